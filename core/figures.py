@@ -1,0 +1,188 @@
+"""Figure helpers shared by every family: numpy in, altair or plotly figure out.
+
+No torch and no streamlit here. Colours come from the Okabe-Ito palette (colour-blind safe);
+sequential maps are viridis/cividis. Every chart has axis titles.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Okabe & Ito (2008) colour-blind-safe qualitative palette
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+#: ten distinguishable colours for class labels (digits 0-9)
+CLASS_COLORS = OKABE_ITO[:7] + ["#999999", "#882255", "#44AA99"]
+SEQUENTIAL = "Viridis"
+DIVERGING = "RdBu"
+
+
+def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str = "value",
+                 log_y: bool = False, marker_step: int | None = None, height: int = 220,
+                 rule_y: float | None = None, rule_label: str = "") -> alt.Chart:
+    """Line chart of metric series in long format (columns step, metric, value).
+
+    ``marker_step`` draws a vertical rule (the timeline position when scrubbing);
+    ``rule_y`` a horizontal one (a target, a solve threshold).
+    """
+    df = pd.DataFrame({"step": data["step"], "metric": data["metric"].astype(str),
+                       "value": data["value"].astype(np.float64)})
+    df = df[np.isfinite(df["value"])]
+    if log_y:
+        df = df[df["value"] > 0]
+    metrics = sorted(df["metric"].unique().tolist())
+    color = alt.Color("metric:N", title=None,
+                      scale=alt.Scale(domain=metrics, range=OKABE_ITO[:max(1, len(metrics))]),
+                      legend=alt.Legend(orient="top"))
+    y = alt.Y("value:Q", title=y_title,
+              scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False))
+    base = alt.Chart(df).mark_line(strokeWidth=2).encode(
+        x=alt.X("step:Q", title="training step"), y=y, color=color,
+        tooltip=[alt.Tooltip("metric:N"), alt.Tooltip("step:Q"),
+                 alt.Tooltip("value:Q", format=".4g")])
+    layers: list[alt.Chart] = [base]
+    if marker_step is not None:
+        layers.append(alt.Chart(pd.DataFrame({"step": [marker_step]})).mark_rule(
+            color="#555", strokeDash=[4, 3]).encode(x="step:Q"))
+    if rule_y is not None:
+        layers.append(alt.Chart(pd.DataFrame({"y": [rule_y], "label": [rule_label]})).mark_rule(
+            color="#D55E00", strokeDash=[6, 3]).encode(y="y:Q", tooltip=["label:N"]))
+    chart = alt.layer(*layers) if len(layers) > 1 else base
+    return chart.properties(title=title, height=height)
+
+
+def to_uint8(images: np.ndarray, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+    """Scale float images in [lo, hi] to uint8 (what the browser receives)."""
+    x = (np.clip(images, lo, hi) - lo) / max(hi - lo, 1e-12)
+    return (x * 255 + 0.5).astype(np.uint8)
+
+
+def mosaic(images: np.ndarray, ncols: int, pad: int = 1, fill: int = 255) -> np.ndarray:
+    """Tile (N, H, W) uint8 images into one (rows*(H+pad)-pad, ncols*(W+pad)-pad) image."""
+    n, h, w = images.shape
+    nrows = int(np.ceil(n / ncols))
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), fill, dtype=images.dtype)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = images[i]
+    return out
+
+
+def image_grid(images: np.ndarray, ncols: int, *, title: str = "",
+               row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
+               height: int | None = None, pad: int = 1) -> go.Figure:
+    """Greyscale images (N, H, W) in [0, 1] as one heatmap mosaic, rows optionally labelled.
+
+    One trace however many images: cheap to send and to redraw.
+    """
+    imgs = to_uint8(images)
+    n, h, w = imgs.shape
+    tile = mosaic(255 - imgs, ncols, pad=pad, fill=255)  # dark ink on white paper
+    fig = go.Figure(go.Heatmap(z=tile[::-1], colorscale="Greys", reversescale=True,
+                               showscale=False, zmin=0, zmax=255, hoverinfo="skip"))
+    nrows = tile.shape[0] // (h + pad) + 1
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    if row_labels:
+        for r, lab in enumerate(row_labels):
+            y = tile.shape[0] - (r * (h + pad) + h / 2)
+            fig.add_annotation(x=-0.5, y=y, text=lab, showarrow=False, xanchor="right",
+                               font=dict(size=12))
+    if col_labels:
+        for c, lab in enumerate(col_labels):
+            fig.add_annotation(x=c * (w + pad) + w / 2 - 0.5, y=tile.shape[0] + 0.5, text=lab,
+                               showarrow=False, yanchor="bottom", font=dict(size=11))
+    left = 90 if row_labels else 5
+    fig.update_layout(title=title or None, margin=dict(l=left, r=5, t=40 if title else 5, b=5),
+                      height=height or max(120, 40 * nrows + (40 if title else 10)),
+                      plot_bgcolor="white")
+    return fig
+
+
+def heatmap(z: np.ndarray, *, x_labels: Sequence[str] | None = None,
+            y_labels: Sequence[str] | None = None, title: str = "", x_title: str = "",
+            y_title: str = "", colorscale: str = SEQUENTIAL, zmin: float | None = None,
+            zmax: float | None = None, height: int = 320, colorbar_title: str = "") -> go.Figure:
+    """One labelled heatmap (attention maps, confusion matrices, PE matrices)."""
+    z = np.asarray(z, dtype=np.float32)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(x_labels) if x_labels is not None else None,
+        y=list(y_labels) if y_labels is not None else None, colorscale=colorscale, zmin=zmin,
+        zmax=zmax, colorbar=dict(title=colorbar_title or None, thickness=12),
+        hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>"))
+    fig.update_xaxes(title=x_title or None, type="category" if x_labels is not None else None)
+    fig.update_yaxes(title=y_title or None, autorange="reversed",
+                     type="category" if y_labels is not None else None)
+    fig.update_layout(title=title or None, height=height,
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig
+
+
+def heatmap_grid(maps: np.ndarray, *, row_titles: Sequence[str], col_titles: Sequence[str],
+                 x_labels: Sequence[str] | None = None, y_labels: Sequence[str] | None = None,
+                 zmin: float = 0.0, zmax: float = 1.0, colorscale: str = SEQUENTIAL,
+                 cell_px: int = 170, title: str = "") -> go.Figure:
+    """A rows × cols grid of heatmaps sharing one colour scale (attention: layer × head).
+
+    Args:
+        maps: (R, C, H, W) array.
+    """
+    from plotly.subplots import make_subplots
+    maps = np.asarray(maps, dtype=np.float32)
+    R, C = maps.shape[:2]
+    fig = make_subplots(rows=R, cols=C, row_titles=list(row_titles),
+                        column_titles=list(col_titles), horizontal_spacing=0.03,
+                        vertical_spacing=0.06)
+    xs = list(range(maps.shape[3])) if x_labels is None else list(range(len(x_labels)))
+    ys = list(range(maps.shape[2])) if y_labels is None else list(range(len(y_labels)))
+    for r in range(R):
+        for c in range(C):
+            fig.add_trace(go.Heatmap(
+                z=maps[r, c], x=xs, y=ys, zmin=zmin, zmax=zmax, colorscale=colorscale,
+                showscale=(r == 0 and c == C - 1), colorbar=dict(thickness=10),
+                customdata=None, hovertemplate="%{y} → %{x}: %{z:.2f}<extra></extra>"),
+                row=r + 1, col=c + 1)
+    tick = dict(tickmode="array")
+    if x_labels is not None:
+        fig.update_xaxes(tickvals=xs, ticktext=list(x_labels), tickfont=dict(size=9), **tick)
+    if y_labels is not None:
+        fig.update_yaxes(tickvals=ys, ticktext=list(y_labels), tickfont=dict(size=9), **tick)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=title or None, height=max(220, cell_px * R + 60),
+                      margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def scatter2d(xy: np.ndarray, labels: np.ndarray | None = None, *, title: str = "",
+              x_title: str = "x", y_title: str = "y", continuous: bool = False,
+              color_title: str = "class", max_points: int = 2000, height: int = 380,
+              marker_size: int = 6) -> go.Figure:
+    """2-D scatter coloured by class (one trace per class, legend) or by a continuous value."""
+    xy = np.asarray(xy, dtype=np.float32)[:max_points]
+    fig = go.Figure()
+    if labels is None:
+        fig.add_trace(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers",
+                                   marker=dict(size=marker_size, color=OKABE_ITO[0])))
+    elif continuous:
+        lab = np.asarray(labels, dtype=np.float32)[:max_points]
+        fig.add_trace(go.Scattergl(
+            x=xy[:, 0], y=xy[:, 1], mode="markers",
+            marker=dict(size=marker_size, color=lab, colorscale=SEQUENTIAL, showscale=True,
+                        colorbar=dict(title=color_title, thickness=12))))
+    else:
+        lab = np.asarray(labels)[:max_points]
+        for i, k in enumerate(sorted(np.unique(lab).tolist())):
+            m = lab == k
+            fig.add_trace(go.Scattergl(
+                x=xy[m, 0], y=xy[m, 1], mode="markers", name=str(k),
+                marker=dict(size=marker_size, color=CLASS_COLORS[i % len(CLASS_COLORS)])))
+        fig.update_layout(legend=dict(title=color_title))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title)
+    fig.update_layout(title=title or None, height=height,
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig
