@@ -1,0 +1,78 @@
+"""Side-by-side comparison of pinned runs: pure data, no streamlit.
+
+A pinned run is a frozen copy of what a page had at the moment it was pinned::
+
+    {"label", "page", "config": {...}, "seed", "step", "history": History.state()}
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core.training import History
+
+
+def pin(label: str, page: str, trainer) -> dict[str, Any]:
+    """A comparable, self-contained copy of a trainer's run (no weights)."""
+    rec = trainer.record()
+    return {"label": label, "page": page, "config": rec["config"], "seed": rec["seed"],
+            "step": rec["step"], "train_seconds": rec["train_seconds"],
+            "history": {k: (list(v) if isinstance(v, list) else v)
+                        for k, v in _copy_state(trainer.history.state()).items()}}
+
+
+def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    return {"cap": state["cap"], "steps": {k: list(v) for k, v in state["steps"].items()},
+            "values": {k: list(v) for k, v in state["values"].items()}}
+
+
+def common_metrics(runs: list[dict[str, Any]]) -> list[str]:
+    """Metrics every run recorded, in the first run's order."""
+    if not runs:
+        return []
+    names = list(runs[0]["history"]["steps"])
+    return [n for n in names if all(n in r["history"]["steps"] for r in runs)]
+
+
+def overlay(runs: list[dict[str, Any]], metric: str, max_points: int = 400
+            ) -> dict[str, np.ndarray]:
+    """Long-format data of one metric across runs, the run label in the ``metric`` column."""
+    steps, labels, values = [], [], []
+    for r in runs:
+        h = History()
+        h.load(r["history"])
+        d = h.long_format([metric], max_points=max_points)
+        steps.append(d["step"])
+        values.append(d["value"])
+        labels.append(np.full(len(d["step"]), r["label"], dtype=object))
+    if not steps:
+        return {"step": np.zeros(0, np.int64), "metric": np.zeros(0, object),
+                "value": np.zeros(0, np.float32)}
+    return {"step": np.concatenate(steps), "metric": np.concatenate(labels),
+            "value": np.concatenate(values)}
+
+
+def config_diff(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per setting that differs between runs (seed included): {setting, label: value}."""
+    keys: list[str] = []
+    for r in runs:
+        keys += [k for k in r["config"] if k not in keys]
+    rows = []
+    for k in [*keys, "seed"]:
+        vals = [r["seed"] if k == "seed" else r["config"].get(k, "–") for r in runs]
+        if len({repr(v) for v in vals}) > 1:
+            rows.append({"setting": k, **{r["label"]: v for r, v in zip(runs, vals)}})
+    return rows
+
+
+def final_values(runs: list[dict[str, Any]], metrics: list[str]) -> list[dict[str, Any]]:
+    """Last value of each metric per run, with step and training time."""
+    rows = []
+    for r in runs:
+        row = {"run": r["label"], "step": r["step"], "training s": r["train_seconds"]}
+        for m in metrics:
+            vals = r["history"]["values"].get(m)
+            row[m] = round(vals[-1], 4) if vals else None
+        rows.append(row)
+    return rows

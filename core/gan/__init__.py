@@ -1,0 +1,10 @@
+"""GAN family: a tiny GAN on 2-D point clouds (GAN Lab's live view) and on 8x8 digits.
+
+Modules: ``config`` (settings, presets, experiments), ``data`` (2-D mixtures, curves, an
+uploaded CSV, digits), ``model`` (MLP generator and discriminator), ``losses`` (five GAN losses
+and the gradient penalty), ``metrics`` (mode coverage, high-quality share), ``trainer``,
+``figures`` (numpy in, figures out) and ``theory.md``.
+"""
+from core.gan.config import EXPERIMENTS, PRESETS, GANConfig
+
+__all__ = ["GANConfig", "PRESETS", "EXPERIMENTS"]

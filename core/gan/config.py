@@ -1,0 +1,121 @@
+"""Settings of the GAN page: one frozen dataclass, named presets and the pathology lab.
+
+Names follow the papers: ``z_dim`` (latent size), ``d_steps`` (k discriminator steps per
+generator step, Goodfellow et al. 2014, Algorithm 1), ``gp_lambda`` (Gulrajani et al. 2017),
+``beta1``/``beta2`` (Adam).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.config import Config, Preset, param
+
+DATASETS_2D = ("ring8", "grid25", "hills", "moons", "spiral", "rings", "csv")
+#: datasets made of Gaussian modes: mode coverage and sample quality are defined for them
+MIXTURES = ("ring8", "grid25", "hills")
+DATASETS = DATASETS_2D + ("digits",)
+LOSSES = ("minimax", "nonsat", "lsgan", "hinge", "wgan-gp")
+
+
+@dataclass(frozen=True)
+class GANConfig(Config):
+    # ---- Data -----------------------------------------------------------------------------
+    dataset: str = param(
+        "ring8", label="Dataset", group="Data", choices=DATASETS,
+        help="ring8: 8 Gaussians on a circle of radius 2; grid25: 5x5 Gaussians; hills: GAN "
+             "Lab's two Gaussian hills; moons, spiral, rings: curves; csv: your own 2-D points; "
+             "digits: scikit-learn's 8x8 handwritten digits.")
+    spread: float = param(
+        0.05, label="Spread (std)", group="Data", min=0.005, max=0.5, step=0.005,
+        help="Standard deviation of each mode (or noise around each curve). Smaller modes are "
+             "harder to hit: the generator must place its mass precisely.",
+        visible_if={"dataset": DATASETS_2D[:-1]})
+    # ---- Model ----------------------------------------------------------------------------
+    z_dim: int = param(
+        2, label="Latent size z_dim", min=1, max=64, step=1,
+        help="Size of the noise vector z fed to the generator. With 2 the manifold view shows "
+             "the whole latent space; larger sizes show a 2-D slice through it.")
+    noise: str = param(
+        "gaussian", label="Noise distribution", choices=("gaussian", "uniform"),
+        help="p(z): standard normal, or uniform on [-1, 1] in every dimension.")
+    g_hidden: int = param(128, label="Generator width", min=4, max=512, step=4,
+                          help="Units in each hidden layer of the generator MLP.")
+    d_hidden: int = param(128, label="Discriminator width", min=4, max=512, step=4,
+                          help="Units in each hidden layer of the discriminator MLP.")
+    n_layers: int = param(2, label="Hidden layers", min=1, max=4, step=1,
+                          help="Hidden layers in both the generator and the discriminator.")
+    spectral_norm: bool = param(
+        False, label="Spectral normalisation (D)",
+        help="Divide each discriminator weight by its largest singular value (Miyato et al. "
+             "2018): D becomes 1-Lipschitz per layer, which calms oscillations.")
+    # ---- Training -------------------------------------------------------------------------
+    loss: str = param(
+        "nonsat", label="Loss", group="Training", choices=LOSSES,
+        help="minimax: the original saturating log(1 - D(G(z))); nonsat: -log D(G(z)); lsgan: "
+             "least squares; hinge; wgan-gp: Wasserstein critic with gradient penalty.")
+    gp_lambda: float = param(
+        10.0, label="Gradient penalty λ", group="Training", min=0.0, max=100.0, step=0.5,
+        live=True, visible_if={"loss": ("wgan-gp",)},
+        help="Weight of the penalty (|grad D(x_hat)| - 1)^2 that keeps the critic 1-Lipschitz.")
+    d_steps: int = param(
+        1, label="D steps per G step", group="Training", min=1, max=10, step=1, live=True,
+        help="k in Algorithm 1: discriminator updates before each generator update. "
+             "WGAN-GP uses 5.")
+    optimizer: str = param("adam", label="Optimiser", group="Training", choices=("adam", "sgd"),
+                           help="Adam (the usual choice for GANs) or plain SGD with momentum.")
+    lr: float = param(1e-3, label="Generator learning rate", group="Training", min=1e-5,
+                      max=1.0, scale="log", live=True, help="Step size of the generator.")
+    lr_d: float = param(1e-3, label="Discriminator learning rate", group="Training",
+                        min=1e-5, max=1.0, scale="log", live=True,
+                        help="Step size of the discriminator. A much faster D saturates the "
+                             "minimax loss; a much slower one lets G collapse.")
+    beta1: float = param(0.5, label="Adam β1", group="Training", min=0.0, max=0.99, step=0.05,
+                         visible_if={"optimizer": ("adam",)},
+                         help="Momentum of Adam's first moment; GAN papers use 0.5 or 0.")
+    beta2: float = param(0.999, label="Adam β2", group="Training", min=0.5, max=0.9999,
+                         step=0.001, visible_if={"optimizer": ("adam",)},
+                         help="Decay of Adam's second moment (WGAN-GP uses 0.9).")
+    momentum: float = param(0.0, label="SGD momentum", group="Training", min=0.0, max=0.99,
+                            step=0.05, visible_if={"optimizer": ("sgd",)},
+                            help="Heavy-ball momentum; high values make GANs orbit.")
+    batch_size: int = param(256, label="Batch size", group="Training", min=8, max=1024,
+                            step=8, help="Real and generated samples per step.")
+    step_mode: str = param(
+        "both", label="Train", group="Training", choices=("both", "d", "g"), live=True,
+        help="Which player learns when you press play or step: both (alternating), the "
+             "discriminator only (d) or the generator only (g), as in GAN Lab.")
+
+    @property
+    def is_2d(self) -> bool:
+        return self.dataset != "digits"
+
+    @property
+    def has_modes(self) -> bool:
+        return self.dataset in MIXTURES
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.loss == "wgan-gp" and self.spectral_norm:
+            pass  # allowed: SN and GP combine fine
+        if self.dataset == "digits" and self.z_dim < 2:
+            out.append("z_dim 1 is too small for digits: pick z_dim 8 or more so the "
+                       "generator can vary stroke and class.")
+        if self.loss in ("hinge", "wgan-gp") and self.step_mode == "both" and False:
+            pass
+        if self.optimizer == "sgd" and self.lr > 0.5:
+            out.append(f"SGD with learning rate {self.lr:g} diverges at once: pick 0.1 or "
+                       "less.")
+        return out
+
+
+PRESETS = [
+    Preset("default", {}),
+    Preset("WGAN-GP", {"loss": "wgan-gp", "d_steps": 5, "beta1": 0.0, "beta2": 0.9,
+                       "lr": 1e-3, "lr_d": 1e-3}),
+    Preset("hinge + spectral norm", {"loss": "hinge", "spectral_norm": True}),
+    Preset("grid of 25", {"dataset": "grid25", "spread": 0.05, "z_dim": 4}),
+    Preset("two Gaussian hills (GAN Lab)", {"dataset": "hills", "spread": 0.3}),
+    Preset("digits", {"dataset": "digits", "z_dim": 16, "g_hidden": 256, "d_hidden": 256,
+                      "lr": 5e-4, "lr_d": 5e-4, "batch_size": 64}),
+]
+EXPERIMENTS: list = []

@@ -1,0 +1,185 @@
+"""The RL page's hyperparameters, presets (one per algorithm) and experiments.
+
+Field names follow the papers and Stable-Baselines3 (``gamma``, ``gae_lambda``, ``clip``,
+``ent_coef``, ``tau``). The dataclass defaults are PPO on CartPole; each algorithm's tuned
+settings are a preset in :data:`ALGO_PRESETS` (the benchmark runs those).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.config import Config, Preset, param
+from core.rl.data import ENV_IDS, env_spec
+
+ALGOS = ("ppo", "dqn", "a2c", "reinforce", "ddpg")
+ALGO_NAMES = {"ppo": "PPO", "dqn": "DQN", "a2c": "A2C", "reinforce": "REINFORCE", "ddpg": "DDPG"}
+_PG = ("ppo", "a2c", "reinforce")
+_OFF = ("dqn", "ddpg")
+
+
+@dataclass(frozen=True)
+class RLConfig(Config):
+    env: str = param("CartPole-v1", label="Environment", choices=ENV_IDS, group="Data",
+                     help="The task. CartPole, Acrobot, MountainCar and FrozenLake have discrete "
+                          "actions; Pendulum has a continuous torque (DDPG, PPO).")
+    algo: str = param("ppo", label="Algorithm", choices=ALGOS, group="Model",
+                      help="PPO, DQN, A2C, REINFORCE or DDPG. Pick a preset to load the "
+                           "algorithm's tuned settings.")
+    hidden: int = param(64, label="Hidden units", min=8, max=512, step=8, group="Model",
+                        help="Width of every hidden layer of the policy, value and Q networks.")
+    layers: int = param(2, label="Hidden layers", min=1, max=3, group="Model",
+                        help="Number of hidden layers in each network.")
+    lr: float = param(1e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
+                      group="Training", live=True, help="Adam step size for every network.")
+    gamma: float = param(0.98, label="Discount γ", min=0.8, max=0.999, step=0.001,
+                         group="Training", help="How much a reward one step later is worth. "
+                         "Higher looks further ahead but makes returns noisier.")
+    # ---- on-policy (PPO, A2C, REINFORCE) --------------------------------------------------
+    n_envs: int = param(8, label="Parallel environments", min=1, max=16, group="Training",
+                        visible_if={"algo": _PG},
+                        help="Synchronous copies of the environment collecting experience "
+                             "(episodes per update for REINFORCE).")
+    n_steps: int = param(32, label="Rollout steps", min=1, max=512, group="Training",
+                         visible_if={"algo": ("ppo", "a2c")},
+                         help="Steps each environment runs before an update (n-step horizon).")
+    gae_lambda: float = param(0.8, label="GAE λ", min=0.0, max=1.0, step=0.01,
+                              group="Training", visible_if={"algo": ("ppo", "a2c")},
+                              help="Bias-variance trade-off of the advantage: 0 is one-step TD, "
+                                   "1 the n-step return.")
+    clip: float = param(0.2, label="Clip ε", min=0.01, max=5.0, step=0.01, group="Training",
+                        live=True, visible_if={"algo": ("ppo",)},
+                        help="PPO keeps the probability ratio within [1 − ε, 1 + ε].")
+    epochs: int = param(20, label="Epochs per rollout", min=1, max=30, group="Training",
+                        visible_if={"algo": ("ppo",)},
+                        help="Passes of gradient descent over each rollout.")
+    minibatches: int = param(1, label="Minibatches", min=1, max=32, group="Training",
+                             visible_if={"algo": ("ppo",)},
+                             help="Each epoch splits the rollout into this many minibatches.")
+    ent_coef: float = param(0.0, label="Entropy bonus", min=0.0, max=0.1, step=0.001,
+                            group="Training", live=True, visible_if={"algo": _PG},
+                            help="Rewards uncertain policies, keeping exploration alive.")
+    vf_coef: float = param(0.5, label="Value-loss weight", min=0.05, max=2.0, step=0.05,
+                           group="Training", visible_if={"algo": ("ppo", "a2c")},
+                           help="Weight of the critic's squared error in the total loss.")
+    max_grad_norm: float = param(0.5, label="Gradient clip", min=0.1, max=10.0, step=0.1,
+                                 group="Training", visible_if={"algo": _PG},
+                                 help="Gradients are rescaled to at most this norm.")
+    baseline: bool = param(True, label="Learned baseline", group="Training",
+                           visible_if={"algo": ("reinforce",)},
+                           help="Subtract a learned V(s) from the return to reduce variance.")
+    # ---- off-policy (DQN, DDPG) ---------------------------------------------------------------
+    batch_size: int = param(64, label="Batch size", min=8, max=1024, step=8, group="Training",
+                            visible_if={"algo": _OFF},
+                            help="Transitions sampled from the replay buffer per update.")
+    buffer_size: int = param(50_000, label="Replay buffer", min=500, max=200_000, step=500,
+                             group="Training", visible_if={"algo": _OFF},
+                             help="Most recent transitions kept for replay.")
+    learning_starts: int = param(1000, label="Warm-up steps", min=0, max=20_000, step=100,
+                                 group="Training", visible_if={"algo": _OFF},
+                                 help="Random-ish steps collected before the first update.")
+    train_freq: int = param(64, label="Env steps per update", min=1, max=512, group="Training",
+                            visible_if={"algo": _OFF},
+                            help="Environment steps collected between bursts of updates.")
+    gradient_steps: int = param(32, label="Gradient steps per update", min=1, max=512,
+                                group="Training", visible_if={"algo": _OFF},
+                                help="Gradient steps taken after each burst of experience.")
+    target_update: int = param(100, label="Target sync (grad steps)", min=0, max=5000,
+                               group="Training", visible_if={"algo": ("dqn",)},
+                               help="Copy the Q-network into the target network every this "
+                                    "many gradient steps; 0 uses no target network.")
+    double: bool = param(False, label="Double DQN", group="Training",
+                         visible_if={"algo": ("dqn",)},
+                         help="Pick the next action with the online network, rate it with the "
+                              "target network (van Hasselt et al. 2016).")
+    eps_end: float = param(0.04, label="Final ε", min=0.0, max=1.0, step=0.01, group="Training",
+                           live=True, visible_if={"algo": ("dqn",)},
+                           help="Probability of a random action once exploration has decayed.")
+    eps_steps: int = param(8000, label="ε decay steps", min=100, max=100_000, step=100,
+                           group="Training", visible_if={"algo": ("dqn",)},
+                           help="Environment steps over which ε falls linearly from 1.")
+    tau: float = param(0.005, label="Soft update τ", min=0.001, max=1.0, step=0.001,
+                       group="Training", live=True, visible_if={"algo": ("ddpg",)},
+                       help="Target networks move this fraction towards the online ones.")
+    noise: str = param("gaussian", label="Exploration noise", choices=("gaussian", "ou"),
+                       group="Training", visible_if={"algo": ("ddpg",)},
+                       help="Independent Gaussian noise, or temporally correlated "
+                            "Ornstein–Uhlenbeck noise, added to the actor's action.")
+    noise_std: float = param(0.1, label="Noise scale", min=0.0, max=1.0, step=0.01,
+                             group="Training", live=True, visible_if={"algo": ("ddpg",)},
+                             help="Standard deviation of the noise, as a fraction of the "
+                                  "largest action.")
+
+    def problems(self) -> list[str]:
+        out = []
+        spec = env_spec(self.env)
+        name = ALGO_NAMES[self.algo]
+        if self.algo == "ddpg" and not spec.continuous:
+            out.append(f"DDPG needs continuous actions and {self.env} has discrete ones: "
+                       "pick Pendulum-v1, or DQN/PPO for this environment.")
+        if self.algo == "dqn" and spec.continuous:
+            out.append(f"DQN needs discrete actions and {self.env} has a continuous one: "
+                       "pick DDPG or PPO, or a discrete environment such as CartPole-v1.")
+        if self.algo == "ppo":
+            rollout = self.n_envs * self.n_steps
+            if rollout % self.minibatches:
+                ok = [m for m in range(1, 33) if rollout % m == 0][:6]
+                out.append(f"The rollout of {self.n_envs}×{self.n_steps} = {rollout} steps does "
+                           f"not split into {self.minibatches} equal minibatches: pick "
+                           f"{', '.join(map(str, ok))} minibatches.")
+            elif rollout // self.minibatches < 2:
+                out.append(f"{name} minibatches of {rollout // self.minibatches} step are too "
+                           "small: use fewer minibatches or more rollout steps.")
+        if self.algo in _OFF and self.batch_size > self.buffer_size:
+            out.append(f"Batch size {self.batch_size} is larger than the replay buffer "
+                       f"({self.buffer_size}): raise the buffer or lower the batch.")
+        return out
+
+
+#: each algorithm's tuned settings (the page's presets and the benchmark's defaults)
+ALGO_PRESETS: dict[str, dict] = {
+    "ppo": dict(algo="ppo", env="CartPole-v1"),
+    "a2c": dict(algo="a2c", env="CartPole-v1", n_envs=8, n_steps=5, gae_lambda=1.0,
+                gamma=0.99, lr=1e-3, ent_coef=0.0),
+    "dqn": dict(algo="dqn", env="CartPole-v1", gamma=0.99, lr=2.3e-3, batch_size=64,
+                buffer_size=50_000, learning_starts=1000, train_freq=64, gradient_steps=32,
+                target_update=100, eps_end=0.04, eps_steps=8000, hidden=64),
+    "reinforce": dict(algo="reinforce", env="CartPole-v1", n_envs=4, gamma=0.99, lr=3e-3,
+                      baseline=True, ent_coef=0.0, max_grad_norm=1.0),
+    "ddpg": dict(algo="ddpg", env="Pendulum-v1", gamma=0.98, lr=1e-3, batch_size=128,
+                 buffer_size=50_000, learning_starts=1000, train_freq=16, gradient_steps=16,
+                 tau=0.005, noise="gaussian", noise_std=0.1, hidden=128),
+}
+
+PRESETS = [
+    Preset("PPO · CartPole", ALGO_PRESETS["ppo"]),
+    Preset("DQN · CartPole", ALGO_PRESETS["dqn"]),
+    Preset("A2C · CartPole", ALGO_PRESETS["a2c"]),
+    Preset("REINFORCE · CartPole", ALGO_PRESETS["reinforce"]),
+    Preset("DDPG · Pendulum", ALGO_PRESETS["ddpg"]),
+    Preset("PPO · Pendulum", dict(algo="ppo", env="Pendulum-v1", n_envs=4, n_steps=256,
+                                  gamma=0.9, gae_lambda=0.95, epochs=10, minibatches=16,
+                                  lr=1e-3)),
+    Preset("DQN · FrozenLake grid", dict(ALGO_PRESETS["dqn"], env="FrozenLake-v1",
+                                         eps_steps=3000, learning_starts=500, gamma=0.95)),
+]
+
+EXPERIMENTS = [
+    Preset("DQN without a target network", dict(ALGO_PRESETS["dqn"], target_update=0),
+           question="What does the frozen target network buy? Here the TD target moves with "
+                    "every gradient step.",
+           watch="Mean Q and the TD loss: without the target they drift and the return "
+                 "collapses after first reaching 500 more often."),
+    Preset("PPO with a tiny clip (ε = 0.02)", dict(ALGO_PRESETS["ppo"], clip=0.02),
+           question="How much may one rollout change the policy?",
+           watch="Clip fraction near 1 and approximate KL near 0: learning crawls."),
+    Preset("PPO with no effective clip (ε = 2)", dict(ALGO_PRESETS["ppo"], clip=2.0),
+           question="What happens when 20 epochs on the same rollout are not held back?",
+           watch="Approximate KL jumps; the return rises fast then often collapses."),
+    Preset("REINFORCE without a baseline", dict(ALGO_PRESETS["reinforce"], baseline=False),
+           question="Why subtract a baseline when it does not change the expected gradient?",
+           watch="The return curve is noisier and climbs more slowly than with the baseline."),
+    Preset("DDPG with Ornstein–Uhlenbeck noise", dict(ALGO_PRESETS["ddpg"], noise="ou",
+                                                       noise_std=0.3),
+           question="Does correlated exploration noise help swing the pendulum up?",
+           watch="Compare the return curve and the Q map with the Gaussian-noise preset."),
+]

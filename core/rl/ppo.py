@@ -1,0 +1,118 @@
+"""Proximal Policy Optimisation (Schulman et al. 2017) with GAE-λ (Schulman et al. 2016).
+
+One ``update()`` is one iteration of the paper's Algorithm 1:
+
+    1) run the policy π_old in N synchronous environments for T steps
+    2) compute advantages Â_1..Â_T with GAE-λ and value targets
+    3) optimise the clipped surrogate + value loss − entropy bonus for K epochs of minibatches
+
+Discrete actions use a categorical policy, continuous ones a diagonal Gaussian.
+Shapes: T = ``n_steps``, N = ``n_envs``, D observation size.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from core.rl.common import ActorCritic, EpisodeTracker, adam, gae, ppo_clip_loss
+from core.rl.data import env_spec, make_vec_env
+
+
+class PPO:
+    def __init__(self, cfg, seed: int, rng: np.random.Generator, gen: torch.Generator):
+        self.cfg, self.rng, self.gen = cfg, rng, gen
+        self.spec = env_spec(cfg.env)
+        self.envs = make_vec_env(cfg.env, cfg.n_envs)
+        obs, _ = self.envs.reset(seed=seed)
+        self.obs = torch.as_tensor(obs, dtype=torch.float32)                  # (N, D)
+        self.net = ActorCritic(self.spec.obs_dim, self.spec.n_actions, self.spec.continuous,
+                               cfg.hidden, cfg.layers)
+        self.opt = adam(self.net.parameters(), cfg.lr)
+        self.tracker = EpisodeTracker(cfg.n_envs)
+        self.env_steps = 0
+
+    @torch.no_grad()
+    def rollout(self) -> dict[str, torch.Tensor]:
+        """Step 1: T steps in N environments with the current (old) policy."""
+        T, N, gamma = self.cfg.n_steps, self.cfg.n_envs, self.cfg.gamma
+        obs_buf, act_buf, logp_buf = [], [], []
+        rew = np.zeros((T, N), np.float32)
+        done = np.zeros((T, N), np.float32)
+        values = np.zeros((T, N), np.float32)
+        next_values = np.zeros((T, N), np.float32)
+        v = self.net.value(self.obs).numpy()
+        for t in range(T):
+            a, logp = self.net.sample(self.obs, self.gen)
+            values[t] = v
+            act = a.numpy()
+            if self.spec.continuous:
+                act = np.clip(act, -self.spec.max_action, self.spec.max_action)
+            obs, r, term, trunc, info = self.envs.step(act)
+            obs_buf.append(self.obs)
+            act_buf.append(a)
+            logp_buf.append(logp)
+            self.obs = torch.as_tensor(obs, dtype=torch.float32)
+            rew[t], done[t] = r, term | trunc
+            # V(s_{t+1}): the next observation's value, 0 after termination, and the value of
+            # the real last observation after a time-limit truncation (not the reset one)
+            v = self.net.value(self.obs).numpy()
+            nv = v.copy()
+            if trunc.any():
+                final = np.stack([info["final_obs"][i] for i in np.flatnonzero(trunc)])
+                nv[trunc] = self.net.value(torch.as_tensor(final, dtype=torch.float32)).numpy()
+            nv[term] = 0.0
+            next_values[t] = nv
+            self.tracker.step(r, term | trunc)
+        self.env_steps += T * N
+        adv, ret = gae(rew, values, next_values, done, gamma, self.cfg.gae_lambda)
+        return dict(obs=torch.cat(obs_buf), act=torch.cat(act_buf), logp=torch.cat(logp_buf),
+                    adv=torch.from_numpy(adv).reshape(-1), ret=torch.from_numpy(ret).reshape(-1))
+
+    def update(self) -> dict[str, float]:
+        cfg = self.cfg
+        batch = self.rollout()                                               # steps 1 and 2
+        n = len(batch["adv"])
+        mb = n // cfg.minibatches
+        stats = torch.zeros(6)
+        for _ in range(cfg.epochs):                                           # step 3
+            perm = torch.randperm(n, generator=self.gen)
+            for start in range(0, n, mb):
+                idx = perm[start:start + mb]
+                adv = batch["adv"][idx]
+                adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                logp, ent = self.net.log_prob_entropy(batch["obs"][idx], batch["act"][idx])
+                pg_loss, clip_frac, kl = ppo_clip_loss(logp, batch["logp"][idx], adv, cfg.clip)
+                v_loss = (self.net.value(batch["obs"][idx]) - batch["ret"][idx]).pow(2).mean()
+                entropy = ent.mean()
+                loss = pg_loss + cfg.vf_coef * v_loss - cfg.ent_coef * entropy
+                self.opt.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.net.parameters(), cfg.max_grad_norm)
+                self.opt.step()
+                stats += torch.stack([pg_loss.detach(), v_loss.detach(), entropy.detach(),
+                                      clip_frac, kl, torch.ones(())])
+        s = (stats[:5] / stats[5]).tolist()                                   # one .item() pass
+        return {"policy_loss": s[0], "value_loss": s[1], "entropy": s[2], "clip_frac": s[3],
+                "approx_kl": s[4]}
+
+    # ---- what the page draws ------------------------------------------------------------------
+    @torch.no_grad()
+    def act_greedy(self, obs: np.ndarray) -> np.ndarray:
+        a = self.net.greedy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
+        if self.spec.continuous:
+            return np.clip(a, -self.spec.max_action, self.spec.max_action)
+        return a
+
+    @torch.no_grad()
+    def value_map(self, obs: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """(V(s), greedy action) for a batch of observations."""
+        x = torch.as_tensor(obs, dtype=torch.float32)
+        a = self.act_greedy(obs)
+        return self.net.value(x).numpy(), (a[:, 0] if self.spec.continuous else a)
+
+    def modules(self) -> dict[str, nn.Module]:
+        return {"actor_critic": self.net}
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [self.opt]

@@ -1,0 +1,142 @@
+"""Hyperparameters of the transformer page, its presets and one-click experiments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.config import Config, Preset, param
+
+__all__ = ["TransformerConfig", "PRESETS", "EXPERIMENTS", "GENERATED", "TASKS"]
+
+GENERATED = ("copy", "reverse", "sort", "add")
+TASKS = GENERATED + ("charlm",)
+_SEQ = {"task": GENERATED}
+_SYM = {"task": ("copy", "reverse", "sort")}
+_LM = {"task": ("charlm",)}
+
+
+@dataclass(frozen=True)
+class TransformerConfig(Config):
+    # ---- data
+    task: str = param(
+        "reverse", label="Task", choices=TASKS, group="Data",
+        help="copy, reverse, sort or add sequences (generated), or charlm: predict the next "
+             "character of a text.")
+    seq_len: int = param(
+        8, label="Sequence length", min=2, max=16, step=1, group="Data", visible_if=_SEQ,
+        help="Symbols per sequence; for add, digits per number.")
+    vocab: int = param(
+        10, label="Vocabulary", min=2, max=26, step=1, group="Data", visible_if=_SYM,
+        help="How many different symbols a sequence draws from (digits, then letters).")
+    lsd_first: bool = param(
+        False, label="Sum least-significant digit first", group="Data",
+        visible_if={"task": ("add",)},
+        help="Write the sum backwards so the carry is known when each digit is written.")
+    text: str = param(
+        "shakespeare", label="Text", choices=("shakespeare", "custom"), group="Data",
+        visible_if=_LM, help="The shipped Shakespeare excerpt, or a text you paste or upload.")
+    block_size: int = param(
+        64, label="Context length", min=8, max=128, step=8, group="Data", visible_if=_LM,
+        help="Characters the model sees at once; attention cost grows with its square.")
+    # ---- model
+    arch: str = param(
+        "encdec", label="Architecture", choices=("encdec", "decoder"),
+        help="encdec: an encoder reads the source, a decoder writes the target through "
+             "cross-attention. decoder: one causal stack reads source then writes (GPT).")
+    n_layers: int = param(2, label="Layers", min=1, max=6, step=1,
+                          help="Blocks in each stack (encoder and decoder).")
+    n_heads: int = param(4, label="Heads", min=1, max=8, step=1,
+                         help="Attention heads per layer; d_model must divide by it.")
+    d_model: int = param(64, label="d_model", min=8, max=256, step=8,
+                         help="Width of every token vector.")
+    d_ff: int = param(128, label="d_ff", min=8, max=1024, step=8,
+                      help="Hidden width of the feed-forward sublayer (4 × d_model is usual).")
+    dropout: float = param(0.0, label="Dropout", min=0.0, max=0.5, step=0.05,
+                           help="Dropout on attention weights and residual branches.")
+    pos: str = param("sinusoidal", label="Positional encoding",
+                     choices=("sinusoidal", "learned", "none"),
+                     help="How positions enter: fixed sine waves, a learned table, or not at "
+                          "all (attention alone cannot tell order apart).")
+    norm: str = param("pre", label="LayerNorm placement", choices=("pre", "post"),
+                      help="pre: x + f(LN(x)), stable without warm-up. post: LN(x + f(x)), the "
+                           "original, which needs warm-up at high learning rates.")
+    tie_weights: bool = param(True, label="Tie input and output embeddings",
+                              help="Use the token embedding matrix as the output layer too.")
+    # ---- training
+    lr: float = param(3e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
+                      group="Training", live=True, help="Peak Adam learning rate.")
+    warmup: int = param(100, label="Warm-up steps", min=0, max=2000, step=10, group="Training",
+                        live=True, help="The learning rate rises linearly from 0 over these "
+                                        "steps (0: no warm-up).")
+    batch_size: int = param(64, label="Batch size", min=4, max=256, step=4, group="Training",
+                            help="Sequences per step.")
+    grad_clip: float = param(1.0, label="Gradient clip", min=0.0, max=10.0, step=0.5,
+                             group="Training", live=True,
+                             help="Largest gradient norm (0: no clipping).")
+    temperature: float = param(0.8, label="Sample temperature", min=0.1, max=2.0, step=0.1,
+                               group="Training", live=True, visible_if=_LM,
+                               help="Below 1 samples are safer, above 1 more surprising.")
+    top_k: int = param(10, label="Sample top-k", min=0, max=100, step=1, group="Training",
+                       live=True, visible_if=_LM,
+                       help="Sample among the k likeliest characters (0: all).")
+
+    @property
+    def generated(self) -> bool:
+        return self.task in GENERATED
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.d_model % self.n_heads:
+            lo = self.d_model - self.d_model % self.n_heads
+            fits = [h for h in range(self.n_heads - 1, 0, -1) if self.d_model % h == 0][0]
+            out.append(f"d_model {self.d_model} is not divisible by {self.n_heads} heads: pick "
+                       f"d_model {lo + self.n_heads} or {fits} heads.")
+        if self.pos == "sinusoidal" and self.d_model % 2:
+            out.append(f"Sinusoidal encoding pairs sines and cosines, so d_model must be even, "
+                       f"not {self.d_model}: pick {self.d_model + 1}.")
+        if self.task == "charlm" and self.arch != "decoder":
+            out.append("Character language modelling has no source sequence: pick the decoder "
+                       "architecture.")
+        if self.task == "add" and self.seq_len > 6:
+            out.append(f"Addition takes at most 6-digit numbers, not {self.seq_len}: pick "
+                       "sequence length 6 or less.")
+        return out
+
+
+PRESETS = [
+    Preset("default: reverse 8 symbols", {}),
+    Preset("tiny: copy", {"task": "copy", "seq_len": 6, "n_layers": 1, "n_heads": 2,
+                          "d_model": 32, "d_ff": 64}),
+    Preset("sort (minGPT demo)", {"task": "sort", "seq_len": 6, "vocab": 3}),
+    Preset("addition with carries", {"task": "add", "seq_len": 3, "n_layers": 3,
+                                     "d_model": 96, "d_ff": 192, "batch_size": 128}),
+    Preset("character LM: Shakespeare", {"task": "charlm", "arch": "decoder", "n_layers": 3,
+                                         "d_model": 96, "d_ff": 384, "n_heads": 4,
+                                         "lr": 3e-3, "batch_size": 32, "dropout": 0.0}),
+]
+
+EXPERIMENTS = [
+    Preset("No positions: reverse", {"task": "reverse", "pos": "none"},
+           question="Can a transformer reverse a sequence if it is never told where each "
+                    "symbol sits?",
+           watch="Sequence accuracy stays near zero: without positions attention sees a bag of "
+                 "symbols. The decoder heatmaps stay blurry instead of forming an anti-diagonal."),
+    Preset("No positions: sort", {"task": "sort", "seq_len": 6, "vocab": 3, "pos": "none"},
+           question="Does sorting need positions?",
+           watch="It still reaches high accuracy: a sorted output only depends on how many of "
+                 "each symbol there are, which attention can count without positions."),
+    Preset("One head vs four", {"task": "reverse", "n_heads": 1},
+           question="How much do extra heads help on reverse? Compare with 4 heads (default).",
+           watch="Steps to reach high sequence accuracy, and how one head must do every job "
+                 "that four heads share out."),
+    Preset("Post-LN, high learning rate, no warm-up",
+           {"task": "reverse", "norm": "post", "lr": 0.03, "warmup": 0, "grad_clip": 0.0,
+            "n_layers": 4},
+           question="Why did the original transformer need a warm-up?",
+           watch="The loss stalls or blows up. Switch LayerNorm placement to pre and press "
+                 "reset: the same learning rate trains."),
+    Preset("Carry in addition", {"task": "add", "seq_len": 3, "n_layers": 3, "d_model": 96,
+                                 "d_ff": 192, "batch_size": 128, "lsd_first": True},
+           question="Is addition easier when the sum is written least-significant digit first?",
+           watch="Compare sequence accuracy with the same preset and the box unticked: most "
+                 "significant first, the first digit depends on every carry at once."),
+]

@@ -1,0 +1,26 @@
+"""Home: what ArchLab is, and a card per architecture."""
+import streamlit as st
+
+from ui.registry import FAMILIES
+
+st.title("🧪 ArchLab")
+st.markdown(
+    "Real PyTorch models that **train live in your browser tab**, beside the theory that "
+    "explains what you see. Change a hyperparameter and watch the effect; scrub back through "
+    "training; copy the address to share the exact run; pin runs and compare them side by side."
+)
+
+cols = st.columns(3)
+for i, fam in enumerate(FAMILIES):
+    with cols[i % 3].container(border=True):
+        st.subheader(f"{fam.icon} {fam.title}")
+        if fam.picture.exists():
+            st.image(str(fam.picture), use_container_width=True)
+        st.write(fam.blurb)
+        if fam.available:
+            st.page_link(str(fam.page), label=f"Open {fam.title}", icon="➡️")
+        else:
+            st.caption("Coming soon.")
+
+st.caption("Everything runs on the server's CPU; nothing is downloaded while you use it. "
+           "Each browser tab is its own session: your model is yours alone.")

@@ -1,0 +1,134 @@
+"""The Trainer base: seeding, run_for, divergence, bounded history, timeline, persistence."""
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import torch
+
+from core.config import Config, param
+from core.training import History, Timeline, Trainer, time_to_target
+
+
+@dataclass(frozen=True)
+class LinCfg(Config):
+    lr: float = param(0.05, label="Learning rate", help="lr", min=1e-4, max=100.0, scale="log",
+                      live=True)
+    hidden: int = param(8, label="Hidden", help="h", min=2, max=64)
+
+
+class LinTrainer(Trainer):
+    """Regress y = x1 + x2 with a tiny MLP: small enough for exact checks."""
+
+    config_cls = LinCfg
+    eval_every = 5
+
+    def build(self):
+        c = self.config
+        self.model = torch.nn.Sequential(torch.nn.Linear(2, c.hidden), torch.nn.Tanh(),
+                                         torch.nn.Linear(c.hidden, 1))
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=c.lr)
+        self.x = torch.randn(128, 2, generator=self.gen)
+        self.y = self.x.sum(1, keepdim=True)
+
+    def train_step(self):
+        idx = torch.randint(0, 128, (32,), generator=self.gen)
+        loss = ((self.model(self.x[idx]) - self.y[idx]) ** 2).mean()
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return {"loss": loss.item()}
+
+    def evaluate(self):
+        return {"test_loss": ((self.model(self.x) - self.y) ** 2).mean().item()}
+
+    def snapshot(self):
+        return {"w": self.model[0].weight.detach().numpy().copy()}
+
+
+def test_same_seed_same_run_step_for_step():
+    a, b = LinTrainer(LinCfg(), seed=3), LinTrainer(LinCfg(), seed=3)
+    a.run_steps(40)
+    b.run_for(0.0)  # one step
+    b.run_steps(39)
+    assert a.history.series("loss")[1].tolist() == b.history.series("loss")[1].tolist()
+    c = LinTrainer(LinCfg(), seed=4)
+    c.run_steps(40)
+    assert a.history.last("loss") != c.history.last("loss")
+
+
+def test_loss_falls_and_eval_is_recorded():
+    t = LinTrainer(LinCfg(), seed=0)
+    t.run_steps(300)
+    steps, vals = t.history.series("test_loss")
+    assert steps.tolist()[:3] == [5, 10, 15]
+    assert vals[-1] < 0.1 * vals[0]
+
+
+def test_divergence_stops_and_reports_instead_of_raising():
+    t = LinTrainer(LinCfg(lr=60.0), seed=0)
+    res = t.run_for(5.0)
+    assert res.diverged is not None and t.diverged is res.diverged
+    assert res.steps < 200
+    msg = t.diverged.message()
+    assert f"step {t.diverged.step}" in msg and "loss" in msg and "try 6" in msg
+    before = t.step
+    assert t.run_for(0.5).steps == 0 and t.step == before  # stays inspectable, no more steps
+
+
+def test_live_lr_change_reaches_the_optimiser():
+    t = LinTrainer(LinCfg(), seed=0)
+    assert t.apply_live(LinCfg(lr=0.01))
+    assert t.opt.param_groups[0]["lr"] == 0.01
+    assert not t.apply_live(LinCfg(hidden=16))  # architecture change needs a rebuild
+
+
+def test_history_is_bounded_and_keeps_the_ends():
+    h = History(cap=100)
+    for i in range(1, 10_001):
+        h.record(i, {"loss": 1.0 / i})
+    steps, vals = h.series("loss")
+    assert len(steps) <= 101
+    assert steps[0] == 1 and steps[-1] == 10_000
+    assert np.all(np.diff(steps) > 0)
+    csv = h.to_csv().splitlines()
+    assert csv[0] == "step,loss" and csv[-1].startswith("10000,")
+
+
+def test_timeline_keeps_at_most_cap_spread_over_the_run():
+    tl = Timeline(cap=10)
+    for step in range(0, 1000):
+        if tl.due(step):
+            tl.add(step, {"s": step})
+    steps = tl.steps()
+    assert len(steps) <= 10 and steps[0] == 0 and steps[-1] > 800
+    assert tl.at(steps[3] + 1)["s"] == steps[3]
+
+
+def test_tick_records_snapshots_and_state_dict_round_trips():
+    t = LinTrainer(LinCfg(), seed=1)
+    for _ in range(3):
+        t.tick(0.01)
+    assert t.timeline.steps()[-1] == t.step
+    blob = t.save_bytes()
+    u = LinTrainer.load_bytes(blob)
+    assert u.step == t.step and u.config == t.config
+    for p, q in zip(t.model.parameters(), u.model.parameters()):
+        assert torch.equal(p, q)
+    assert u.history.series("loss")[1].tolist() == t.history.series("loss")[1].tolist()
+
+
+def test_loading_a_bad_file_raises_a_clear_error():
+    with pytest.raises(ValueError, match="Expect an ArchLab .pt checkpoint"):
+        LinTrainer.load_bytes(b"this is not a checkpoint")
+    import io
+    buf = io.BytesIO()
+    torch.save({"weights": torch.zeros(2)}, buf)
+    with pytest.raises(ValueError, match="some other file"):
+        LinTrainer.load_bytes(buf.getvalue())
+
+
+def test_time_to_target_counts_training_time_only():
+    secs, steps, t = time_to_target(lambda: LinTrainer(LinCfg(), seed=0),
+                                    lambda tr: tr.history.last("test_loss", 1e9) < 0.05, 10.0,
+                                    check_every_s=0.01)
+    assert secs is not None and steps == t.step and secs <= t.train_seconds + 1e-9

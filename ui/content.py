@@ -1,0 +1,57 @@
+"""Theory tabs, the real source code, and the one-click experiments."""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any, Sequence
+
+import streamlit as st
+
+from core import content
+from core.config import Config, Preset, apply_overrides
+from ui.form import apply_preset, share_link
+
+
+def theory_tabs(md_path: str | Path, *, diagram: str | None = None,
+                code: Sequence[Any] = ()) -> None:
+    """The seven sections (and references) as tabs.
+
+    ``diagram`` is a graphviz DOT string shown in the overview; ``code`` the classes or
+    functions whose real source the implementation tab shows.
+    """
+    text = content.load(md_path)
+    names = [n for n in content.SECTIONS if n in text]
+    tabs = st.tabs(names)
+    for name, tab in zip(names, tabs):
+        with tab:
+            if name == "Overview" and diagram:
+                st.graphviz_chart(diagram, use_container_width=True)
+            st.markdown(text[name])
+            if name == "Implementation":
+                show_code(code)
+
+
+def show_code(objects: Sequence[Any]) -> None:
+    """The source of each object as it runs now (read with ``inspect``, so it never drifts)."""
+    for obj in objects:
+        name = f"{obj.__module__}.{getattr(obj, '__qualname__', obj.__name__)}"
+        with st.expander(f"Source: `{name}`"):
+            st.code(inspect.getsource(obj), language="python")
+
+
+def experiments(page: str, cls: type[Config], items: Sequence[Preset], seed: int) -> None:
+    """'Experiments to try': each a question, what to watch, a one-click set-up and a link."""
+    st.subheader("Experiments to try")
+    for i, ex in enumerate(items):
+        with st.container(border=True):
+            a, b = st.columns([5, 1])
+            a.markdown(f"**{ex.name}** — {ex.question}")
+            if ex.watch:
+                a.caption(f"What to watch: {ex.watch}")
+            b.button("Set up", key=f"_exp_{page}_{i}", on_click=apply_preset,
+                     args=(cls, ex, page), type="secondary", use_container_width=True,
+                     help="Load these settings and reset the run; then press Play.")
+            link = share_link(apply_overrides(cls(), ex.overrides),
+                              ex.seed if ex.seed is not None else seed)
+            b.link_button("Link", link, use_container_width=True,
+                          help="The same experiment as a shareable address.")

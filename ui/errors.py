@@ -1,0 +1,28 @@
+"""No traceback reaches a student: failures become a short message, details in the log."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
+
+log = logging.getLogger("archlab")
+
+
+@contextmanager
+def guard(what: str) -> Iterator[None]:
+    """Run a block; an unexpected error shows one clear message instead of a traceback.
+
+    Streamlit's own control-flow exceptions (rerun, stop) pass through untouched.
+    """
+    try:
+        yield
+    except (RerunException, StopException):
+        raise
+    except Exception as e:  # noqa: BLE001 - this is the last line of defence for the page
+        log.exception("error while %s", what)
+        st.error(f"Something went wrong while {what}: {type(e).__name__}: {e}. "
+                 "Your run is kept: pause, change a setting or press reset to carry on.",
+                 icon="⚠️")

@@ -1,0 +1,277 @@
+"""The live training panel: controls, the ticking fragment, timeline, save/load, sharing.
+
+A page calls::
+
+    live_panel("autoencoder", AETrainer, cfg, settings, draw=draw)
+
+``draw(view)`` is the page's figure code (Streamlit calls on figure builders); the panel calls
+it inside an ``st.fragment`` that re-runs every tick while playing. Each tick trains for the
+speed's budget (``Trainer.tick``) and redraws from the newest snapshot; while paused a timeline
+slider picks any kept snapshot and every figure redraws from that moment.
+
+The trainer lives in ``st.session_state`` (one per session and page, never shared) with a lock
+beside it: a full rerun may start while a tick is still training.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+from core import compare
+from core.config import Config, from_dict, needs_rebuild, specs, to_dict
+from core.training import Trainer
+from ui.errors import guard
+from ui.form import share_link
+from ui.shared import SPEEDS, RunSettings
+
+#: extra seconds between ticks for drawing and the browser; the tick interval is budget + this
+TICK_SLACK_S = 0.1
+
+
+@dataclass
+class LiveState:
+    """What one page keeps per session: the trainer, its lock and the play state."""
+
+    trainer: Trainer | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    playing: bool = False
+    ticks: int = 0
+    recent: deque = field(default_factory=lambda: deque(maxlen=12))  # (time, step)
+    message: str | None = None
+
+
+@dataclass
+class View:
+    """What ``draw`` gets: the trainer and the moment to draw."""
+
+    trainer: Trainer
+    snapshot: dict[str, Any] | None
+    step: int
+    live: bool
+    playing: bool
+    tick: int
+
+    @property
+    def upto(self) -> int | None:
+        """History cut-off: None when live, the snapshot's step when scrubbing back."""
+        return None if self.live else self.step
+
+    def history(self, names: list[str] | None = None, max_points: int = 400) -> dict:
+        return self.trainer.history.long_format(names, upto=self.upto, max_points=max_points)
+
+
+def state(page: str) -> LiveState:
+    key = f"_live_{page}"
+    if key not in st.session_state:
+        st.session_state[key] = LiveState()
+    return st.session_state[key]
+
+
+def _build(s: LiveState, trainer_cls: type[Trainer], cfg: Config, seed: int) -> None:
+    s.trainer = trainer_cls(cfg, seed=seed)
+    s.trainer.record_snapshot(force=True)
+    s.ticks = 0
+    s.recent.clear()
+
+
+def _sync(s: LiveState, trainer_cls: type[Trainer], cfg: Config, seed: int) -> None:
+    """Make the trainer match the settings: rebuild, or take live changes in place."""
+    with s.lock:
+        t = s.trainer
+        if t is None or type(t) is not trainer_cls or t.seed != seed or needs_rebuild(t.config, cfg):
+            _build(s, trainer_cls, cfg, seed)
+        elif t.config != cfg:
+            t.apply_live(cfg)
+            if t.diverged is None:
+                t.record_snapshot(force=True)
+
+
+def _toggle(page: str) -> None:
+    s = state(page)
+    s.playing = not s.playing
+    s.message = None
+
+
+def _one_step(page: str) -> None:
+    s = state(page)
+    s.playing = False
+    if s.trainer is not None:
+        with s.lock:
+            s.trainer.run_steps(1)
+            s.trainer.record_snapshot(force=True)
+
+
+def _reset(page: str) -> None:
+    s = state(page)
+    with s.lock:
+        s.trainer = None
+    s.playing = False
+    s.message = None
+
+
+def _pin(page: str) -> None:
+    s = state(page)
+    if s.trainer is None:
+        return
+    pinned = st.session_state.setdefault("_pinned", [])
+    n = sum(r["page"] == page for r in pinned) + 1
+    with s.lock:
+        pinned.append(compare.pin(f"{page} #{n} (step {s.trainer.step})", page, s.trainer))
+    del pinned[:-12]  # keep memory bounded
+    s.message = f"Pinned as run #{n}: open Compare runs in the sidebar."
+
+
+def _steps_per_s(s: LiveState) -> float:
+    if len(s.recent) < 2:
+        return 0.0
+    (t0, k0), (t1, k1) = s.recent[0], s.recent[-1]
+    return (k1 - k0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: RunSettings,
+               draw: Callable[[View], None], *,
+               controls: Callable[[LiveState], None] | None = None) -> LiveState:
+    """Controls, live status and figures for one page's trainer. Returns the page's state.
+
+    ``controls(state)`` may add page-specific buttons to the control row (they must mutate the
+    trainer under ``state.lock``).
+    """
+    s = state(page)
+    _sync(s, trainer_cls, cfg, settings.seed)
+    budget, max_steps = SPEEDS[settings.speed]
+    t = s.trainer
+    assert t is not None
+
+    c = st.columns([1.2, 1, 1, 1.2, 3])
+    c[0].button("⏸ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
+                on_click=_toggle, args=(page,), use_container_width=True,
+                disabled=t.diverged is not None)
+    c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page,),
+                help="Train exactly one step, then pause.", use_container_width=True,
+                disabled=t.diverged is not None)
+    c[2].button("Reset", key=f"_reset_{page}", on_click=_reset, args=(page,),
+                help="New weights from the seed; training starts again at step 0.",
+                use_container_width=True)
+    c[3].button("📌 Pin run", key=f"_pin_{page}", on_click=_pin, args=(page,),
+                help="Keep a copy of this run's curves and settings for the Compare page.",
+                use_container_width=True)
+    if controls is not None:
+        with c[4]:
+            controls(s)
+
+    if s.message:
+        st.info(s.message)
+        s.message = None
+    interval = budget + TICK_SLACK_S if s.playing and t.diverged is None else None
+
+    @st.fragment(run_every=interval)
+    def ticker() -> None:
+        tr = s.trainer
+        if tr is None:
+            return
+        if s.playing and tr.diverged is None:
+            with s.lock:
+                tr.tick(budget, max_steps=max_steps)
+            s.ticks += 1
+            s.recent.append((time.perf_counter(), tr.step))
+            if tr.diverged is not None:
+                s.playing = False
+                st.rerun(scope="app")  # stop the timer; the message shows on the full run
+        _status(s, tr)
+        view = _view(page, s, tr)
+        with guard("drawing the figures"):
+            draw(view)
+
+    ticker()
+    _save_load(page, s, trainer_cls, cfg, settings)
+    return s
+
+
+def _status(s: LiveState, t: Trainer) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Step", f"{t.step:,}")
+    cols[1].metric("Steps / s", f"{_steps_per_s(s):,.0f}" if s.playing else "–",
+                   help="Training steps per second of wall time in this page, drawing included.")
+    cols[2].metric("Training time", f"{t.train_seconds:.1f} s")
+    cols[3].metric("State", "diverged" if t.diverged else ("training" if s.playing else "paused"))
+    if t.diverged is not None:
+        st.error(t.diverged.message() + " The figures below show the last good moments: use "
+                 "the timeline to inspect them.", icon="💥")
+
+
+def _view(page: str, s: LiveState, t: Trainer) -> View:
+    steps = t.timeline.steps()
+    if s.playing or len(steps) < 2:
+        latest = t.timeline.latest()
+        snap = latest[1] if latest else None
+        return View(t, snap, t.step, True, s.playing, s.ticks)
+    moment = st.select_slider(
+        "Timeline: pick a moment of training to redraw every figure from it",
+        options=steps, value=steps[-1], key=f"_moment_{page}_{len(steps)}_{steps[-1]}",
+        format_func=lambda k: f"step {k:,}")
+    snap = t.timeline.at(moment)
+    return View(t, snap, moment, moment == steps[-1], False, s.ticks)
+
+
+def _save_load(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
+               settings: RunSettings) -> None:
+    t = s.trainer
+    assert t is not None
+    with st.expander("Save, load and share this run"):
+        st.caption("This link rebuilds the same run (settings and seed):")
+        st.code(share_link(cfg, settings.seed), language=None)
+        cols = st.columns(3)
+
+        def weights() -> bytes:
+            with s.lock:
+                return t.save_bytes()
+
+        cols[0].download_button("Weights (.pt)", data=weights, file_name=f"{page}-step{t.step}.pt",
+                                mime="application/octet-stream", key=f"_dl_pt_{page}",
+                                on_click="ignore", use_container_width=True)
+        cols[1].download_button("Config (.json)", file_name=f"{page}-config.json",
+                                data=lambda: json.dumps(t.record(), indent=2),
+                                mime="application/json", key=f"_dl_json_{page}",
+                                on_click="ignore", use_container_width=True)
+        cols[2].download_button("Metrics (.csv)", file_name=f"{page}-history.csv",
+                                data=lambda: t.history.to_csv(), mime="text/csv",
+                                key=f"_dl_csv_{page}", on_click="ignore",
+                                use_container_width=True)
+        st.file_uploader("Load weights saved from this page (.pt)", type=["pt"],
+                         key=f"_upload_{page}", on_change=_load, args=(page, trainer_cls),
+                         max_upload_size=50)
+
+
+def _load(page: str, trainer_cls: type[Trainer]) -> None:
+    """Upload callback: restore a checkpoint, and put its settings into the widgets."""
+    s = state(page)
+    f = st.session_state.get(f"_upload_{page}")
+    if f is None:
+        return
+    try:
+        t = trainer_cls.load_bytes(f.getvalue())
+    except (ValueError, RuntimeError, KeyError, TypeError) as e:
+        s.message = f"Could not load {f.name!r}: {e}"
+        return
+    with s.lock:
+        s.trainer = t
+        t.record_snapshot(force=True)
+    s.playing = False
+    for sp in specs(type(t.config)):
+        st.session_state[sp.name] = getattr(t.config, sp.name)
+    st.session_state["seed"] = t.seed
+    s.message = f"Loaded {f.name!r}: step {t.step:,}."
+
+
+def load_config_json(cls: type[Config], text: str) -> tuple[Config, list[str]]:
+    data = json.loads(text)
+    return from_dict(cls, data.get("config", data))
+
+
+__all__ = ["live_panel", "View", "LiveState", "state", "to_dict", "load_config_json"]

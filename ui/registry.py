@@ -1,0 +1,51 @@
+"""The architectures ArchLab knows, for navigation and the home page's cards.
+
+A family's page is listed once ``pages/<slug>.py`` exists; until then its card says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Family:
+    slug: str
+    title: str
+    icon: str
+    blurb: str
+
+    @property
+    def page(self) -> Path:
+        return ROOT / "pages" / f"{self.slug}.py"
+
+    @property
+    def picture(self) -> Path:
+        return ROOT / "assets" / "cards" / f"{self.slug}.png"
+
+    @property
+    def available(self) -> bool:
+        return self.page.exists()
+
+
+FAMILIES = [
+    Family("autoencoder", "Autoencoders", "🗜️",
+           "Squeeze digits through a 2–16 number bottleneck and back: plain, denoising and "
+           "variational. Walk the latent space and decode any point."),
+    Family("transformer", "Transformers", "🔭",
+           "Watch every attention head form while a transformer learns to copy, reverse, sort, "
+           "add, or write character by character."),
+    Family("gan", "GANs", "🎭",
+           "A generator and a discriminator in a duel on 2-D data and digits; reproduce mode "
+           "collapse and the losses that cure it."),
+    Family("rl", "Reinforcement learning", "🕹️",
+           "DQN, REINFORCE, A2C, PPO and DDPG learning CartPole, Pendulum and a grid world "
+           "while you watch the policy act."),
+    Family("gnn", "Graph neural networks", "🕸️",
+           "Message passing on graphs: node classification and what each layer lets a node "
+           "see."),
+    Family("rnn", "Recurrent networks", "🔁",
+           "LSTM, GRU and sequence-to-sequence with attention on tasks that need memory."),
+]
