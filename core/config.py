@@ -226,6 +226,8 @@ def _clamp(s: ParamSpec, v: Any) -> tuple[Any, str | None]:
 
 def sanitize(s: ParamSpec, raw: Any) -> tuple[Any, str | None]:
     """(usable value, note) for a raw value; an unusable value falls back to the default."""
+    if isinstance(raw, (list, tuple)):  # a repeated URL parameter: the last one counts
+        raw = raw[-1] if raw else ""
     try:
         v = parse_value(s, raw)
     except ValueError as e:

@@ -27,17 +27,17 @@ left, right = st.columns([3, 2])
 with left:
     for m in st.multiselect("Metrics", metrics, default=metrics[:2]):
         st.altair_chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m,
-                                     height=240), use_container_width=True)
+                                     height=240), width="stretch")
 with right:
     st.markdown("**Settings that differ**")
     diff = compare.config_diff(runs)
     if diff:
-        st.dataframe(pd.DataFrame(diff).astype(str), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(diff).astype(str), hide_index=True, width="stretch")
     else:
         st.caption("Same settings and seed.")
     st.markdown("**Last values**")
     st.dataframe(pd.DataFrame(compare.final_values(runs, metrics)), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 
 if st.button("Clear all pinned runs"):
     st.session_state["_pinned"] = []

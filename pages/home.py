@@ -15,7 +15,7 @@ for i, fam in enumerate(FAMILIES):
     with cols[i % 3].container(border=True):
         st.subheader(f"{fam.icon} {fam.title}")
         if fam.picture.exists():
-            st.image(str(fam.picture), use_container_width=True)
+            st.image(str(fam.picture), width="stretch")
         st.write(fam.blurb)
         if fam.available:
             st.page_link(str(fam.page), label=f"Open {fam.title}", icon="➡️")

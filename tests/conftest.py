@@ -97,3 +97,24 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     """Wait until the Streamlit script is not running (the page is fully drawn)."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
                            timeout=timeout_ms)
+
+
+# ---- page tests: AppTest from app.py, as a user reaches a page ---------------------------
+def open_page(page: str | None = None, timeout: float = 90, **query: str):
+    """AppTest of app.py, optionally switched to ``page`` (e.g. "pages/gan.py") with URL
+    query parameters; runs it once and checks that no exception was raised."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def app_test():
+    """Factory fixture: ``app_test("pages/gan.py", lr="0.01")`` -> a run AppTest."""
+    return open_page

@@ -19,13 +19,17 @@ def theory_tabs(md_path: str | Path, *, diagram: str | None = None,
     ``diagram`` is a graphviz DOT string shown in the overview; ``code`` the classes or
     functions whose real source the implementation tab shows.
     """
-    text = content.load(md_path)
+    try:
+        text = content.load(md_path)
+    except OSError:
+        st.info("The theory for this page is not written yet.")
+        return
     names = [n for n in content.SECTIONS if n in text]
     tabs = st.tabs(names)
     for name, tab in zip(names, tabs):
         with tab:
             if name == "Overview" and diagram:
-                st.graphviz_chart(diagram, use_container_width=True)
+                st.graphviz_chart(diagram, width="stretch")
             st.markdown(text[name])
             if name == "Implementation":
                 show_code(code)
@@ -49,9 +53,9 @@ def experiments(page: str, cls: type[Config], items: Sequence[Preset], seed: int
             if ex.watch:
                 a.caption(f"What to watch: {ex.watch}")
             b.button("Set up", key=f"_exp_{page}_{i}", on_click=apply_preset,
-                     args=(cls, ex, page), type="secondary", use_container_width=True,
+                     args=(cls, ex, page), type="secondary", width="stretch",
                      help="Load these settings and reset the run; then press Play.")
             link = share_link(apply_overrides(cls(), ex.overrides),
                               ex.seed if ex.seed is not None else seed)
-            b.link_button("Link", link, use_container_width=True,
+            b.link_button("Link", link, width="stretch",
                           help="The same experiment as a shareable address.")

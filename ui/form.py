@@ -96,7 +96,8 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
     ``problems`` lists everything wrong with the current settings in plain words; when it is
     not empty the page shows them and must not build a model.
     """
-    from ui.shared import RunSettings
+    from ui.shared import RunSettings, shared_sidebar
+    shared_sidebar()
     check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys))
     if presets:
         with st.sidebar:
@@ -105,7 +106,7 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
             for i, p in enumerate(presets):
                 cols[i % len(cols)].button(p.name, key=f"_preset_{page}_{i}", help=p.question or None,
                                            on_click=apply_preset, args=(cls, p, page),
-                                           use_container_width=True)
+                                           width="stretch")
     values: dict[str, Any] = {}
     group = None
     all_specs = specs(cls)

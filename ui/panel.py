@@ -30,8 +30,6 @@ from ui.errors import guard
 from ui.form import share_link
 from ui.shared import SPEEDS, RunSettings
 
-#: extra seconds between ticks for drawing and the browser; the tick interval is budget + this
-TICK_SLACK_S = 0.1
 
 
 @dataclass
@@ -144,23 +142,23 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     """
     s = state(page)
     _sync(s, trainer_cls, cfg, settings.seed)
-    budget, max_steps = SPEEDS[settings.speed]
+    speed = SPEEDS[settings.speed]
     t = s.trainer
     assert t is not None
 
     c = st.columns([1.2, 1, 1, 1.2, 3])
     c[0].button("⏸ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
-                on_click=_toggle, args=(page,), use_container_width=True,
+                on_click=_toggle, args=(page,), width="stretch",
                 disabled=t.diverged is not None)
     c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page,),
-                help="Train exactly one step, then pause.", use_container_width=True,
+                help="Train exactly one step, then pause.", width="stretch",
                 disabled=t.diverged is not None)
     c[2].button("Reset", key=f"_reset_{page}", on_click=_reset, args=(page,),
                 help="New weights from the seed; training starts again at step 0.",
-                use_container_width=True)
+                width="stretch")
     c[3].button("📌 Pin run", key=f"_pin_{page}", on_click=_pin, args=(page,),
                 help="Keep a copy of this run's curves and settings for the Compare page.",
-                use_container_width=True)
+                width="stretch")
     if controls is not None:
         with c[4]:
             controls(s)
@@ -168,7 +166,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     if s.message:
         st.info(s.message)
         s.message = None
-    interval = budget + TICK_SLACK_S if s.playing and t.diverged is None else None
+    interval = speed.interval_s if s.playing and t.diverged is None else None
 
     @st.fragment(run_every=interval)
     def ticker() -> None:
@@ -177,7 +175,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
             return
         if s.playing and tr.diverged is None:
             with s.lock:
-                tr.tick(budget, max_steps=max_steps)
+                tr.tick(speed.budget_s, max_steps=speed.max_steps)
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
@@ -234,15 +232,15 @@ def _save_load(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
 
         cols[0].download_button("Weights (.pt)", data=weights, file_name=f"{page}-step{t.step}.pt",
                                 mime="application/octet-stream", key=f"_dl_pt_{page}",
-                                on_click="ignore", use_container_width=True)
+                                on_click="ignore", width="stretch")
         cols[1].download_button("Config (.json)", file_name=f"{page}-config.json",
                                 data=lambda: json.dumps(t.record(), indent=2),
                                 mime="application/json", key=f"_dl_json_{page}",
-                                on_click="ignore", use_container_width=True)
+                                on_click="ignore", width="stretch")
         cols[2].download_button("Metrics (.csv)", file_name=f"{page}-history.csv",
                                 data=lambda: t.history.to_csv(), mime="text/csv",
                                 key=f"_dl_csv_{page}", on_click="ignore",
-                                use_container_width=True)
+                                width="stretch")
         st.file_uploader("Load weights saved from this page (.pt)", type=["pt"],
                          key=f"_upload_{page}", on_change=_load, args=(page, trainer_cls),
                          max_upload_size=50)

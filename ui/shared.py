@@ -7,8 +7,19 @@ import streamlit as st
 
 from core.config import Config, param, specs
 
-#: speed name -> (training seconds per tick, max steps per tick)
-SPEEDS = {"step": (0.02, 1), "slow": (0.05, None), "normal": (0.2, None), "fast": (0.5, None)}
+@dataclass(frozen=True)
+class Speed:
+    """How a playing page ticks: train ``budget_s`` (at most ``max_steps``), redraw, and ask
+    for the next tick ``interval_s`` later. Ticks that fall due while one is still running are
+    dropped by the browser, so a short interval means "next tick as soon as this one is drawn"."""
+
+    budget_s: float
+    max_steps: int | None
+    interval_s: float
+
+
+SPEEDS = {"step": Speed(0.02, 1, 0.5), "slow": Speed(0.05, None, 0.05),
+          "normal": Speed(0.25, None, 0.05), "fast": Speed(0.6, None, 0.05)}
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ class AEConfig(Config):
         "relu", label="Activation", choices=("relu", "leaky_relu", "elu", "tanh", "silu"),
         help="Nonlinearity between hidden layers of encoder and decoder.")
     lr: float = param(
-        3e-3, label="Learning rate", group="Training", min=1e-5, max=3.0, step=1e-4,
+        4e-3, label="Learning rate", group="Training", min=1e-5, max=3.0, step=1e-4,
         scale="log", live=True,
         help="Adam step size. About 1e-3 to 1e-2 trains quickly; 1 or more diverges.")
     batch_size: int = param(

@@ -151,7 +151,7 @@ class AETrainer(Trainer):
             grid_u, grid_v (G,) plane coordinates; grid (G, G, D): grid[i, j] decodes
             (grid_u[j], grid_v[i]) (over N(0,1) quantiles 5-95 % for the VAE, else the span of xy).
             dec_W0, dec_b0, ... decoder weights (float16 when large); n_dec_layers, activation
-            (0-d str), output (0-d str), image_shape (2,) int32 (images only).
+            (0-d str), output (0-d str), variational (0-d uint8), image_shape (2,) int32 (images only).
             points, points_recon (N, 3): test points and their reconstructions (swiss roll only).
         """
         m = self.model
@@ -189,6 +189,7 @@ class AETrainer(Trainer):
             "grid_u": gu.astype(np.float32), "grid_v": gv.astype(np.float32),
             "grid": grid.reshape(g, g, -1).astype(np.float32),
             "activation": np.array(cfg.activation), "output": np.array(self.output),
+            "variational": np.array(m.variational, dtype=np.uint8),
         }
         weights = m.decoder_weights()
         big = sum(w.size + b.size for w, b in weights) > MAX_F32_DECODER

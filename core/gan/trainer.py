@@ -29,15 +29,30 @@ N_SHOW = 400        # real / generated points per snapshot
 N_ARROWS = 120      # generated points with a gradient arrow
 MANIFOLD_RES = 16   # noise-grid lines per side
 N_EVAL = 2000       # generated samples for the coverage metrics
+HEAT_KIND = {"minimax": "prob", "nonsat": "prob", "lsgan": "ls"}  # else a raw score around 0
 
 
 class GANTrainer(Trainer):
     config_cls = GANConfig
     eval_every = 50
+    #: uploaded 2-D points for the ``csv`` dataset (set on a class made by ``with_points``)
+    default_points: np.ndarray | None = None
 
     def __init__(self, config: GANConfig, seed: int = 0, points: np.ndarray | None = None):
+        points = self.default_points if points is None else points
         self.points = None if points is None else np.asarray(points, dtype=np.float32)
         super().__init__(config, seed)
+
+    @classmethod
+    def with_points(cls, points: np.ndarray) -> type["GANTrainer"]:
+        """A trainer class bound to uploaded points, built like any other: ``T(cfg, seed)``.
+
+        The page keeps one such class per upload, so a new upload means a new class and the
+        live panel rebuilds the run. The class keeps the name ``GANTrainer`` so its
+        checkpoints load into a plain ``GANTrainer`` too (for the non-csv datasets).
+        """
+        return type(cls.__name__, (cls,), {"default_points": np.asarray(points, np.float32),
+                                           "__module__": cls.__module__})
 
     # ---- build ------------------------------------------------------------------------------
     def build(self) -> None:
@@ -59,9 +74,11 @@ class GANTrainer(Trainer):
         self.G = Generator(c.z_dim, c.g_hidden, c.n_layers, self.out_dim, image=not c.is_2d)
         self.D = Discriminator(self.out_dim, c.d_hidden, c.n_layers, c.spectral_norm)
         if c.optimizer == "adam":
-            self.opt_g = torch.optim.Adam(self.G.parameters(), lr=c.lr, betas=(c.beta1, c.beta2))
+            # fused: one kernel per step instead of a dozen small ones (~1.5x faster on CPU)
+            self.opt_g = torch.optim.Adam(self.G.parameters(), lr=c.lr, betas=(c.beta1, c.beta2),
+                                          fused=True)
             self.opt_d = torch.optim.Adam(self.D.parameters(), lr=c.lr_d,
-                                          betas=(c.beta1, c.beta2))
+                                          betas=(c.beta1, c.beta2), fused=True)
         else:
             self.opt_g = torch.optim.SGD(self.G.parameters(), lr=c.lr, momentum=c.momentum)
             self.opt_d = torch.optim.SGD(self.D.parameters(), lr=c.lr_d, momentum=c.momentum)
@@ -89,7 +106,8 @@ class GANTrainer(Trainer):
         x = self._real(B)                                  # (B, D)
         with torch.no_grad():
             x_fake = self.G(self._noise(B))                # (B, D), no gradient into G
-        loss = d_loss(c.loss, self.D(x), self.D(x_fake))
+        scores = self.D(torch.cat([x, x_fake]))            # (2B,) one pass for both halves
+        loss = d_loss(c.loss, scores[:B], scores[B:])
         if c.loss == "wgan-gp" and c.gp_lambda > 0:
             eps = torch.rand(B, 1, generator=self.gen)
             loss = loss + c.gp_lambda * gradient_penalty(self.D, x, x_fake, eps)
@@ -207,7 +225,7 @@ class GANTrainer(Trainer):
             "arrow_xy": fake[:N_ARROWS].numpy().astype(np.float32),
             "arrow_uv": (-grad).numpy().astype(np.float32),
             "heat": heat.numpy().astype(np.float32),
-            "heat_kind": np.array("prob" if c.loss in ("minimax", "nonsat") else "score"),
+            "heat_kind": np.array(HEAT_KIND.get(c.loss, "score")),
             "bounds": np.array(self.bounds, dtype=np.float32),
             "manifold": mani.numpy().astype(np.float32),
         }

@@ -236,11 +236,9 @@ class Transformer(nn.Module):
             ws.append(w)
         return self.enc_norm(x), ws
 
-    def forward(self, src: torch.Tensor | None, tgt: torch.Tensor):
-        att = {"enc": [], "dec": [], "cross": []}
-        memory = None
-        if self.arch == "encdec":
-            memory, att["enc"] = self.encode(src)
+    def decode(self, tgt: torch.Tensor, memory: torch.Tensor | None = None):
+        """Decoder stack over ``tgt`` (B, T), attending to ``memory`` (B, S, D) if given."""
+        att = {"dec": [], "cross": []}
         x = self.embed(tgt)
         mask = causal_mask(tgt.size(1), tgt.device)
         for layer in self.decoder:
@@ -249,3 +247,8 @@ class Transformer(nn.Module):
             if w_cross is not None:
                 att["cross"].append(w_cross)
         return self.head(self.dec_norm(x)), att
+
+    def forward(self, src: torch.Tensor | None, tgt: torch.Tensor):
+        memory, enc_att = self.encode(src) if self.arch == "encdec" else (None, [])
+        logits, att = self.decode(tgt, memory)
+        return logits, {"enc": enc_att, **att}

@@ -21,6 +21,7 @@ __all__ = ["TransformerTrainer", "HELD_OUT"]
 HELD_OUT = 1000
 PROMPT = "ROMEO:\n"
 SAMPLE_CHARS = 160
+SAMPLE_EVERY = 250  # steps between new samples (sampling costs about 160 forward passes)
 ATT_MAX = 32  # longest example whose attention is kept in a snapshot (uint8 maps)
 
 
@@ -28,8 +29,13 @@ class TransformerTrainer(Trainer):
     config_cls = TransformerConfig
     eval_every = 50
 
+    #: the pasted or uploaded text for ``text="custom"``; a page sets it on a per-session
+    #: subclass so that ``trainer_cls(config, seed)`` still builds the right trainer
+    custom_text: str | None = None
+
     def __init__(self, config: TransformerConfig, seed: int = 0, text: str | None = None):
-        self.custom_text = text
+        if text is not None:
+            self.custom_text = text
         super().__init__(config, seed)
 
     # ---- build ------------------------------------------------------------------------------
@@ -60,7 +66,7 @@ class TransformerTrainer(Trainer):
             vocab=len(self.itos), arch=c.arch, n_layers=c.n_layers, n_heads=c.n_heads,
             d_model=c.d_model, d_ff=c.d_ff, dropout=c.dropout, pos=c.pos, norm=c.norm,
             tie_weights=c.tie_weights, max_len=max_len)
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=c.lr, betas=(0.9, 0.98),
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=c.lr, betas=(0.9, 0.98), fused=True,
                                      weight_decay=0.01)
 
     # ---- batches ------------------------------------------------------------------------------
@@ -76,7 +82,7 @@ class TransformerTrainer(Trainer):
             return torch.from_numpy(src), torch.from_numpy(dec_in), torch.from_numpy(tgt), None
         seq = np.concatenate([src, sep, tgt], 1)
         S = src.shape[1]
-        return None, torch.from_numpy(seq[:, :-1]), torch.from_numpy(seq[:, S:]), S
+        return None, torch.from_numpy(seq[:, :-1]), torch.from_numpy(seq[:, S + 1:]), S
 
     def train_batch(self):
         c = self.config
@@ -154,21 +160,24 @@ class TransformerTrainer(Trainer):
     def decode(self, src: np.ndarray) -> dict[str, np.ndarray]:
         """Greedy decoding of one source, with the attention behind every output token.
 
-        The attention comes from one teacher-forced pass over the decoded output: with causal
-        masking it is exactly the attention each token was decoded with.
+        The attention maps come from the last decoding pass, which saw every decoded token but
+        the last: with causal masking, row t is exactly the attention behind output token t.
         """
         self.model.eval()
         T = self.task.tgt_len
         out = np.zeros(0, dtype=np.int64)
         probs = np.zeros(T, dtype=np.float32)
+        memory = enc_att = None
+        if self.config.arch == "encdec":  # encode once, then only the decoder runs per token
+            memory, enc_att = self.model.encode(torch.from_numpy(src)[None])
         for t in range(T):
-            enc_in, dec_in, _, off = self.seq2seq_inputs(src[None], np.append(out, 0)[None])
-            logits, _ = self.logits(enc_in, dec_in, off)
-            p = logits[0, t].softmax(-1)
+            _, dec_in, _, off = self.seq2seq_inputs(src[None], np.append(out, 0)[None])
+            logits, att = self.model.decode(dec_in, memory)
+            p = logits[0, (off or 0) + t].softmax(-1)
             out = np.append(out, int(p.argmax()))
             probs[t] = float(p.max())
-        enc_in, dec_in, _, off = self.seq2seq_inputs(src[None], out[None])
-        _, att = self.model(enc_in, dec_in)
+        # the last pass saw every decoded token but the last: exactly the attention behind each
+        att = {"enc": enc_att or [], **att}
         return {"out": out, "probs": probs, **{k: self._stack(v) for k, v in att.items()}}
 
     @staticmethod
@@ -214,7 +223,7 @@ class TransformerTrainer(Trainer):
             _, att = self.model(None, torch.from_numpy(ex)[None])
             key = (c.temperature, c.top_k)
             if (self.sample_cache is None or self.sample_cache[1] != key
-                    or self.step - self.sample_cache[0] >= 100):
+                    or self.step - self.sample_cache[0] >= SAMPLE_EVERY):
                 gen = torch.Generator().manual_seed(self.seed)  # same draws: changes are learning
                 text = self.text.decode(self.sample(self.text.encode(PROMPT) if all(
                     ch in self.text.stoi for ch in PROMPT) else self.text.val[:8],

@@ -1,0 +1,205 @@
+"""RL benchmark: ArchLab's agents beside Stable-Baselines3 under the same "solved" rule.
+
+Rule (``core.rl.common.solve``): every 2,000 environment steps the greedy policy plays 10
+evaluation episodes (not timed); a run is solved at the first of two consecutive evaluations
+with mean return >= 475 (CartPole-v1) or >= -200 (Pendulum-v1). ArchLab runs each algorithm's
+preset (``core.rl.config.ALGO_PRESETS``); SB3 runs rl-baselines3-zoo's tuned settings.
+
+stable-baselines3 is imported only here (bench/requirements.txt).
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from bench.common import app_loop, median, record
+from core.config import apply_overrides
+from core.rl.common import GreedyEvaluator, solve
+from core.rl.config import ALGO_PRESETS, RLConfig
+from core.rl.trainer import RLTrainer
+
+torch.set_num_threads(1)
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+EVERY, EPISODES = 2000, 10
+
+# rl-baselines3-zoo's tuned hyperparameters (DLR-RM/rl-baselines3-zoo, hyperparams/ppo.yml,
+# a2c.yml, dqn.yml, ddpg.yml; "lin_x" there is a linear decay from x to 0 over n_timesteps).
+ZOO: dict[str, dict[str, Any]] = {
+    "ppo": dict(env="CartPole-v1", n_envs=8, n_timesteps=100_000, lin=("learning_rate",
+                "clip_range"), kwargs=dict(n_steps=32, batch_size=256, gae_lambda=0.8,
+                gamma=0.98, n_epochs=20, ent_coef=0.0, learning_rate=1e-3, clip_range=0.2)),
+    "a2c": dict(env="CartPole-v1", n_envs=8, n_timesteps=500_000, lin=(),
+                kwargs=dict(ent_coef=0.0)),
+    "dqn": dict(env="CartPole-v1", n_envs=1, n_timesteps=50_000, lin=(),
+                kwargs=dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
+                            learning_starts=1000, gamma=0.99, target_update_interval=10,
+                            train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+                            exploration_final_eps=0.04,
+                            policy_kwargs=dict(net_arch=[256, 256]))),
+    "ddpg": dict(env="Pendulum-v1", n_envs=1, n_timesteps=20_000, lin=(), noise_std=0.1,
+                 kwargs=dict(gamma=0.98, buffer_size=200_000, learning_starts=10_000,
+                             gradient_steps=1, train_freq=1, learning_rate=1e-3,
+                             policy_kwargs=dict(net_arch=[400, 300]))),
+}
+THRESHOLD = {"CartPole-v1": 475.0, "Pendulum-v1": -200.0}
+#: ArchLab's budgets per case (seconds of training, environment steps)
+BUDGET = {"ppo": (60, 150_000), "a2c": (120, 500_000), "dqn": (60, 60_000),
+          "ddpg": (60, 40_000), "reinforce": (60, 300_000)}
+SB3_BUDGET_S = 150
+
+
+def archlab_run(algo: str, seed: int) -> dict:
+    cfg = apply_overrides(RLConfig(), ALGO_PRESETS[algo])
+    t = RLTrainer(cfg, seed)
+    budget_s, max_steps = BUDGET[algo]
+    return solve(t, t.spec.threshold, max_steps, budget_s, every=EVERY, episodes=EPISODES)
+
+
+def sb3_run(algo: str, seed: int) -> dict:
+    """SB3 with the zoo's settings; evaluation time is subtracted from learn()'s wall time."""
+    import stable_baselines3 as sb3
+    from stable_baselines3.common.callbacks import BaseCallback
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    z = ZOO[algo]
+    env_id, thr = z["env"], THRESHOLD[z["env"]]
+    kwargs = dict(z["kwargs"])
+    for k in z["lin"]:
+        x0 = kwargs[k]
+        kwargs[k] = lambda p, x0=x0: p * x0
+    if algo == "ddpg":
+        kwargs["action_noise"] = NormalActionNoise(np.zeros(1), z["noise_std"] * np.ones(1))
+    venv = make_vec_env(env_id, n_envs=z["n_envs"], seed=seed)
+    model = getattr(sb3, algo.upper())("MlpPolicy", venv, seed=seed, device="cpu", **kwargs)
+    ev = GreedyEvaluator(env_id, EPISODES, 10_000)
+
+    class Rule(BaseCallback):
+        def __init__(self):
+            super().__init__()
+            self.next_eval, self.prev_ok, self.eval_s = EVERY, False, 0.0
+            self.solved_at: int | None = None
+            self.evals: list = []
+            self.t0 = time.perf_counter()
+
+        def _on_step(self) -> bool:
+            n = self.num_timesteps
+            if n < self.next_eval:
+                return time.perf_counter() - self.t0 - self.eval_s < SB3_BUDGET_S
+            while self.next_eval <= n:
+                self.next_eval += EVERY
+            e0 = time.perf_counter()
+            mean = float(ev.run(lambda o: self.model.predict(o, deterministic=True)[0]).mean())
+            self.eval_s += time.perf_counter() - e0
+            self.evals.append((n, mean))
+            ok = mean >= thr
+            if ok and self.prev_ok:
+                self.solved_at = n
+                return False
+            self.prev_ok = ok
+            return time.perf_counter() - self.t0 - self.eval_s < SB3_BUDGET_S
+
+    cb = Rule()
+    t0 = time.perf_counter()
+    model.learn(total_timesteps=z["n_timesteps"], callback=cb)
+    seconds = time.perf_counter() - t0 - cb.eval_s
+    venv.close()
+    return {"seconds": seconds if cb.solved_at else None,
+            "env_steps": cb.solved_at or model.num_timesteps, "evals": cb.evals}
+
+
+def _case(name: str, algo: str, seeds: list[int], target_s: float | None, sb3: bool) -> dict:
+    ours = [archlab_run(algo, s) for s in seeds]
+    secs = [r["seconds"] for r in ours]
+    steps = [r["env_steps"] if r["seconds"] is not None else None for r in ours]
+    extra: dict[str, Any] = {}
+    target = f"<= {target_s:g}" if target_s is not None else None
+    if sb3:
+        theirs = [sb3_run(algo, s) for s in seeds]
+        sb3_s = median([r["seconds"] for r in theirs])
+        sb3_steps = median([r["env_steps"] if r["seconds"] is not None else None
+                            for r in theirs])
+        ours_s = median(secs)
+        extra = dict(sb3_seconds=None if sb3_s is None else round(sb3_s, 3),
+                     sb3_steps=sb3_steps,
+                     sb3_per_seed=[None if r["seconds"] is None else round(r["seconds"], 3)
+                                   for r in theirs],
+                     ratio=None if ours_s is None or sb3_s is None else round(ours_s / sb3_s, 3),
+                     ratio_target="<= 1.0")
+        extra["ratio_met"] = extra["ratio"] is not None and extra["ratio"] <= 1.0
+    return record("rl", name, "seconds to solve", secs, "s", target, seconds=secs, steps=steps,
+                  seeds=seeds, **extra)
+
+
+def draw(trainer: RLTrainer) -> None:
+    """Every figure the page draws each tick while playing, from the newest snapshot."""
+    from core.figures import metric_chart
+    from core.rl import figures as F
+    latest = trainer.timeline.latest()
+    snap = latest[1] if latest else trainer.record_snapshot(force=True)
+    F.return_chart(**trainer.episodes(), threshold=trainer.threshold).to_dict()
+    for names in trainer.metric_names().values():
+        for name in names:
+            metric_chart(trainer.history.long_format([name], max_points=400)).to_dict()
+    F.policy_figure(snap, trainer.config.env).to_plotly_json()
+    F.png_data_uri(snap["frames"][0])   # the page shows one frame per tick while playing
+
+
+def app_case(seeds: list[int], tick_s: float = 0.2) -> dict:
+    """ppo-cartpole through the page's tick loop (train + snapshot + every figure each tick).
+
+    Solving is checked between ticks with the same rule; only the loop's wall time counts.
+    """
+    secs, steps = [], []
+    for seed in seeds:
+        t = RLTrainer(apply_overrides(RLConfig(), ALGO_PRESETS["ppo"]), seed)
+        ev = GreedyEvaluator("CartPole-v1", EPISODES, 10_000)
+        wall, next_eval, prev_ok, solved = 0.0, EVERY, False, None
+        while wall < BUDGET["ppo"][0] and t.agent.env_steps < BUDGET["ppo"][1]:
+            _, dt = app_loop(t, draw, seconds=tick_s, budget_s=tick_s)
+            wall += dt
+            if t.agent.env_steps >= next_eval:
+                while next_eval <= t.agent.env_steps:
+                    next_eval += EVERY
+                ok = ev.run(t.agent.act_greedy).mean() >= 475.0
+                if ok and prev_ok:
+                    solved = wall
+                    break
+                prev_ok = ok
+        secs.append(solved)
+        steps.append(t.agent.env_steps if solved is not None else None)
+    return record("rl", "ppo-app", "seconds to solve in the page loop", secs, "s", None,
+                  seconds=secs, steps=steps, seeds=seeds)
+
+
+def run(seeds: list[int], quick: bool) -> list[dict]:
+    recs = []
+    ppo = _case("ppo-cartpole", "ppo", seeds, None, sb3=True)
+    recs.append(ppo)
+    app = app_case(seeds)
+    if app["value"] is not None and ppo["value"]:
+        app["ratio_to_headless"] = round(app["value"] / ppo["value"], 3)
+        app["target"] = f"<= {1.2 * ppo['value']:.4g}"
+        app["met"] = app["value"] <= 1.2 * ppo["value"]
+    recs.append(app)
+    recs.append(_case("a2c-cartpole", "a2c", seeds, None, sb3=True))
+    recs.append(_case("dqn-cartpole", "dqn", seeds, 40, sb3=True))
+    recs.append(_case("ddpg-pendulum", "ddpg", seeds, 30, sb3=True))
+    recs.append(_case("reinforce-cartpole", "reinforce", seeds, 20, sb3=False))
+    return recs
+
+
+if __name__ == "__main__":  # one case, one seed: python -m bench.rl ppo
+    import sys
+    algo = sys.argv[1] if len(sys.argv) > 1 else "ppo"
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    r = archlab_run(algo, seed)
+    print("archlab", algo, r["seconds"], r["env_steps"], r["evals"][-4:])
+    if algo in ZOO:
+        r = sb3_run(algo, seed)
+        print("sb3", algo, r["seconds"], r["env_steps"], r["evals"][-4:])

@@ -1,0 +1,175 @@
+"""Figures of the GAN page: numpy snapshots in, plotly/altair figures out (no torch here).
+
+- ``field_figure``: GAN Lab's view. The discriminator's output as a background heatmap, real
+  and generated samples, the generator's gradient field (arrows) and its manifold (the image of
+  a grid in noise space), plus the 3σ circles of each mode for mixtures.
+- ``mode_bars``: high-quality samples per mode (mode collapse at a glance).
+- ``loss_chart`` / ``coverage_chart``: metric curves (altair, from the shared helper).
+- ``digit_grid`` / ``interpolation_strip``: digits samples and a walk between two noise vectors.
+- ``diagram(cfg)``: graphviz DOT of the two networks, following the settings.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures import OKABE_ITO, image_grid, metric_chart
+
+REAL_COLOR = "#1B7837"    # green, as in GAN Lab
+FAKE_COLOR = "#762A83"    # purple
+ARROW_COLOR = "#333333"
+MANIFOLD_COLOR = "#E69F00"
+LAYERS = ("heatmap", "real", "fake", "gradients", "manifold")
+_HEAT_TITLE = {"prob": "D(x) = P(real)", "ls": "D(x) (target 1 real, 0 fake)",
+               "score": "critic score D(x)"}
+
+
+def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Line segments as one trace: x0, x1, None, x0, x1, None..."""
+    n = len(starts)
+    xs = np.full(3 * n, np.nan, dtype=np.float32)
+    ys = np.full(3 * n, np.nan, dtype=np.float32)
+    xs[0::3], xs[1::3] = starts[:, 0], ends[:, 0]
+    ys[0::3], ys[1::3] = starts[:, 1], ends[:, 1]
+    return xs, ys
+
+
+def _grid_lines(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of an (R, R, 2) mapped grid as one polyline broken by NaNs."""
+    lines = [m[i] for i in range(m.shape[0])] + [m[:, j] for j in range(m.shape[1])]
+    pad = np.full((1, 2), np.nan, dtype=np.float32)
+    pts = np.concatenate([np.concatenate([ln, pad]) for ln in lines])
+    return pts[:, 0], pts[:, 1]
+
+
+def arrow_scale(uv: np.ndarray, bounds: np.ndarray, frac: float = 0.08) -> float:
+    """Factor that makes the longest gradient arrow ``frac`` of the window width."""
+    longest = float(np.linalg.norm(uv, axis=1).max()) if len(uv) else 0.0
+    width = float(bounds[1] - bounds[0])
+    return frac * width / longest if longest > 0 else 0.0
+
+
+def field_figure(snap: dict[str, Any], layers: Iterable[str] = LAYERS, *, height: int = 460,
+                 title: str = "") -> go.Figure:
+    """The live 2-D view of one snapshot; ``layers`` picks what to draw (any of LAYERS)."""
+    layers = set(layers)
+    b = np.asarray(snap["bounds"], dtype=np.float32)
+    fig = go.Figure()
+    if "heatmap" in layers:
+        heat = np.asarray(snap["heat"], dtype=np.float32)
+        kind = str(snap["heat_kind"])
+        res = heat.shape[0]
+        kw: dict[str, Any] = {"zmin": 0.0, "zmax": 1.0} if kind == "prob" else {
+            "zmid": 0.5 if kind == "ls" else 0.0}
+        fig.add_trace(go.Heatmap(
+            z=heat, x=np.linspace(b[0], b[1], res), y=np.linspace(b[2], b[3], res),
+            colorscale="PRGn", opacity=0.6, name="discriminator",
+            colorbar=dict(title=_HEAT_TITLE.get(kind, "D(x)"), thickness=12, len=0.8),
+            hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>D=%{z:.3f}<extra></extra>", **kw))
+    if "centres" in snap and "real" in layers:
+        r = 3 * float(snap["spread"])
+        for cx, cy in np.asarray(snap["centres"]):
+            fig.add_shape(type="circle", x0=cx - r, x1=cx + r, y0=cy - r, y1=cy + r,
+                          line=dict(color=REAL_COLOR, width=1, dash="dot"))
+    if "manifold" in layers:
+        mx, my = _grid_lines(np.asarray(snap["manifold"], dtype=np.float32))
+        fig.add_trace(go.Scatter(x=mx, y=my, mode="lines", name="G(noise grid)",
+                                 line=dict(color=MANIFOLD_COLOR, width=1), hoverinfo="skip"))
+    if "real" in layers:
+        real = np.asarray(snap["real"])
+        fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
+                                   marker=dict(size=5, color=REAL_COLOR,
+                                               line=dict(width=0.5, color="white"))))
+    if "fake" in layers:
+        fake = np.asarray(snap["fake"])
+        fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers",
+                                   name="generated",
+                                   marker=dict(size=5, color=FAKE_COLOR,
+                                               line=dict(width=0.5, color="white"))))
+    longest = None
+    if "gradients" in layers:
+        xy = np.asarray(snap["arrow_xy"], dtype=np.float32)
+        uv = np.asarray(snap["arrow_uv"], dtype=np.float32)
+        longest = float(np.linalg.norm(uv, axis=1).max()) if len(uv) else 0.0
+        ends = xy + arrow_scale(uv, b) * uv
+        ax, ay = _segments(xy, ends)
+        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", name="G's gradient",
+                                 line=dict(color=ARROW_COLOR, width=1.2), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=ends[:, 0], y=ends[:, 1], mode="markers", showlegend=False,
+                                 marker=dict(size=3, color=ARROW_COLOR), hoverinfo="skip"))
+    if not title and longest is not None:
+        title = f"longest arrow: |∂L_G/∂x| = {longest:.2e}"
+    fig.update_xaxes(title="x₁", range=[float(b[0]), float(b[1])], constrain="domain")
+    fig.update_yaxes(title="x₂", range=[float(b[2]), float(b[3])], scaleanchor="x",
+                     scaleratio=1)
+    fig.update_layout(height=height, title=title or None, plot_bgcolor="white",
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      legend=dict(orientation="h", y=-0.12), uirevision="gan-field")
+    return fig
+
+
+def mode_bars(snap: dict[str, Any], height: int = 220) -> go.Figure:
+    """High-quality generated samples per mode; a missing bar is a dropped mode."""
+    counts = np.asarray(snap["mode_counts"])
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(counts))], y=counts,
+                           marker_color=OKABE_ITO[0],
+                           hovertemplate="mode %{x}: %{y} samples<extra></extra>"))
+    fig.update_xaxes(title="mode", type="category")
+    fig.update_yaxes(title="samples within 3σ")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      title=f"{int(snap['modes'])}/{len(counts)} modes covered, "
+                            f"{100 * float(snap['hq_share']):.0f}% high quality")
+    return fig
+
+
+def loss_chart(data: dict[str, np.ndarray], marker_step: int | None = None):
+    """Discriminator and generator losses against the step (long-format history)."""
+    return metric_chart(data, title="Losses", y_title="loss", marker_step=marker_step)
+
+
+def coverage_chart(data: dict[str, np.ndarray], n_modes: int, marker_step: int | None = None):
+    """Modes covered against the step, with the number of modes as a rule."""
+    return metric_chart(data, title="Mode coverage", y_title="modes covered",
+                        marker_step=marker_step, rule_y=float(n_modes),
+                        rule_label=f"all {n_modes} modes")
+
+
+def quality_chart(data: dict[str, np.ndarray], marker_step: int | None = None):
+    """Share of generated samples within 3σ of a mode, with the 70% target as a rule."""
+    return metric_chart(data, title="High-quality share", y_title="share within 3σ",
+                        marker_step=marker_step, rule_y=0.7, rule_label="70% target")
+
+
+def digit_grid(snap: dict[str, Any]) -> go.Figure:
+    return image_grid(np.asarray(snap["samples"]), ncols=8, title="Generated digits")
+
+
+def interpolation_strip(snap: dict[str, Any]) -> go.Figure:
+    return image_grid(np.asarray(snap["interp"]), ncols=10,
+                      title="G((1-t)·z₀ + t·z₁), t = 0 … 1")
+
+
+def diagram(cfg) -> str:
+    """Graphviz DOT of generator and discriminator, sized by the current settings."""
+    data_dim = "64 (8×8)" if cfg.dataset == "digits" else "2"
+    g_out = "sigmoid → 8×8 image" if cfg.dataset == "digits" else "linear → point (x₁, x₂)"
+    d_out = {"minimax": "σ → P(real)", "nonsat": "σ → P(real)", "lsgan": "score (LS target)",
+             "hinge": "score (hinge)", "wgan-gp": "critic score"}[cfg.loss]
+    sn = " + SN" if cfg.spectral_norm else ""
+    g_hidden = "\\n".join(f"Linear {cfg.g_hidden} + ReLU" for _ in range(cfg.n_layers))
+    d_hidden = "\\n".join(f"Linear {cfg.d_hidden}{sn} + LeakyReLU" for _ in range(cfg.n_layers))
+    loss = {"minimax": "L_G = log(1 − D(G(z)))", "nonsat": "L_G = −log D(G(z))",
+            "lsgan": "L_G = ½(D(G(z)) − 1)²", "hinge": "L_G = −D(G(z))",
+            "wgan-gp": f"L_G = −D(G(z)); GP λ={cfg.gp_lambda:g}"}[cfg.loss]
+    return f"""digraph GAN {{
+  rankdir=LR; node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];
+  z [label="noise z\\n{cfg.noise}, dim {cfg.z_dim}", fillcolor="#FFF3D6"];
+  G [label="Generator\\n{g_hidden}\\n{g_out}", fillcolor="#E7D4E8"];
+  real [label="real data\\n{cfg.dataset}, dim {data_dim}", fillcolor="#D9F0D3"];
+  D [label="Discriminator ×{cfg.d_steps} steps\\n{d_hidden}\\n{d_out}", fillcolor="#DDEBF7"];
+  L [label="{cfg.loss}\\n{loss}", shape=note, fillcolor="#F2F2F2"];
+  z -> G; G -> D [label="fake"]; real -> D [label="real"]; D -> L;
+  L -> G [style=dashed, label="∂L_G/∂θ_G"]; L -> D [style=dashed, label="∂L_D/∂θ_D"];
+}}"""

@@ -1,0 +1,215 @@
+"""RL figures: numpy in, altair/plotly out (no torch, no streamlit).
+
+- :func:`return_chart`: episode returns against environment steps, moving average, threshold
+- :func:`policy_figure`: value (or Q) and greedy action over a 2-D state slice, or on the grid
+- :func:`frames_figure`: the current policy acting, as an animation of small PNG frames
+- :func:`diagram`: the algorithm's networks and loop as a graphviz DOT string
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from PIL import Image
+from plotly.subplots import make_subplots
+
+from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL
+from core.rl.data import GRID_MAP, env_spec
+
+ARROWS = ("←", "↓", "→", "↑")   # FrozenLake actions 0..3
+
+
+def moving_average(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` values at each point (fewer at the start).
+
+    >>> moving_average(np.array([1., 2., 3., 4.]), 2).tolist()
+    [1.0, 1.5, 2.5, 3.5]
+    """
+    x = np.asarray(x, np.float64)
+    if len(x) == 0:
+        return x.astype(np.float32)
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    idx = np.arange(1, len(x) + 1)
+    lo = np.maximum(0, idx - window)
+    return ((c[idx] - c[lo]) / (idx - lo)).astype(np.float32)
+
+
+def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | None = None,
+                 window: int = 20, marker: int | None = None, max_points: int = 600,
+                 height: int = 260) -> alt.Chart:
+    """Episode returns (dots), their moving average (line) and the solve threshold (rule)."""
+    ma = moving_average(returns, window)
+    n = len(returns)
+    idx = np.linspace(0, n - 1, max_points).astype(int) if n > max_points else np.arange(n)
+    df = pd.DataFrame({"env step": np.asarray(env_steps)[idx],
+                       "episode return": np.asarray(returns, np.float64)[idx],
+                       f"moving average ({window})": ma[idx].astype(np.float64)})
+    x = alt.X("env step:Q", title="environment steps")
+    dots = alt.Chart(df).mark_circle(size=14, opacity=0.35, color=OKABE_ITO[5]).encode(
+        x=x, y=alt.Y("episode return:Q", title="return per episode"),
+        tooltip=["env step:Q", alt.Tooltip("episode return:Q", format=".1f")])
+    line = alt.Chart(df).mark_line(strokeWidth=2.5, color=OKABE_ITO[0]).encode(
+        x=x, y=f"moving average ({window}):Q")
+    layers = [dots, line]
+    if threshold is not None:
+        layers.append(alt.Chart(pd.DataFrame({"y": [threshold], "label": ["solved"]}))
+                      .mark_rule(color=OKABE_ITO[3], strokeDash=[6, 3])
+                      .encode(y="y:Q", tooltip=["label:N", "y:Q"]))
+    if marker is not None:
+        layers.append(alt.Chart(pd.DataFrame({"x": [marker]})).mark_rule(
+            color="#555", strokeDash=[4, 3]).encode(x="x:Q"))
+    return alt.layer(*layers).properties(
+        title="Episode return (dots) and moving average (line); dashed: solved", height=height)
+
+
+def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
+    """Value and greedy action: over the env's 2-D state slice, or on the grid world."""
+    if "grid_action" in snap:
+        return grid_figure(snap.get("grid_value"), snap["grid_action"], snap["grid_codes"],
+                           height=height)
+    return slice_figure(snap["slice_x"], snap["slice_y"], snap.get("slice_value"),
+                        snap["slice_action"], env_id, height=height)
+
+
+def slice_figure(xs: np.ndarray, ys: np.ndarray, value: np.ndarray | None, action: np.ndarray,
+                 env_id: str, height: int = 340) -> go.Figure:
+    """Two heatmaps over the slice: the value estimate and the greedy action."""
+    spec = env_spec(env_id)
+    s = spec.slice
+    titles = ("value estimate" if value is not None else "(no value network)",
+              "greedy action" + (" (torque)" if spec.continuous else ""))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.2)
+    if value is not None:
+        fig.add_trace(go.Heatmap(z=value, x=xs, y=ys, colorscale=SEQUENTIAL,
+                                 colorbar=dict(title="V", x=0.41, xanchor="left", thickness=10),
+                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}: %{z:.2f}<extra></extra>"),
+                      row=1, col=1)
+    if spec.continuous:
+        m = spec.max_action
+        fig.add_trace(go.Heatmap(z=action, x=xs, y=ys, colorscale=DIVERGING, zmin=-m, zmax=m,
+                                 colorbar=dict(title="torque", thickness=10),
+                                 hovertemplate="%{z:.2f}<extra></extra>"), row=1, col=2)
+    else:
+        k = spec.n_actions
+        colors = OKABE_ITO[:k]
+        scale = [[i / k + e, colors[i]] for i in range(k) for e in (0.0, 1.0 / k)]
+        scale = [[min(1.0, p), c] for p, c in scale]
+        names = np.array(spec.action_names, dtype=object)[np.asarray(action, int)]
+        fig.add_trace(go.Heatmap(z=action, x=xs, y=ys, zmin=-0.5, zmax=k - 0.5,
+                                 colorscale=scale, customdata=names,
+                                 colorbar=dict(tickvals=list(range(k)),
+                                               ticktext=list(spec.action_names), thickness=10),
+                                 hovertemplate="%{customdata}<extra></extra>"), row=1, col=2)
+    for c in (1, 2):
+        fig.update_xaxes(title_text=s.x_label, row=1, col=c)
+        fig.update_yaxes(title_text=s.y_label, row=1, col=c)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def grid_figure(value: np.ndarray | None, action: np.ndarray, codes: np.ndarray,
+                height: int = 340) -> go.Figure:
+    """The grid world: cell colour = value, arrow = greedy action, H holes, G goal."""
+    rows, cols = codes.shape
+    z = value if value is not None else np.zeros((rows, cols), np.float32)
+    fig = go.Figure(go.Heatmap(z=z, colorscale=SEQUENTIAL, colorbar=dict(title="V", thickness=10),
+                               hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))
+    for r in range(rows):
+        for c in range(cols):
+            code = int(codes[r, c])
+            text = {1: "H", 3: "G"}.get(code, ARROWS[int(action[r, c])])
+            if code == 2:
+                text = "S " + text
+            fig.add_annotation(x=c, y=r, text=text, showarrow=False,
+                               font=dict(size=22, color="white" if code != 1 else "#D55E00"))
+    fig.update_xaxes(title="column", dtick=1)
+    fig.update_yaxes(title="row", autorange="reversed", dtick=1, scaleanchor="x")
+    fig.update_layout(title="State values and greedy actions on the grid", height=height,
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def png_data_uri(frame: np.ndarray) -> str:
+    """An (H, W, 3) uint8 frame as a base64 PNG data URI (small to send)."""
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(frame, np.uint8)).save(buf, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def frames_figure(frames: np.ndarray, title: str = "The greedy policy acting",
+                  frame_ms: int = 120, height: int | None = None) -> go.Figure:
+    """An animation of RGB frames (F, H, W, 3) uint8 with play/pause and a slider."""
+    frames = np.asarray(frames, np.uint8)
+    uris = [png_data_uri(f) for f in frames]
+    h, w = frames.shape[1:3]
+    fig = go.Figure(go.Image(source=uris[0], hoverinfo="skip"),
+                    frames=[go.Frame(data=[go.Image(source=u)], name=str(i))
+                            for i, u in enumerate(uris)])
+    play = dict(label="▶ play", method="animate",
+                args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
+                                 mode="immediate")])
+    pause = dict(label="❚❚", method="animate",
+                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
+    fig.update_layout(
+        title=title, height=height or int(380 * h / w) + 140,
+        margin=dict(l=10, r=10, t=40, b=10),
+        updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left",
+                          x=0.0, y=-0.05, xanchor="left", yanchor="top")],
+        sliders=[dict(steps=[dict(method="animate", label=str(i),
+                                  args=[[str(i)], dict(mode="immediate",
+                                                       frame=dict(duration=0, redraw=True))])
+                             for i in range(len(uris))],
+                      x=0.2, len=0.8, y=-0.05, yanchor="top", currentvalue=dict(prefix="frame "))])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def diagram(cfg) -> str:
+    """Graphviz DOT of the algorithm's loop and networks, sized from the config."""
+    spec = env_spec(cfg.env)
+    hid = " → ".join([str(cfg.hidden)] * cfg.layers)
+    out = f"{spec.n_actions} {'torque' if spec.continuous else 'actions'}"
+    lines = ["digraph RL {", "rankdir=LR; node [shape=box, style=rounded, fontsize=11];",
+             f'env [label="{cfg.env}\\nobs {spec.obs_dim}", shape=ellipse];']
+    if cfg.algo in ("ppo", "a2c", "reinforce"):
+        n = f"{cfg.n_envs} envs" if cfg.algo != "reinforce" else f"{cfg.n_envs} episodes"
+        lines += [f'pi [label="policy π(a|s)\\n{spec.obs_dim} → {hid} → {out}"];',
+                  f'env -> pi [label="s ({n})"]; pi -> env [label="a ~ π"];']
+        if cfg.algo != "reinforce" or cfg.baseline:
+            lines += [f'v [label="value V(s)\\n{spec.obs_dim} → {hid} → 1"];',
+                      'env -> v [label="s"];']
+        what = {"ppo": f"GAE λ={cfg.gae_lambda:g} → clipped loss ε={cfg.clip:g}\\n"
+                       f"{cfg.epochs} epochs × {cfg.minibatches} minibatches",
+                "a2c": f"{cfg.n_steps}-step returns (λ={cfg.gae_lambda:g}) → one step",
+                "reinforce": "returns G_t" + (" − V(s_t)" if cfg.baseline else "")}[cfg.algo]
+        lines += [f'upd [label="{what}", shape=note];', 'pi -> upd [style=dashed];']
+        if cfg.algo != "reinforce" or cfg.baseline:
+            lines.append("v -> upd [style=dashed];")
+    elif cfg.algo == "dqn":
+        tgt = (f"target Q'\\ncopy every {cfg.target_update} steps" if cfg.target_update
+               else "no target network\\n(Q bootstraps itself)")
+        lines += [f'q [label="Q(s,·)\\n{spec.obs_dim} → {hid} → {out}"];',
+                  f'buf [label="replay buffer\\n{cfg.buffer_size:,} transitions", shape=cylinder];',
+                  f'tq [label="{tgt}", style="rounded,dashed"];',
+                  'env -> q [label="s"]; q -> env [label="ε-greedy a"];',
+                  'env -> buf [label="(s,a,r,s\')"]; buf -> q [label="batch"];',
+                  f'tq -> q [label="{"double " if cfg.double else ""}TD target"];']
+    else:
+        lines += [f'mu [label="actor μ(s)\\n{spec.obs_dim} → {hid} → {out}"];',
+                  f'q [label="critic Q(s,a)\\n{spec.obs_dim}+{spec.n_actions} → {hid} → 1"];',
+                  f'buf [label="replay buffer\\n{cfg.buffer_size:,}", shape=cylinder];',
+                  f'tg [label="targets μ\', Q\'\\nsoft τ={cfg.tau:g}", style="rounded,dashed"];',
+                  f'env -> mu [label="s"]; mu -> env [label="a + {cfg.noise} noise"];',
+                  'env -> buf; buf -> q [label="batch"]; q -> mu [label="∇a Q"];',
+                  'tg -> q [label="TD target"];']
+    lines.append("}")
+    return "\n".join(lines)
+
+
+__all__ = ["return_chart", "policy_figure", "slice_figure", "grid_figure", "frames_figure",
+           "diagram", "moving_average", "png_data_uri", "GRID_MAP"]

@@ -1,0 +1,244 @@
+"""Figures of the transformer page: numpy in, plotly/altair out (no torch, no streamlit).
+
+Attention maps arrive as uint8 (L, H, Tq, Tk) arrays where 255 means weight 1, as the trainer's
+snapshot stores them.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import altair as alt
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, metric_chart
+
+__all__ = ["token_labels", "loss_chart", "accuracy_chart", "attention_figure",
+           "attention_views", "pe_matrix_figure", "pe_similarity_figure", "embedding_figure",
+           "output_attention", "try_it_figure", "diagram"]
+
+_SHOW = {"\n": "⏎", " ": "␣", "\t": "⇥"}
+
+
+def token_labels(ids: Sequence[int], itos: Sequence[str]) -> list[str]:
+    """Printable token strings (newline and space made visible)."""
+    return [_SHOW.get(itos[int(i)], itos[int(i)]) for i in ids]
+
+
+def loss_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> alt.Chart:
+    keep = np.isin(long["metric"].astype(str), ["loss", "val loss"])
+    data = {k: v[keep] for k, v in long.items()}
+    return metric_chart(data, title="Cross-entropy", y_title="loss (nats per token)",
+                        log_y=True, marker_step=marker_step)
+
+
+def accuracy_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> alt.Chart:
+    keep = np.isin(long["metric"].astype(str), ["token acc", "seq acc", "train token acc"])
+    data = {k: v[keep] for k, v in long.items()}
+    return metric_chart(data, title="Held-out accuracy", y_title="fraction correct",
+                        marker_step=marker_step)
+
+
+def attention_figure(maps: np.ndarray, q_labels: Sequence[str], k_labels: Sequence[str],
+                     title: str, cell_px: int = 26) -> go.Figure:
+    """Every layer × head of one attention kind as one tiled heatmap (rows layers, columns
+    heads), queries down and keys across each tile, tokens labelled on both axes.
+
+    One trace for the whole grid: ~10× cheaper to build and send than a subplot per head,
+    which matters because the page redraws it every tick.
+
+    Args:
+        maps: (L, H, Tq, Tk) uint8 (255 = weight 1) or float weights in [0, 1].
+    """
+    m = np.asarray(maps)
+    m = m.astype(np.float32) / 255.0 if m.dtype == np.uint8 else m.astype(np.float32)
+    L, H, Tq, Tk = m.shape
+    q_labels, k_labels = list(q_labels)[:Tq], list(k_labels)[:Tk]
+    z = np.full((L * (Tq + 1) - 1, H * (Tk + 1) - 1), np.nan, dtype=np.float32)
+    for i in range(L):
+        for h in range(H):
+            z[i * (Tq + 1):i * (Tq + 1) + Tq, h * (Tk + 1):h * (Tk + 1) + Tk] = m[i, h]
+    xs = [h * (Tk + 1) + k for h in range(H) for k in range(Tk)]
+    ys = [i * (Tq + 1) + q for i in range(L) for q in range(Tq)]
+    heat = dict(z=z, zmin=0.0, zmax=1.0, colorscale=SEQUENTIAL, xgap=1, ygap=1,
+                colorbar=dict(title="weight", thickness=12), hoverongaps=False)
+    if z.size <= 6000:  # per-cell hover names are affordable for small grids
+        qn = np.array([""] * z.shape[0], dtype=object)
+        kn = np.array([""] * z.shape[1], dtype=object)
+        qn[ys] = [f"layer {i + 1} · {q_labels[q]}" for i in range(L) for q in range(Tq)]
+        kn[xs] = [f"head {h + 1} · {k_labels[k]}" for h in range(H) for k in range(Tk)]
+        heat["text"] = (qn[:, None] + " → " + kn[None, :]).tolist()
+        heat["hovertemplate"] = "%{text}: %{z:.2f}<extra></extra>"
+    else:
+        heat["hovertemplate"] = "%{z:.2f}<extra></extra>"
+    font = dict(size=10 if max(Tq, Tk) <= 12 else 8)
+    notes = [dict(x=h * (Tk + 1) + (Tk - 1) / 2, y=-0.6, text=f"head {h + 1}", showarrow=False,
+                  yanchor="bottom", font=dict(size=12)) for h in range(H)]
+    notes += [dict(x=1.0, xref="paper", xanchor="left", y=i * (Tq + 1) + (Tq - 1) / 2,
+                   text=f"layer {i + 1}", showarrow=False, textangle=90, font=dict(size=12))
+              for i in range(L)]
+    layout = dict(
+        title=dict(text=title), height=max(220, min(1400, cell_px * z.shape[0] + 110)),
+        plot_bgcolor="white", margin=dict(l=60, r=40, t=70, b=50), meta={"kind": title},
+        annotations=notes,
+        xaxis=dict(tickvals=xs, ticktext=k_labels * H, tickfont=font, tickangle=0,
+                   showgrid=False, zeroline=False, title=dict(text="key (attended to)"),
+                   range=[-0.5, z.shape[1] - 0.5]),
+        yaxis=dict(tickvals=ys, ticktext=q_labels * L, tickfont=font, showgrid=False,
+                   zeroline=False, autorange="reversed", title=dict(text="query (attending)")))
+    heat["type"] = "heatmap"
+    return go.Figure(data=[heat], layout=layout)
+
+
+def attention_views(snap: dict, itos: Sequence[str], arch: str) -> list[tuple[str, go.Figure]]:
+    """(name, figure) for each attention kind present in a snapshot, tokens on both axes."""
+    src = token_labels(snap["src"], itos)
+    views = []
+    if "out" not in snap:  # language model: one causal stack over the example
+        views.append(("Masked self-attention", attention_figure(
+            snap["dec"], src, src, "Masked self-attention (layer × head)")))
+        return views
+    out = token_labels(snap["out"], itos)
+    sep = itos[-1]
+    if arch == "encdec":
+        dec_in = [sep] + out[:-1]
+        views.append(("Encoder self-attention", attention_figure(
+            snap["enc"], src, src, "Encoder self-attention (layer × head)")))
+        views.append(("Decoder masked self-attention", attention_figure(
+            snap["dec"], dec_in, dec_in, "Decoder masked self-attention (layer × head)")))
+        views.append(("Cross-attention", attention_figure(
+            snap["cross"], dec_in, src, "Cross-attention: decoder → encoder (layer × head)")))
+    else:
+        seq = src + [sep] + out[:-1]
+        views.append(("Masked self-attention", attention_figure(
+            snap["dec"], seq, seq, "Masked self-attention over source and output "
+                                   "(layer × head)")))
+    return views
+
+
+def pe_matrix_figure(pe: np.ndarray) -> go.Figure:
+    """The positional-encoding table: positions down, dimensions across."""
+    z = np.asarray(pe, dtype=np.float32)
+    lim = float(np.abs(z).max()) or 1.0
+    return heatmap(z, title="Positional encoding matrix", x_title="dimension",
+                   y_title="position", colorscale=DIVERGING, zmin=-lim, zmax=lim, height=300,
+                   colorbar_title="value")
+
+
+def pe_similarity_figure(pe: np.ndarray) -> go.Figure:
+    """Dot products between position vectors: how alike two positions look to attention."""
+    z = np.asarray(pe, dtype=np.float32)
+    sim = z @ z.T
+    fig = heatmap(sim, title="Dot-product similarity between positions", x_title="position",
+                  y_title="position", height=300, colorbar_title="p_i · p_j")
+    return fig
+
+
+def embedding_figure(xy: np.ndarray, tokens: Sequence[str], var: np.ndarray) -> go.Figure:
+    """Token embeddings projected on their two principal components, each point labelled."""
+    xy = np.asarray(xy, dtype=np.float32)
+    fig = go.Figure(go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="markers+text", text=list(tokens),
+        textposition="top center", marker=dict(size=9, color=OKABE_ITO[0]),
+        hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    fig.update_xaxes(title=f"PC 1 ({100 * float(var[0]):.0f}% of variance)")
+    fig.update_yaxes(title=f"PC 2 ({100 * float(var[1]):.0f}% of variance)")
+    fig.update_layout(title="Token embeddings (PCA)", height=340,
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def output_attention(snap: dict, itos: Sequence[str], arch: str
+                     ) -> tuple[np.ndarray, list[str], list[str]]:
+    """What each decoded token looked at: last layer, mean over heads, over the source.
+
+    Returns (Tout, Tsrc) weights, row labels (token and its probability), column labels.
+    Encoder-decoder: cross-attention; decoder-only: the self-attention rows of the output
+    positions, restricted to the source and separator.
+    """
+    src = token_labels(snap["src"], itos)
+    out = token_labels(snap["out"], itos)
+    rows = [f"{i + 1}. {t} ({p:.0%})" for i, (t, p) in enumerate(zip(out, snap["probs"]))]
+    if arch == "encdec":
+        w = snap["cross"][-1].astype(np.float32).mean(0) / 255.0  # (Tout, S)
+        return w, rows, src
+    S = len(src)
+    w = snap["dec"][-1].astype(np.float32).mean(0) / 255.0  # (S+T, S+T)
+    return w[S:S + len(out), :S + 1], rows, src + [itos[-1]]
+
+
+def try_it_figure(snap: dict, itos: Sequence[str], arch: str) -> go.Figure:
+    """The output decoded token by token, each row the attention behind that token."""
+    w, rows, cols = output_attention(snap, itos, arch)
+    heat = dict(type="heatmap", z=w, x=list(range(len(cols))), y=list(range(len(rows))),
+                zmin=0.0, zmax=1.0, colorscale=SEQUENTIAL, xgap=1, ygap=1,
+                colorbar=dict(title="weight", thickness=12),
+                text=[[f"{r} → {c}" for c in cols] for r in rows],
+                hovertemplate="%{text}: %{z:.2f}<extra></extra>")
+    layout = dict(
+        title=dict(text="Decoded token by token: where the last layer looked (mean of heads)"),
+        height=max(240, 30 * len(rows) + 120), plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=50, b=40),
+        xaxis=dict(tickvals=list(range(len(cols))), ticktext=cols, title=dict(text="input token"),
+                   showgrid=False, zeroline=False, tickangle=0),
+        yaxis=dict(tickvals=list(range(len(rows))), ticktext=rows, autorange="reversed",
+                   title=dict(text="output token (confidence)"), showgrid=False, zeroline=False))
+    return go.Figure(data=[heat], layout=layout)
+
+
+def diagram(cfg) -> str:
+    """Graphviz DOT of the current architecture: one box per head, layers stacked."""
+    H, L, D = cfg.n_heads, cfg.n_layers, cfg.d_model
+    ln = "LN → " if cfg.norm == "pre" else ""
+    post = " → LN" if cfg.norm == "post" else ""
+    pos = {"sinusoidal": "+ sinusoidal PE", "learned": "+ learned PE", "none": "(no PE)"}[cfg.pos]
+    lines = ["digraph transformer {", "  rankdir=BT; node [shape=box, style=rounded, "
+             "fontsize=10]; edge [arrowsize=0.6];"]
+
+    def stack(prefix: str, title: str, inp: str, cross_from: str | None, masked: bool) -> str:
+        prev = inp
+        for i in range(L):
+            lines.append(f"  subgraph cluster_{prefix}{i} {{ label=\"{title} layer {i + 1}\"; "
+                         "fontsize=10; color=\"#888\";")
+            kind = "masked self-attention" if masked else "self-attention"
+            heads = " ".join(f"{prefix}{i}h{h}" for h in range(H))
+            for h in range(H):
+                lines.append(f"    {prefix}{i}h{h} [label=\"head {h + 1}\", shape=ellipse, "
+                             "style=filled, fillcolor=\"#cfe3f3\"];")
+            lines.append(f"    {prefix}{i}a [label=\"{ln}{kind}\\n{H} heads × {D // max(H, 1)} "
+                         f"dims, concat, W_O{post}\"];")
+            last = f"{prefix}{i}a"
+            if cross_from:
+                lines.append(f"    {prefix}{i}c [label=\"{ln}cross-attention{post}\", "
+                             "style=\"rounded,filled\", fillcolor=\"#fde2c4\"];")
+                lines.append(f"    {prefix}{i}a -> {prefix}{i}c;")
+                last = f"{prefix}{i}c"
+            lines.append(f"    {prefix}{i}f [label=\"{ln}feed-forward {D} → {cfg.d_ff} → "
+                         f"{D}{post}\"];")
+            lines.append(f"    {last} -> {prefix}{i}f;")
+            lines.append("  }")
+            lines.append(f"  {prev} -> {{{heads}}}; {{{heads}}} -> {prefix}{i}a;")
+            if cross_from:
+                lines.append(f"  {cross_from} -> {prefix}{i}c [style=dashed, label=\"K, V\"];")
+            prev = f"{prefix}{i}f"
+        return prev
+
+    if cfg.arch == "encdec":
+        lines.append(f"  src [label=\"source tokens\\nembedding {D} {pos}\", shape=box];")
+        enc_out = stack("e", "encoder", "src", None, masked=False)
+        mem = enc_out
+        if cfg.norm == "pre":
+            lines.append("  encln [label=\"final LN\"];")
+            lines.append(f"  {enc_out} -> encln;")
+            mem = "encln"
+        lines.append(f"  tgt [label=\"target tokens (shifted right)\\nembedding {D} {pos}\"];")
+        top = stack("d", "decoder", "tgt", mem, masked=True)
+    else:
+        lines.append(f"  tgt [label=\"tokens\\nembedding {D} {pos}\"];")
+        top = stack("d", "decoder", "tgt", None, masked=True)
+    tied = " (tied to the embedding)" if cfg.tie_weights else ""
+    final = "final LN → " if cfg.norm == "pre" else ""
+    lines.append(f"  out [label=\"{final}linear{tied} → softmax\\nnext-token probabilities\"];")
+    lines.append(f"  {top} -> out;")
+    lines.append("}")
+    return "\n".join(lines)

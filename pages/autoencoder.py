@@ -1,0 +1,113 @@
+"""Autoencoders: plain, denoising and variational, on digits or a swiss roll, trained live."""
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from core.autoencoder import config as C
+from core.autoencoder import figures as F
+from core.autoencoder import model as M
+from core.autoencoder import trainer as T
+from ui import (View, config_sidebar, experiments, live_panel, run_settings, show_problems,
+                theory_tabs, url_notes)
+
+PAGE = "autoencoder"
+
+st.title("🗜️ Autoencoders")
+st.caption("Compress, then rebuild: plain, denoising (Vincent et al. 2008) and variational "
+           "(Kingma & Welling 2014) autoencoders, training live.")
+
+cfg, problems = config_sidebar(C.AEConfig, PAGE, presets=C.PRESETS,
+                               extra_keys=("zx", "zy", "ia", "ib"))
+settings = run_settings()
+url_notes(PAGE, "shared")
+
+
+@st.cache_data(max_entries=8, show_spinner="Embedding the latent space with t-SNE…")
+def tsne(z: np.ndarray, seed: int) -> np.ndarray:
+    return T.embed(z, "tsne", seed=seed)
+
+
+def draw(view: View) -> None:
+    snap, cfg_now = view.snapshot, view.trainer.config
+    paused = not view.playing
+    left, right = st.columns(2)
+    with left:
+        for chart in F.metric_charts(view.history(), cfg_now.variant, marker_step=view.upto,
+                                     pca_mse=view.trainer.pca_mse):
+            st.altair_chart(chart, width="stretch")
+    with right:
+        xy, method = None, None
+        if cfg_now.latent_dim > 2 and paused:
+            if st.toggle("t-SNE view of the latent", key="_tsne",
+                         help="PCA (default) is a linear view of the latent space; t-SNE "
+                              "keeps neighbourhoods. Computed on pause, a second or two."):
+                xy, method = tsne(snap["z"], settings.seed), "t-SNE"
+        zx, zy = st.session_state.get("zx"), st.session_state.get("zy")
+        point = (zx, zy) if paused and method is None and zx is not None else None
+        pair = (st.session_state.get("ia", 0), st.session_state.get("ib", 7)) if paused else None
+        event = st.plotly_chart(
+            F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
+            width="stretch", key="latent", on_select="rerun" if paused else "ignore",
+            selection_mode="points")
+        if paused and method is None:
+            _pick_from_click(event, snap)
+    st.plotly_chart(F.examples_figure(snap), width="stretch", key="examples")
+    if view.playing:
+        st.caption("Pause to decode any point of the latent plane, see the decoded manifold "
+                   "and interpolate between two test examples.")
+        return
+    explore(snap)
+
+
+def _pick_from_click(event, snap: dict) -> None:
+    """A click on a test example moves the decode-anywhere sliders to it."""
+    points = (event or {}).get("selection", {}).get("points", [])
+    if not points:
+        return
+    cd = points[0].get("customdata")
+    idx = int(cd[0] if isinstance(cd, (list, tuple)) else cd)
+    if st.session_state.get("_clicked") == idx:  # the same selection comes back every rerun
+        return
+    st.session_state["_clicked"] = idx
+    u, v = snap["xy"][idx]
+    st.session_state["zx"], st.session_state["zy"] = float(u), float(v)
+
+
+def explore(snap: dict) -> None:
+    """Decode anywhere, the manifold grid and interpolation (drawn while paused)."""
+    u_lo, u_hi = float(snap["grid_u"].min()), float(snap["grid_u"].max())
+    v_lo, v_hi = float(snap["grid_v"].min()), float(snap["grid_v"].max())
+    for k, lo, hi in (("zx", u_lo, u_hi), ("zy", v_lo, v_hi)):  # keep in range after rebuilds
+        if k in st.session_state:
+            st.session_state[k] = min(max(float(st.session_state[k]), lo), hi)
+    st.subheader("Decode anywhere")
+    st.caption("Move the sliders, or click a test example in the latent plot above.")
+    a, b = st.columns([2, 3])
+    with a:
+        u = st.slider("Plane x", u_lo, u_hi, (u_lo + u_hi) / 2, key="zx")
+        v = st.slider("Plane y", v_lo, v_hi, (v_lo + v_hi) / 2, key="zy")
+        x = T.decode_plane(np.array([[u, v]], np.float32), snap)[0]
+        st.plotly_chart(F.decoded_figure(x, snap, title=f"Decoded at ({u:.2f}, {v:.2f})"),
+                        width="stretch", key="decoded")
+    with b:
+        st.plotly_chart(F.manifold_figure(snap), width="stretch", key="manifold")
+    st.subheader("Interpolate between two test examples")
+    n = len(snap["z"])
+    c1, c2 = st.columns(2)
+    i = int(c1.number_input("From test example", 0, n - 1, 0, key="ia"))
+    j = int(c2.number_input("To test example", 0, n - 1, min(7, n - 1), key="ib"))
+    st.plotly_chart(F.interpolation_figure(T.interpolate(snap, i, j), snap),
+                    width="stretch", key="interp")
+
+
+if problems:
+    show_problems(problems)
+else:
+    live_panel(PAGE, T.AETrainer, cfg, settings, draw=draw)
+
+experiments(PAGE, C.AEConfig, C.EXPERIMENTS, settings.seed)
+st.divider()
+theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=None if problems else F.diagram(cfg),
+            code=[M.Autoencoder, M.recon_loss, M.kl_divergence, M.add_noise,
+                  T.AETrainer.train_step])

@@ -1,0 +1,110 @@
+"""GANs: GAN Lab's live view on 2-D data and digits, plus the pathologies it cannot show."""
+from pathlib import Path
+
+import streamlit as st
+
+from core.gan import config as C
+from core.gan import data as D
+from core.gan import figures as F
+from core.gan import losses as L
+from core.gan import trainer as T
+from ui import (LiveState, View, config_sidebar, experiments, live_panel, run_settings,
+                show_problems, theory_tabs, url_notes)
+
+PAGE = "gan"
+STEPS_PER_PRESS = 10
+
+st.title("🎭 Generative adversarial networks")
+st.caption("A generator and a discriminator in a duel (Goodfellow et al. 2014): five losses, "
+           "spectral normalisation, mode coverage, and a pathology lab.")
+
+cfg, problems = config_sidebar(C.GANConfig, PAGE, presets=C.PRESETS)
+settings = run_settings()
+url_notes(PAGE, "shared")
+
+
+def trainer_class():
+    """GANTrainer, or a class bound to the uploaded points for the csv dataset."""
+    if cfg.dataset != "csv":
+        return T.GANTrainer
+    up = st.sidebar.file_uploader(
+        "Your 2-D points (CSV: x,y per row)", type=["csv", "txt"], key="_gan_csv",
+        help=f"Two numeric columns, an optional header, {D.CSV_MIN_ROWS}–{D.CSV_MAX_ROWS} rows, "
+             f"at most {D.CSV_MAX_BYTES // 1_000_000} MB.", max_upload_size=1)
+    if up is None:
+        problems.append("The csv dataset needs your points: upload a CSV file of x,y rows in "
+                        "the sidebar, or pick another dataset.")
+        return None
+    cached = st.session_state.get("_gan_points")
+    if cached is None or cached[0] != up.file_id:
+        try:
+            cached = (up.file_id, T.GANTrainer.with_points(D.parse_csv(up.getvalue())))
+        except ValueError as e:
+            problems.append(f"{up.name}: {e}")
+            return None
+        st.session_state["_gan_points"] = cached
+    st.sidebar.caption(f"{len(cached[1].default_points):,} points loaded from {up.name}.")
+    return cached[1]
+
+
+def step_buttons(s: LiveState) -> None:
+    """GAN Lab's step controls: train one player only, or both, for a few steps."""
+    def press(which: str) -> None:
+        s.playing = False
+        if s.trainer is not None:
+            with s.lock:
+                s.trainer.step_player(which, STEPS_PER_PRESS)
+
+    cols = st.columns(3)
+    for col, (which, label) in zip(cols, (("d", "Step D only"), ("g", "Step G only"),
+                                          ("both", "Step both"))):
+        col.button(label, key=f"_gan_step_{which}", on_click=press, args=(which,),
+                   width="stretch", disabled=s.trainer is None or s.trainer.diverged is not None,
+                   help=f"{STEPS_PER_PRESS} training steps of "
+                        f"{dict(d='the discriminator', g='the generator', both='both players')[which]}, "
+                        "then pause.")
+
+
+def draw(view: View) -> None:
+    snap, cfg_now = view.snapshot, view.trainer.config
+    if snap is None:
+        return
+    left, right = st.columns([3, 2])
+    if str(snap["kind"]) == "digits":
+        left.plotly_chart(F.digit_grid(snap), width="stretch", key="gan_digits")
+        left.plotly_chart(F.interpolation_strip(snap), width="stretch", key="gan_interp")
+        right.altair_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
+                           width="stretch")
+        return
+    with left:
+        layers = st.pills("Show", F.LAYERS, default=list(F.LAYERS), selection_mode="multi",
+                          key="_gan_layers")
+        st.plotly_chart(F.field_figure(snap, layers or ()), width="stretch", key="gan_field")
+        st.caption("Background: the discriminator's output (green = real, purple = fake). "
+                   "Arrows: where the generator's loss pushes each generated point. Orange "
+                   "mesh: a grid in noise space mapped through the generator.")
+    with right:
+        st.altair_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
+                        width="stretch")
+        if "modes" in snap:
+            st.altair_chart(F.coverage_chart(view.history(["modes"]), len(snap["centres"]),
+                                             view.upto), width="stretch")
+            st.altair_chart(F.quality_chart(view.history(["hq_share"]), view.upto),
+                            width="stretch")
+            st.plotly_chart(F.mode_bars(snap), width="stretch", key="gan_modes")
+        st.altair_chart(F.metric_chart(view.history(["g_grad"]), title="Generator's signal",
+                                       y_title="mean |∂L_G/∂x|", log_y=True,
+                                       marker_step=view.upto), width="stretch")
+
+
+trainer_cls = trainer_class()
+if problems:
+    show_problems(problems)
+else:
+    live_panel(PAGE, trainer_cls, cfg, settings, draw=draw, controls=step_buttons)
+
+experiments(PAGE, C.GANConfig, C.EXPERIMENTS, settings.seed)
+st.divider()
+theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=F.diagram(cfg),
+            code=[T.GANTrainer.train_step, T.GANTrainer.d_step, T.GANTrainer.g_step,
+                  L.d_loss, L.g_loss_per_sample, L.gradient_penalty])

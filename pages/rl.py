@@ -1,0 +1,90 @@
+"""Reinforcement learning: DQN, REINFORCE, A2C, PPO and DDPG learning live on gymnasium."""
+from pathlib import Path
+
+import streamlit as st
+
+from core.figures import metric_chart
+from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
+from core.rl import config as C
+from core.rl import figures as F
+from core.rl import trainer as T
+from ui import (View, config_sidebar, experiments, live_panel, run_settings, show_problems,
+                theory_tabs, url_notes)
+
+PAGE = "rl"
+CODE = {"ppo": [ppo.PPO.rollout, ppo.PPO.update, common.gae, common.ppo_clip_loss],
+        "a2c": [a2c.A2C.update, common.gae],
+        "reinforce": [reinforce.REINFORCE.update, common.discounted_returns],
+        "dqn": [dqn.DQN.collect, dqn.DQN.update, common.ReplayBuffer],
+        "ddpg": [ddpg.DDPG.update, ddpg.Actor, ddpg.Critic, common.soft_update, ddpg.OUNoise]}
+LABELS = {"policy_loss": "Policy loss", "value_loss": "Value loss (critic)",
+          "entropy": "Policy entropy", "clip_frac": "PPO clip fraction",
+          "approx_kl": "Approximate KL(old ‖ new)", "td_loss": "TD loss (Huber)",
+          "q_mean": "Mean Q on replayed batches", "epsilon": "Exploration ε",
+          "buffer_fill": "Replay buffer fill (fraction)", "critic_loss": "Critic loss",
+          "actor_loss": "Actor loss (−Q(s, μ(s)))"}
+
+st.title("🕹️ Reinforcement learning")
+st.caption("DQN (Mnih et al. 2015), REINFORCE (Williams 1992), A2C (Mnih et al. 2016), PPO "
+           "(Schulman et al. 2017) and DDPG (Lillicrap et al. 2016) learning gymnasium tasks "
+           "while you watch the policy act.")
+
+cfg, problems = config_sidebar(C.RLConfig, PAGE, presets=C.PRESETS)
+settings = run_settings()
+url_notes(PAGE, "shared")
+
+
+def evaluate_button(s) -> None:
+    """Page control: N greedy episodes, mean ± std of the return."""
+    if st.button("🎯 Evaluate", key="_eval_rl", width="stretch",
+                 help="Play 10 greedy episodes (no exploration) from fixed seeds."):
+        with s.lock:
+            ev = s.trainer.evaluate(10)
+            st.session_state["_rl_eval"] = (s.trainer.step, ev["eval_return"], ev["eval_std"])
+
+
+def draw(view: View) -> None:
+    t, snap = view.trainer, view.snapshot
+    ev = st.session_state.get("_rl_eval")
+    if ev is not None:
+        st.success(f"Greedy evaluation at step {ev[0]:,}: return {ev[1]:.1f} ± {ev[2]:.1f} "
+                   "over 10 episodes.")
+    upto_env = int(snap["env_steps"]) if snap is not None and not view.live else None
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold,
+                                       marker=upto_env), width="stretch")
+        if snap is not None:
+            frames(view, snap)
+    with right:
+        for names in t.metric_names().values():
+            for name in names:   # one chart each: losses, entropy and ε live on other scales
+                st.altair_chart(metric_chart(view.history([name]), title=LABELS.get(name, name),
+                                             y_title=name, marker_step=view.upto, height=110),
+                                width="stretch")
+    if snap is not None:
+        st.plotly_chart(F.policy_figure(snap, t.config.env), width="stretch", key="policy")
+
+
+def frames(view: View, snap: dict) -> None:
+    """Cycle through the rollout's frames tick by tick while playing; the full player on pause."""
+    fr = snap["frames"]
+    what = (f"return {float(snap['rollout_return']):.0f} in {int(snap['frame_steps'])} steps "
+            "from a fixed start")
+    if view.playing:
+        i = view.tick % len(fr)
+        st.image(fr[i], width="stretch", caption=f"Greedy policy, frame {i + 1}/{len(fr)}: {what}")
+    else:
+        st.plotly_chart(F.frames_figure(fr, title=f"Greedy policy: {what}"), width="stretch",
+                        key="frames")
+
+
+if problems:
+    show_problems(problems)
+else:
+    live_panel(PAGE, T.RLTrainer, cfg, settings, draw=draw, controls=evaluate_button)
+
+experiments(PAGE, C.RLConfig, C.EXPERIMENTS, settings.seed)
+st.divider()
+theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=None if problems else F.diagram(cfg),
+            code=[T.RLTrainer.train_step, *CODE[cfg.algo]])

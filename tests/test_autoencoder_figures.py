@@ -1,0 +1,176 @@
+"""Autoencoder figures: expected traces, axes, sizes, and valid plotly/altair specs."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from core.autoencoder import AEConfig, AETrainer
+from core.autoencoder import figures as F
+from core.autoencoder import trainer as T
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Snapshots and histories of a short VAE, DAE-8 and swiss-roll AE run."""
+    out = {}
+    for name, cfg in {"vae": AEConfig(), "dae8": AEConfig(variant="dae", latent_dim=8),
+                      "roll": AEConfig(dataset="swiss_roll", variant="ae")}.items():
+        t = AETrainer(cfg, seed=0)
+        t.run_steps(60)
+        out[name] = (t, t.snapshot(), t.history.long_format())
+    return out
+
+
+@pytest.fixture(autouse=True)
+def validated(monkeypatch):
+    """Build every figure with plotly's property validation on: a typo in a dict fails here."""
+    monkeypatch.setattr(F, "VALIDATE", True)
+
+
+def _names(fig: go.Figure) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+def test_metric_charts(runs):
+    t, _, long = runs["vae"]
+    charts = F.metric_charts(long, "vae", marker_step=40, pca_mse=t.pca_mse)
+    assert len(charts) == 3
+    titles = [c.to_dict()["title"] for c in charts]
+    assert titles == ["Reconstruction loss per example", "KL(q(z|x) ‖ N(0, I)) per example",
+                      "Test error per feature"]
+    spec = charts[0].to_dict()
+    metrics = {r["metric"] for r in spec["datasets"][next(iter(spec["datasets"]))]}
+    assert metrics == {"train reconstruction", "test reconstruction"}
+    err = charts[2].to_dict()
+    pca = [r for d in err["datasets"].values() for r in d if r.get("metric") == F.PCA_LABEL]
+    assert [r["value"] for r in pca] == pytest.approx([t.pca_mse] * 2)
+    assert [r["step"] for r in pca] == [0, 60]
+    # scrubbing: a marker rule layer at the chosen step
+    marked = F.metric_charts(long, "vae", marker_step=40)[0].to_dict()
+    assert "layer" in marked
+    t2, _, long2 = runs["dae8"]
+    charts = F.metric_charts(long2, "dae")
+    assert len(charts) == 2
+    err = charts[1].to_dict()
+    metrics = {r["metric"] for d in err["datasets"].values() for r in d if "metric" in r}
+    assert metrics == {"test MSE", "denoised MSE", "noisy input MSE (identity)"}
+
+
+def test_latent_scatter_digits(runs):
+    _, s, _ = runs["vae"]
+    fig = F.latent_scatter(s, point=(0.5, -0.5), pair=(0, 5))
+    assert _names(fig)[:10] == [str(k) for k in range(10)]
+    assert sum(len(tr.x) for tr in fig.data[:10]) == 359
+    assert _names(fig)[10:] == ["interpolation", "decoded point"]
+    assert fig.layout.xaxis.title.text.startswith("z₁")
+    # customdata carries test indices, so a clicked point names its test example
+    tr = fig.data[3]
+    np.testing.assert_allclose(s["xy"][np.asarray(tr.customdata), 0], tr.x)
+    assert all(s["labels"][np.asarray(tr.customdata)] == 3)
+
+
+def test_latent_scatter_names_projection(runs):
+    _, s, _ = runs["dae8"]
+    fig = F.latent_scatter(s)
+    assert re.fullmatch(r"PC 1 of latent \(\d+% of variance\)", fig.layout.xaxis.title.text)
+    assert fig.layout.yaxis.title.text.startswith("PC 2 of latent")
+    emb = T.embed(s["z"], "pca")
+    fig = F.latent_scatter(s, xy=emb, method="t-SNE")
+    assert fig.layout.xaxis.title.text == "t-SNE 1 of latent"
+
+
+def test_latent_scatter_swiss_roll_continuous(runs):
+    _, s, _ = runs["roll"]
+    fig = F.latent_scatter(s)
+    assert len(fig.data) == 1 and fig.data[0].marker.showscale
+    assert len(fig.data[0].x) == 400
+    np.testing.assert_allclose(np.asarray(fig.data[0].marker.color), s["labels"])
+
+
+def test_examples_grid(runs):
+    _, s, _ = runs["vae"]
+    fig = F.examples_figure(s)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (2 * 8 + 1, 10 * 8 + 9)          # original + reconstruction rows
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[:2] == ["original", "reconstruction"] and texts[2:] == [str(k) for k in range(10)]
+    _, s, _ = runs["dae8"]
+    fig = F.examples_figure(s)
+    assert np.asarray(fig.data[0].z).shape == (3 * 8 + 2, 89)
+    assert "noisy input" in [a.text for a in fig.layout.annotations]
+    # dark ink on white: a blank pixel (0) draws as 255 in the mosaic's bottom-left cell
+    assert np.asarray(fig.data[0].z).dtype == np.uint8
+
+
+def test_decoded_and_interpolation(runs):
+    _, s, _ = runs["vae"]
+    x = T.decode_plane([[0.0, 0.0]], s)[0]
+    fig = F.decoded_figure(x, s)
+    assert np.asarray(fig.data[0].z).shape == (8, 8)
+    path = T.interpolate(s, 0, 9, n=9)
+    fig = F.interpolation_figure(path, s)
+    assert np.asarray(fig.data[0].z).shape == (8, 9 * 8 + 8)
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[0] == "start" and texts[-1] == "end" and len(texts) == 9
+    _, r, _ = runs["roll"]
+    fig = F.decoded_figure(T.decode_plane([[0.0, 0.0]], r)[0], r)
+    assert _names(fig) == ["data", "decoded point"] and fig.data[1].type == "scatter3d"
+    fig = F.interpolation_figure(T.interpolate(r, 0, 10, n=7), r)
+    assert len(fig.data[1].x) == 7
+
+
+def test_manifold(runs):
+    _, s, _ = runs["vae"]
+    fig = F.manifold_figure(s)
+    assert np.asarray(fig.data[0].z).shape == (15 * 8, 15 * 8)
+    assert "quantiles" in fig.layout.title.text and "z₁" in fig.layout.title.text
+    # top-left tile is the decoded point with the smallest u and the largest v
+    top_left = 255 - np.asarray(fig.data[0].z)[::-1][:8, :8]
+    expected = (np.clip(s["grid"][-1, 0].reshape(8, 8), 0, 1) * 255 + 0.5).astype(np.uint8)
+    np.testing.assert_array_equal(top_left, expected)
+    _, d, _ = runs["dae8"]
+    assert "span of the test latents" in F.manifold_figure(d).layout.title.text
+    _, r, _ = runs["roll"]
+    fig = F.manifold_figure(r)
+    assert fig.data[1].type == "surface" and np.asarray(fig.data[1].x).shape == (20, 20)
+
+
+def test_roll_3d(runs):
+    _, r, _ = runs["roll"]
+    fig = F.examples_figure(r)
+    assert _names(fig) == ["data", "reconstruction"]
+    assert len(fig.data[1].x) == 400
+    assert fig.layout.scene.yaxis.title.text == "x₂ (height)"
+
+
+def _balanced(dot: str) -> bool:
+    return dot.count("{") == dot.count("}") and dot.count("[") == dot.count("]")
+
+
+def test_diagram_follows_hyperparameters():
+    vae = F.diagram(AEConfig(hidden="128,64", latent_dim=2, beta=4.0))
+    assert vae.startswith("digraph") and _balanced(vae)
+    for text in ("Linear 64→128", "Linear 128→64", "μ", "log σ²", "z = μ + σ ⊙ ε",
+                 "β = 4", "Linear 2→64", "sigmoid"):
+        assert text in vae
+    ae = F.diagram(AEConfig(variant="ae", hidden="32", latent_dim=5, activation="tanh"))
+    assert "μ" not in ae and "Linear 32→5" in ae and "Linear 5→32\\ntanh" in ae
+    dae = F.diagram(AEConfig(variant="dae", noise_type="masking", noise_level=0.4))
+    assert "drop each input w.p. 0.4" in dae and "clean x" in dae
+    roll = F.diagram(AEConfig(dataset="swiss_roll", variant="ae", hidden="64,64"))
+    assert "3 coordinates" in roll and "Linear 64→3\\nlinear" in roll
+    bad = F.diagram(AEConfig(hidden="12,,x"))           # malformed: draws, does not raise
+    assert _balanced(bad) and "?" in bad
+
+
+def test_figures_module_imports_no_torch_or_streamlit():
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(F))
+    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+            for a in n.names}
+    mods |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not mods & {"torch", "streamlit"}

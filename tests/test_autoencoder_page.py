@@ -1,0 +1,125 @@
+"""The autoencoder page through AppTest, started from app.py as a user would reach it."""
+import pytest
+from conftest import open_page
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/autoencoder.py"
+
+
+def _open(**query) -> AppTest:
+    return open_page(PAGE, **query)
+
+
+def _step(at: AppTest) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def _trainer(at: AppTest):
+    return at.session_state["_live_autoencoder"].trainer
+
+
+def test_page_renders_controls_figures_and_the_seven_sections():
+    at = _open()
+    assert at.title[0].value.endswith("Autoencoders")
+    assert _step(at) == 0
+    labels = [b.label for b in at.button]
+    for want in ("▶ Play", "Step", "Reset", "📌 Pin run", "Set up"):
+        assert want in labels
+    assert len(at.get("plotly_chart")) >= 2  # latent space, examples
+    tabs = [t.label for t in at.tabs]
+    for section in ("Overview", "Theory", "Implementation", "Strengths and weaknesses",
+                    "Use cases", "Related architectures", "Ethical considerations"):
+        assert section in tabs
+    assert not at.error
+
+
+def test_play_advances_the_step_counter_on_every_tick_and_pause_stops_it():
+    at = _open()
+    at.button(key="_play_autoencoder").click().run()
+    seen = [_step(at)]
+    for _ in range(3):
+        at.run()  # one fragment tick
+        seen.append(_step(at))
+    assert all(b > a for a, b in zip(seen, seen[1:])), seen
+    hist = _trainer(at).history
+    assert len(hist.series("loss")[0]) == _trainer(at).step
+    at.button(key="_play_autoencoder").click().run()
+    paused = _step(at)
+    at.run()
+    assert _step(at) == paused
+
+
+def test_single_step_trains_exactly_one_step():
+    at = _open()
+    at.button(key="_step_autoencoder").click().run()
+    assert _step(at) == 1
+    at.button(key="_step_autoencoder").click().run()
+    assert _step(at) == 2
+
+
+def test_url_rebuilds_that_configuration_and_seed():
+    at = _open(lr="0.01", seed="3", variant="ae", latent_dim="4")
+    t = _trainer(at)
+    assert (t.config.lr, t.config.variant, t.config.latent_dim, t.seed) == (0.01, "ae", 4, 3)
+    assert at.number_input(key="lr").value == 0.01
+    assert at.number_input(key="seed").value == 3
+    assert not at.warning
+
+
+def test_bad_url_values_show_a_note_and_no_exception():
+    at = _open(lr="banana", latent_dim="99", variant="gan")
+    notes = " ".join(w.value for w in at.warning)
+    assert "Expect a number for Learning rate" in notes
+    assert "Latent size 99 is out of range" in notes
+    assert "Variant 'gan' is not one of" in notes
+    t = _trainer(at)
+    assert t.config.latent_dim == 16 and t.config.variant == "vae"
+
+
+def test_impossible_setting_shows_the_fix_and_builds_nothing():
+    at = _open()
+    at.text_input(key="hidden").set_value("12,,x").run()
+    assert not at.exception
+    assert any("whole numbers" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "▶ Play"]
+
+
+@pytest.mark.slow
+def test_diverging_run_pauses_with_an_explanation_and_stays_inspectable():
+    at = _open(lr="1", variant="ae", activation="relu")
+    at.button(key="_play_autoencoder").click().run()
+    for _ in range(12):
+        if _trainer(at).diverged is not None:
+            break
+        at.run()
+    t = _trainer(at)
+    assert t.diverged is not None
+    at.run()
+    assert any("diverged" in e.value and "learning rate" in e.value for e in at.error)
+    assert at.metric[3].value == "diverged"
+    assert len(at.get("plotly_chart")) >= 2  # the figures still show the last good moment
+
+
+def test_experiment_button_loads_its_settings():
+    at = _open()
+    at.button(key="_exp_autoencoder_0").click().run()
+    assert not at.exception
+    t = _trainer(at)
+    from core.autoencoder.config import EXPERIMENTS
+    for k, v in EXPERIMENTS[0].overrides.items():
+        assert getattr(t.config, k) == v
+    assert t.step == 0
+
+
+def test_pinned_runs_appear_on_the_compare_page():
+    at = _open()
+    at.button(key="_step_autoencoder").click().run()
+    at.button(key="_pin_autoencoder").click().run()
+    at.slider(key="latent_dim").set_value(3).run()
+    at.button(key="_step_autoencoder").click().run()
+    at.button(key="_pin_autoencoder").click().run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 1
+    diff = at.dataframe[0].value
+    assert "latent_dim" in diff["setting"].tolist()

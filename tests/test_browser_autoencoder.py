@@ -1,0 +1,42 @@
+"""The autoencoder page in a real browser: Debian's chromium through Playwright."""
+import re
+
+import pytest
+from conftest import wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def _step(page) -> int:
+    return int(page.locator("[data-testid=stMetricValue]").first.inner_text().replace(",", ""))
+
+
+def test_play_trains_and_draws_the_latent_space(page, app_url):
+    page.goto(f"{app_url}/autoencoder")
+    wait_idle(page)
+    assert _step(page) == 0
+    page.get_by_role("button", name=re.compile("Play")).click()
+    # the counter rises tick after tick while the figures redraw
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
+        ".innerText.replace(/,/g, '')) > 50", timeout=60_000)
+    first = _step(page)
+    page.wait_for_function(
+        f"() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
+        f".innerText.replace(/,/g, '')) > {first}", timeout=60_000)
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    wait_idle(page)
+    # the latent scatter is a drawn plotly chart with one trace per digit class
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".some(p => (p.data || []).length >= 10)", timeout=30_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Latent space" in page.content()
+
+
+def test_bad_link_shows_a_note_not_a_traceback(page, app_url):
+    page.goto(f"{app_url}/autoencoder?lr=abc&latent_dim=500")
+    wait_idle(page)
+    alert = page.locator("[data-testid=stAlert]").first
+    assert "could not be used as given" in alert.inner_text()
+    assert page.locator("[data-testid=stException]").count() == 0

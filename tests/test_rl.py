@@ -1,0 +1,303 @@
+"""RL family: shapes, closed forms (returns, GAE, PPO loss, replay, soft update), short runs.
+
+Layers 1-3 of STYLE.md. The page tests are in test_rl_page.py.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from core.config import apply_overrides, from_query, to_query, validate
+from core.rl.common import (ActorCritic, GreedyEvaluator, ReplayBuffer, discounted_returns, gae,
+                            ppo_clip_loss, soft_update, solve)
+from core.rl.config import ALGO_PRESETS, EXPERIMENTS, PRESETS, RLConfig
+from core.rl.data import GRID_MAP, make_env, slice_observations
+from core.rl.trainer import RLTrainer
+
+
+def cfg_for(algo: str, **kw) -> RLConfig:
+    return apply_overrides(RLConfig(), {**ALGO_PRESETS[algo], **kw})
+
+
+# ---- 2) closed forms ---------------------------------------------------------------------------
+def test_discounted_returns_by_hand():
+    r = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+    d = np.array([0, 1, 0, 0], np.float32)           # the first episode ends at t = 1
+    g = discounted_returns(r, d, gamma=0.5, last_value=10.0)
+    # t=3: 4 + .5*10 = 9; t=2: 3 + .5*9 = 7.5; t=1: 2 (done); t=0: 1 + .5*2 = 2
+    np.testing.assert_allclose(g, [2.0, 2.0, 7.5, 9.0])
+
+
+def test_gae_by_hand_and_limits():
+    r = np.array([[1.0], [1.0], [1.0]], np.float32)
+    v = np.array([[0.5], [1.0], [2.0]], np.float32)
+    nv = np.array([[1.0], [2.0], [0.0]], np.float32)   # terminated at t = 2
+    d = np.array([[0], [0], [1]], np.float32)
+    adv, ret = gae(r, v, nv, d, gamma=0.9, lam=0.5)
+    # deltas: 1 + .9 - .5 = 1.4, 1 + 1.8 - 1 = 1.8, 1 + 0 - 2 = -1
+    a2 = -1.0
+    a1 = 1.8 + 0.45 * a2
+    a0 = 1.4 + 0.45 * a1
+    np.testing.assert_allclose(adv[:, 0], [a0, a1, a2], rtol=1e-6)
+    np.testing.assert_allclose(ret, adv + v)
+    # λ = 1 gives Monte-Carlo returns minus values; λ = 0 gives the one-step TD errors
+    adv1, _ = gae(r, v, nv, d, 0.9, 1.0)
+    np.testing.assert_allclose(adv1[:, 0] + v[:, 0], discounted_returns(r[:, 0], d[:, 0], 0.9),
+                               rtol=1e-6)
+    adv0, _ = gae(r, v, nv, d, 0.9, 0.0)
+    np.testing.assert_allclose(adv0[:, 0], [1.4, 1.8, -1.0], rtol=1e-6)
+
+
+def test_gae_does_not_cross_episode_boundaries():
+    r = np.ones((2, 1), np.float32)
+    v = np.zeros((2, 1), np.float32)
+    nv = np.array([[5.0], [0.0]], np.float32)   # truncated at t=0: bootstrap V(final) = 5
+    d = np.array([[1], [0]], np.float32)
+    adv, _ = gae(r, v, nv, d, gamma=1.0, lam=1.0)
+    np.testing.assert_allclose(adv[:, 0], [6.0, 1.0])
+
+
+def test_ppo_clip_loss_on_fixed_numbers():
+    logp_old = torch.zeros(4)
+    ratio = torch.tensor([0.5, 1.1, 1.5, 0.9])
+    adv = torch.tensor([1.0, 1.0, 1.0, -2.0])
+    loss, frac, kl = ppo_clip_loss(ratio.log(), logp_old, adv, clip=0.2)
+    # min(r A, clip(r) A): .5*1 = .5 | 1.1 | min(1.5, 1.2) = 1.2 | min(-1.8, -1.8) = -1.8
+    assert loss.item() == pytest.approx(-(0.5 + 1.1 + 1.2 - 1.8) / 4, abs=1e-6)
+    assert frac.item() == pytest.approx(0.5)     # 0.5 and 1.5 lie outside [0.8, 1.2]
+    expect_kl = ((ratio - 1) - ratio.log()).mean().item()
+    assert kl.item() == pytest.approx(expect_kl, abs=1e-6)
+
+
+def test_ppo_clip_stops_gradient_outside_the_interval():
+    logp = torch.tensor([math.log(1.5), math.log(1.5)], requires_grad=True)
+    loss, _, _ = ppo_clip_loss(logp, torch.zeros(2), torch.tensor([1.0, -1.0]), clip=0.2)
+    loss.backward()
+    # positive advantage and ratio above 1 + ε: clipped, no gradient; negative advantage: not
+    assert logp.grad[0].item() == 0.0
+    assert logp.grad[1].item() == pytest.approx(1.5 / 2)
+
+
+def test_replay_buffer_sampling_and_wraparound():
+    rng = np.random.default_rng(0)
+    buf = ReplayBuffer(5, obs_dim=2, act_dim=1, rng=rng, discrete=True)
+    for i in range(7):
+        buf.add(np.array([i, i], np.float32), i % 2, float(i), np.array([i + 1, i + 1]), i == 6)
+    assert len(buf) == 5 and buf.pos == 2
+    # the two oldest (0, 1) were overwritten by 5 and 6
+    np.testing.assert_array_equal(buf.rew, [5, 6, 2, 3, 4])
+    np.testing.assert_array_equal(buf.term, [0, 1, 0, 0, 0])
+    obs, act, rew, nxt, term = buf.sample(200)
+    assert obs.shape == (200, 2) and act.shape == (200,) and act.dtype == torch.int64
+    assert set(rew.tolist()) == {2.0, 3.0, 4.0, 5.0, 6.0}
+    torch.testing.assert_close(nxt[:, 0], obs[:, 0] + 1)     # transitions stay aligned
+    torch.testing.assert_close(act, (rew.long() % 2))
+
+
+def test_soft_update_matches_formula():
+    torch.manual_seed(0)
+    src, tgt = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    expect = [0.1 * s.detach() + 0.9 * t.detach() for s, t in
+              zip(src.parameters(), tgt.parameters())]
+    soft_update(tgt, src, 0.1)
+    for e, t in zip(expect, tgt.parameters()):
+        torch.testing.assert_close(t.detach(), e)
+    soft_update(tgt, src, 1.0)
+    for s, t in zip(src.parameters(), tgt.parameters()):
+        torch.testing.assert_close(t.detach(), s.detach())
+
+
+def test_gaussian_log_prob_matches_torch_distribution():
+    torch.manual_seed(0)
+    net = ActorCritic(3, 2, continuous=True, hidden=8, layers=1)
+    with torch.no_grad():
+        net.log_std.copy_(torch.tensor([-0.3, 0.2]))
+    obs, a = torch.randn(5, 3), torch.randn(5, 2)
+    logp, ent = net.log_prob_entropy(obs, a)
+    ref = torch.distributions.Normal(net.pi(obs), net.log_std.exp())
+    torch.testing.assert_close(logp, ref.log_prob(a).sum(-1))
+    torch.testing.assert_close(ent, ref.entropy().sum(-1))
+
+
+def test_categorical_log_prob_matches_torch_distribution():
+    torch.manual_seed(0)
+    net = ActorCritic(4, 3, continuous=False, hidden=8, layers=2)
+    obs, a = torch.randn(6, 4), torch.tensor([0, 1, 2, 2, 1, 0])
+    logp, ent = net.log_prob_entropy(obs, a)
+    ref = torch.distributions.Categorical(logits=net.pi(obs))
+    torch.testing.assert_close(logp, ref.log_prob(a))
+    torch.testing.assert_close(ent, ref.entropy())
+
+
+# ---- 1) shapes and config --------------------------------------------------------------------
+def test_slice_observations_and_grid():
+    xs, ys, obs = slice_observations("CartPole-v1", 5)
+    assert xs.shape == (5,) and obs.shape == (25, 4)
+    np.testing.assert_allclose(obs[:5, 2], xs)        # first row: y fixed, x varies
+    assert np.all(obs[:, 0] == 0)
+    _, _, obs = slice_observations("Pendulum-v1", 3)
+    np.testing.assert_allclose(obs[:, 0] ** 2 + obs[:, 1] ** 2, 1.0, rtol=1e-6)
+    env = make_env("FrozenLake-v1")
+    o, _ = env.reset(seed=0)
+    assert o.shape == (16,) and o.sum() == 1 and o[0] == 1
+    assert len(GRID_MAP) == 4
+
+
+def test_config_problems_name_the_fix():
+    assert validate(RLConfig()) == []
+    p = validate(RLConfig(algo="ddpg"))
+    assert len(p) == 1 and "Pendulum-v1" in p[0]
+    p = validate(RLConfig(algo="dqn", env="Pendulum-v1"))
+    assert "DQN needs discrete" in p[0]
+    p = validate(RLConfig(n_envs=3, n_steps=5, minibatches=4))
+    assert "15" in p[0] and "pick 1, 3, 5, 15" in p[0]
+    for preset in PRESETS + EXPERIMENTS:
+        assert validate(apply_overrides(RLConfig(), preset.overrides)) == [], preset.name
+    assert 3 <= len(EXPERIMENTS) <= 5 and all(e.question and e.watch for e in EXPERIMENTS)
+    cfg = cfg_for("dqn")
+    back, notes = from_query(RLConfig, to_query(cfg))
+    assert back == cfg and notes == []
+
+
+@pytest.mark.parametrize("algo", ["ppo", "a2c", "reinforce", "dqn", "ddpg"])
+def test_trainer_step_snapshot_shapes(algo):
+    cfg = cfg_for(algo, learning_starts=64, batch_size=32, train_freq=64, gradient_steps=2,
+                  n_steps=8, n_envs=2, hidden=16)
+    t = RLTrainer(cfg, seed=0)
+    res = t.run_steps(2)
+    assert res.steps == 2 and t.diverged is None
+    assert t.agent.env_steps > 0
+    assert set(t.metric_names()["losses"]) <= set(t.history.names())
+    snap = t.snapshot()
+    assert snap["slice_action"].shape == (31, 31)
+    if algo != "reinforce":
+        assert snap["slice_value"].shape == (31, 31) and snap["slice_value"].dtype == np.float32
+    f = snap["frames"]
+    assert f.dtype == np.uint8 and f.ndim == 4 and f.shape[-1] == 3 and f[0].nbytes <= 10_000
+    assert sum(v.nbytes for v in snap.values() if isinstance(v, np.ndarray)) < 200_000
+
+
+def test_grid_world_snapshot():
+    t = RLTrainer(apply_overrides(RLConfig(), PRESETS[-1].overrides), seed=0)
+    t.run_steps(1)
+    snap = t.snapshot()
+    assert snap["grid_value"].shape == (4, 4) and snap["grid_action"].max() < 4
+    assert snap["grid_codes"][3, 3] == 3 and snap["grid_codes"][1, 1] == 1
+
+
+def test_same_seed_same_run_and_checkpoint_roundtrip():
+    cfg = cfg_for("ppo", n_steps=8, epochs=2)
+    a, b = RLTrainer(cfg, seed=3), RLTrainer(cfg, seed=3)
+    a.run_steps(3)
+    b.run_steps(3)
+    assert a.history.values["policy_loss"] == b.history.values["policy_loss"]
+    c = RLTrainer.load_bytes(a.save_bytes())
+    obs = slice_observations("CartPole-v1", 5)[2]
+    np.testing.assert_array_equal(c.agent.value_map(obs)[0], a.agent.value_map(obs)[0])
+
+
+def test_evaluation_is_repeatable_and_greedy():
+    t = RLTrainer(cfg_for("ppo"), seed=0)
+    e1, e2 = t.evaluate(3), t.evaluate(3)
+    assert e1 == e2 and e1["eval_return"] >= 8     # CartPole gives at least ~8 steps of reward
+    ev = GreedyEvaluator("CartPole-v1", 4, 0)
+    always_left = ev.run(lambda o: np.zeros(len(o), np.int64))
+    assert always_left.shape == (4,) and np.all(always_left < 20)
+
+
+def test_lr_and_clip_apply_live():
+    t = RLTrainer(cfg_for("ppo"), seed=0)
+    assert t.apply_live(t.config.replace(lr=3e-4, clip=0.1))
+    assert t.agent.opt.param_groups[0]["lr"] == 3e-4 and t.agent.cfg.clip == 0.1
+    assert not t.apply_live(t.config.replace(hidden=32))
+
+
+# ---- 3) short runs that must learn -----------------------------------------------------------
+def train_env_steps(t: RLTrainer, n: int) -> RLTrainer:
+    while t.agent.env_steps < n:
+        t.run_steps(1)
+    assert t.diverged is None
+    return t
+
+
+@pytest.mark.slow
+def test_ppo_solves_cartpole_by_the_bench_rule():
+    t = RLTrainer(cfg_for("ppo"), seed=0)
+    res = solve(t, 475.0, max_env_steps=40_000, budget_s=1e9, episodes=5)
+    assert res["seconds"] is not None, res["evals"]
+    assert res["env_steps"] <= 40_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("algo, env_steps, last, above", [
+    ("reinforce", REINFORCE_STEPS, 10, REINFORCE_ABOVE),
+    ("a2c", A2C_STEPS, 10, A2C_ABOVE),
+    ("dqn", DQN_STEPS, 10, DQN_ABOVE),
+    ("ddpg", DDPG_STEPS, 5, DDPG_ABOVE),
+])
+def test_algorithm_improves_its_return(algo, env_steps, last, above):
+    """Mean return of the last few training episodes passes a stated value in a small budget
+    (a random policy scores about 22 on CartPole and about -1,200 on Pendulum)."""
+    t = train_env_steps(RLTrainer(cfg_for(algo), seed=0), env_steps)
+    assert np.mean(t.episode_returns[-last:]) > above, t.episode_returns[-last:]
+
+
+# ---- figures ---------------------------------------------------------------------------------
+def test_figures_from_a_snapshot():
+    from core.rl import figures as F
+    t = RLTrainer(cfg_for("dqn", learning_starts=64, batch_size=32, gradient_steps=2), seed=0)
+    t.run_steps(3)
+    snap = t.snapshot()
+    ch = F.return_chart(**t.episodes(), threshold=475.0).to_dict()
+    assert len(ch["layer"]) == 3 and ch["layer"][2]["mark"]["type"] == "rule"
+    fig = F.policy_figure(snap, "CartPole-v1")
+    assert [tr.type for tr in fig.data] == ["heatmap", "heatmap"]
+    assert fig.layout.xaxis.title.text.startswith("pole angle")
+    assert list(fig.data[1].colorbar.ticktext) == ["push left", "push right"]
+    anim = F.frames_figure(snap["frames"])
+    assert len(anim.frames) == len(snap["frames"])
+    assert anim.data[0].source.startswith("data:image/png;base64,")
+    np.testing.assert_allclose(F.moving_average(np.arange(5.0), 3), [0, 0.5, 1, 2, 3])
+    dot = F.diagram(t.config)
+    assert dot.startswith("digraph") and "256" not in dot and "64 → 64" in dot
+    assert "target" in dot and "no target" in F.diagram(t.config.replace(target_update=0))
+
+
+def test_grid_figure_arrows_and_cells():
+    from core.rl import figures as F
+    from core.rl.data import grid_codes
+    action = np.full((4, 4), 2, np.uint8)            # all "right"
+    fig = F.grid_figure(np.zeros((4, 4), np.float32), action, grid_codes())
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts.count("H") == 4 and texts.count("G") == 1 and "S →" in texts
+    assert texts.count("→") == 16 - 4 - 1 - 1
+
+
+def test_dqn_target_network_is_frozen_between_syncs():
+    def run(target_update):
+        t = RLTrainer(cfg_for("dqn", learning_starts=64, batch_size=16, train_freq=64,
+                              gradient_steps=4, target_update=target_update), seed=0)
+        before = [p.clone() for p in t.agent.q_target.parameters()]
+        t.run_steps(1)
+        return t, before
+    t, before = run(1000)
+    for b, p, q in zip(before, t.agent.q_target.parameters(), t.agent.q.parameters()):
+        assert torch.equal(b, p) and not torch.equal(p, q)
+    t, _ = run(4)          # synced right after the 4th gradient step
+    for p, q in zip(t.agent.q_target.parameters(), t.agent.q.parameters()):
+        assert torch.equal(p, q)
+    assert t.agent.epsilon == pytest.approx(1 - 64 / 8000 * (1 - 0.04))
+
+
+def test_ddpg_targets_follow_by_soft_updates():
+    t = RLTrainer(cfg_for("ddpg", learning_starts=64, batch_size=16, train_freq=64,
+                          gradient_steps=1, tau=0.5), seed=0)
+    a = t.agent
+    old_t = [p.clone() for p in a.actor_target.parameters()]
+    t.run_steps(1)
+    # one soft update with τ = 0.5: the target is halfway between its old value and the actor
+    for o, p, q in zip(old_t, a.actor_target.parameters(), a.actor.parameters()):
+        torch.testing.assert_close(p, 0.5 * o + 0.5 * q)

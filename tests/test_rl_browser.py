@@ -1,0 +1,30 @@
+"""The RL page in a real browser: start PPO, see the return chart fill and a rendered frame."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
+    page.goto(f"{app_url}/rl?algo=ppo&seed=1")
+    wait_idle(page)
+    assert page.get_by_text("Reinforcement learning").first.is_visible()
+    page.get_by_role("button", name="▶ Play").click()
+    # the greedy policy's frame appears (an <img> of st.image) while training plays
+    frame = page.locator("[data-testid=stImage] img").first
+    frame.wait_for(timeout=60_000)
+    assert frame.get_attribute("src")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => parseInt(e.textContent.replace(/,/g, '')) >= 5)", timeout=60_000)
+    page.get_by_role("button", name="⏸ Pause").click()
+    wait_idle(page)
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() >= 3
+    assert page.get_by_text(re.compile("Episode return")).first.is_visible()
+    # paused: the frame player (plotly) replaces the single frame
+    assert page.locator(".js-plotly-plot").count() >= 2

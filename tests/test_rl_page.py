@@ -1,0 +1,78 @@
+"""The RL page through AppTest (from app.py) and, once, in a real browser."""
+from __future__ import annotations
+
+import pytest
+from conftest import open_page
+
+PAGE = "pages/rl.py"
+
+
+def _step(at) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def _trainer(at):
+    return at.session_state["_live_rl"].trainer
+
+
+def test_page_renders_figures_controls_and_sections():
+    at = open_page(PAGE)
+    assert at.title[0].value.endswith("Reinforcement learning")
+    assert _step(at) == 0
+    labels = [b.label for b in at.button]
+    for want in ("▶ Play", "Step", "Reset", "🎯 Evaluate", "Set up"):
+        assert want in labels
+    assert len(at.get("plotly_chart")) == 2           # value map, frames player
+    assert len(at.get("vega_lite_chart")) >= 3  # return, losses, clip/KL
+    tabs = [t.label for t in at.tabs]
+    for section in ("Overview", "Theory", "Implementation", "Strengths and weaknesses",
+                    "Use cases", "Related architectures", "Ethical considerations"):
+        assert section in tabs
+    assert not at.error
+
+
+@pytest.mark.slow
+def test_play_trains_and_records_episodes_then_evaluate():
+    at = open_page(PAGE)
+    at.button(key="_play_rl").click().run()
+    for _ in range(3):
+        at.run()
+    t = _trainer(at)
+    assert t.step >= 3 and t.agent.env_steps == 256 * t.step
+    assert len(t.episode_returns) > 0                  # episodes finished and were recorded
+    assert len(at.get("image")) >= 1                    # the policy's frame while playing
+    at.button(key="_play_rl").click().run()
+    at.button(key="_eval_rl").click().run()
+    assert any("Greedy evaluation" in s.value for s in at.success)
+
+
+def test_url_builds_dqn_with_its_fields():
+    at = open_page(PAGE, algo="dqn", double="true", target_update="0", seed="2")
+    t = _trainer(at)
+    assert (t.config.algo, t.config.double, t.config.target_update, t.seed) == ("dqn", True, 0, 2)
+    at.button(key="_step_rl").click().run()
+    assert _step(at) == 1 and t.agent.env_steps == t.config.train_freq
+
+
+def test_impossible_combination_shows_the_fix():
+    at = open_page(PAGE, algo="ddpg")
+    assert any("Pendulum-v1" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "▶ Play"]
+
+
+def test_grid_world_preset_draws_the_grid():
+    at = open_page(PAGE)
+    names = [p.name for p in __import__("core.rl.config", fromlist=["PRESETS"]).PRESETS]
+    at.button(key=f"_preset_rl_{names.index('DQN · FrozenLake grid')}").click().run()
+    assert _trainer(at).config.env == "FrozenLake-v1"
+    at.button(key="_step_rl").click().run()
+    assert not at.exception
+    fig = at.get("plotly_chart")[0]
+    assert "grid" in fig.proto.spec
+
+
+def test_experiment_sets_up_ppo_with_tiny_clip():
+    at = open_page(PAGE)
+    at.button(key="_exp_rl_1").click().run()
+    t = _trainer(at)
+    assert t.config.clip == 0.02 and t.step == 0

@@ -1,0 +1,395 @@
+"""Transformer family: attention, model, tasks, text checks, trainer and figures."""
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from core.config import apply_overrides, validate
+from core.transformer import figures as TF
+from core.transformer.config import EXPERIMENTS, PRESETS, TransformerConfig
+from core.transformer.data import (MAX_TEXT_BYTES, MIN_TEXT_CHARS, CharText, check_text,
+                                   load_shipped_text, make_task)
+from core.transformer.model import (MultiHeadAttention, Transformer, attention, causal_mask,
+                                    sinusoidal_encoding)
+from core.transformer.trainer import HELD_OUT, TransformerTrainer
+
+
+# ---- 1. shapes -------------------------------------------------------------------------------
+def test_attention_shapes():
+    q, k, v = torch.randn(2, 3, 5, 4), torch.randn(2, 3, 7, 4), torch.randn(2, 3, 7, 6)
+    out, w = attention(q, k, v)
+    assert out.shape == (2, 3, 5, 6) and w.shape == (2, 3, 5, 7)
+    assert torch.allclose(w.sum(-1), torch.ones(2, 3, 5))
+
+
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+def test_transformer_shapes(arch):
+    m = Transformer(vocab=11, arch=arch, n_layers=3, n_heads=2, d_model=16, d_ff=32, max_len=20)
+    src = torch.randint(0, 11, (4, 6)) if arch == "encdec" else None
+    logits, att = m(src, torch.randint(0, 11, (4, 9)))
+    assert logits.shape == (4, 9, 11)
+    assert [tuple(a.shape) for a in att["dec"]] == [(4, 2, 9, 9)] * 3
+    if arch == "encdec":
+        assert [tuple(a.shape) for a in att["enc"]] == [(4, 2, 6, 6)] * 3
+        assert [tuple(a.shape) for a in att["cross"]] == [(4, 2, 9, 6)] * 3
+    else:
+        assert att["enc"] == [] and att["cross"] == []
+
+
+def test_weight_tying_shares_the_matrix():
+    tied = Transformer(vocab=7, d_model=16, n_heads=2, d_ff=16, tie_weights=True)
+    free = Transformer(vocab=7, d_model=16, n_heads=2, d_ff=16, tie_weights=False)
+    assert tied.head.weight is tied.emb.weight
+    assert free.head.weight is not free.emb.weight
+    n = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert n(free) - n(tied) == 7 * 16
+
+
+# ---- 2. equality with references -------------------------------------------------------------
+@pytest.mark.parametrize("mask_kind", ["none", "causal", "random"])
+def test_attention_equals_torch_sdpa(mask_kind):
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(2, 4, 6, 8, generator=g) for _ in range(3))
+    mask = {"none": None, "causal": causal_mask(6),
+            "random": torch.rand(6, 6, generator=g) > 0.4}[mask_kind]
+    if mask is not None:
+        mask[:, 0] = True  # every query must see at least one key
+    ours, _ = attention(q, k, v, mask)
+    ref = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    assert torch.allclose(ours, ref, atol=1e-6)
+
+
+def test_multihead_equals_sdpa_on_the_same_projections():
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(d_model=12, n_heads=3)
+    xq, xkv = torch.randn(2, 5, 12), torch.randn(2, 7, 12)
+    out, w = mha(xq, xkv)
+    split = lambda t: t.view(2, -1, 3, 4).transpose(1, 2)  # noqa: E731
+    ref = F.scaled_dot_product_attention(split(mha.q(xq)), split(mha.k(xkv)), split(mha.v(xkv)))
+    ref = mha.o(ref.transpose(1, 2).reshape(2, 5, 12))
+    assert torch.allclose(out, ref, atol=1e-6)
+    assert w.shape == (2, 3, 5, 7)
+
+
+def test_multihead_matches_torch_nn_multiheadattention():
+    torch.manual_seed(1)
+    ours = MultiHeadAttention(d_model=8, n_heads=2)
+    ref = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    with torch.no_grad():
+        ref.in_proj_weight.copy_(torch.cat([ours.q.weight, ours.k.weight, ours.v.weight]))
+        ref.in_proj_bias.copy_(torch.cat([ours.q.bias, ours.k.bias, ours.v.bias]))
+        ref.out_proj.weight.copy_(ours.o.weight)
+        ref.out_proj.bias.copy_(ours.o.bias)
+    x = torch.randn(3, 5, 8)
+    out, w = ours(x, x, causal_mask(5))
+    ref_out, ref_w = ref(x, x, x, attn_mask=~causal_mask(5), average_attn_weights=False)
+    assert torch.allclose(out, ref_out, atol=1e-6)
+    assert torch.allclose(w, ref_w, atol=1e-6)
+
+
+def test_sinusoidal_encoding_closed_form():
+    pe = sinusoidal_encoding(10, 6)
+    for t in range(10):
+        for i in range(3):
+            assert pe[t, 2 * i].item() == pytest.approx(math.sin(t / 10000 ** (2 * i / 6)), abs=1e-5)
+            assert pe[t, 2 * i + 1].item() == pytest.approx(math.cos(t / 10000 ** (2 * i / 6)),
+                                                            abs=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["decoder", "encdec"])
+def test_causal_mask_future_tokens_change_no_earlier_output(arch):
+    torch.manual_seed(0)
+    m = Transformer(vocab=9, arch=arch, n_layers=2, n_heads=2, d_model=16, d_ff=32).eval()
+    src = torch.randint(0, 9, (1, 5)) if arch == "encdec" else None
+    a = torch.randint(0, 9, (1, 8))
+    b = a.clone()
+    b[0, 5:] = (a[0, 5:] + 1) % 9  # change tokens 5, 6, 7
+    la, _ = m(src, a)
+    lb, _ = m(src, b)
+    assert torch.allclose(la[0, :5], lb[0, :5], atol=1e-6)
+    assert not torch.allclose(la[0, 5:], lb[0, 5:], atol=1e-3)
+
+
+# ---- tasks against plain Python references -----------------------------------------------------
+def _py_reference(name, src_syms, n, lsd_first=False):
+    if name == "copy":
+        return list(src_syms)
+    if name == "reverse":
+        return list(reversed(src_syms))
+    if name == "sort":
+        return sorted(src_syms)
+    a, b = "".join(src_syms).split("+")
+    digits = list(str(int(a) + int(b)).zfill(n + 1))
+    return digits[::-1] if lsd_first else digits
+
+
+@pytest.mark.parametrize("name,seq_len,vocab,lsd", [
+    ("copy", 5, 4, False), ("reverse", 8, 10, False), ("sort", 6, 3, False),
+    ("sort", 7, 13, False), ("add", 3, 10, False), ("add", 4, 10, True)])
+def test_task_generators_match_python_reference(name, seq_len, vocab, lsd):
+    task = make_task(name, seq_len, vocab, lsd)
+    src, tgt = task.sample(np.random.default_rng(0), 300)
+    assert src.shape == (300, task.src_len) and tgt.shape == (300, task.tgt_len)
+    for s, t in zip(src, tgt):
+        syms = task.decode(s)
+        assert task.decode(t) == _py_reference(name, syms, seq_len, lsd)
+
+
+def test_addition_has_carries_and_parses_typed_input():
+    task = make_task("add", 3, 10)
+    src, tgt = task.sample(np.random.default_rng(1), 500)
+    assert (tgt[:, 0] == 1).mean() > 0.3  # a carry out of the top digit is common
+    assert task.decode(task.target(task.encode("99+1")[None])[0]) == list("0100")
+    with pytest.raises(ValueError, match="two 3-digit numbers"):
+        task.encode("123")
+    with pytest.raises(ValueError, match="at most 3 digits"):
+        task.encode("1234+1")
+
+
+def test_typed_sequences_are_checked():
+    task = make_task("reverse", 4, 5)
+    assert task.encode("0 1, 2 4").tolist() == [0, 1, 2, 4]
+    with pytest.raises(ValueError, match="4 symbols"):
+        task.encode("012")
+    with pytest.raises(ValueError, match="Expect symbols from '01234', actually '7'"):
+        task.encode("0127")
+
+
+def test_held_out_sources_never_appear_in_training():
+    t = TransformerTrainer(TransformerConfig(seq_len=4, vocab=26), 0)
+    keys = t.test_keys
+    assert keys is not None and len(t.test_src) == HELD_OUT
+    for _ in range(10):
+        enc_in, _, _, _ = t.train_batch()
+        assert not set(t.task.key(enc_in.numpy()).tolist()) & keys
+
+
+# ---- text -------------------------------------------------------------------------------------
+def test_shipped_text_is_small_public_and_passes_its_own_check():
+    text = load_shipped_text()
+    assert 100_000 < len(text.encode("utf-8")) <= MAX_TEXT_BYTES
+    ok, problems = check_text(text.encode("utf-8"))
+    assert problems == [] and ok == text
+
+
+def test_check_text_refuses_bad_input_with_clear_messages():
+    _, p = check_text(b"to be or not to be")
+    assert len(p) == 1 and "too short: 18 characters" in p[0] and f"{MIN_TEXT_CHARS:,}" in p[0]
+    _, p = check_text(b"abc" * 1000 + b"\xff\xfe")
+    assert "not UTF-8" in p[0] and "position 3000" in p[0]
+    _, p = check_text(b"a" * (MAX_TEXT_BYTES + 1))
+    assert "limit is 1 MB" in p[0]
+    text, p = check_text("\ufeffline one\r\n".encode() * 300)
+    assert p == [] and text.startswith("line one\n") and "\r" not in text
+    _, p = check_text("".join(chr(0x4E00 + i) for i in range(2500)))
+    assert "2500 different characters" in p[0]
+
+
+def test_char_batches_are_next_character_pairs():
+    t = CharText("abcdefghij" * 50)
+    x, y = t.batch(np.random.default_rng(0), 5, 12)
+    assert x.shape == y.shape == (5, 12)
+    assert (x[:, 1:] == y[:, :-1]).all()
+    assert ((y - x) % 10 == 1).all()  # each character is followed by the next letter
+    with pytest.raises(ValueError, match="characters of the training text"):
+        t.encode("xyz")
+
+
+# ---- config ----------------------------------------------------------------------------------
+def test_defaults_presets_and_experiments_validate():
+    assert validate(TransformerConfig()) == []
+    for p in PRESETS + EXPERIMENTS:
+        assert validate(apply_overrides(TransformerConfig(), p.overrides)) == [], p.name
+    assert 3 <= len(EXPERIMENTS) <= 5 and all(e.question and e.watch for e in EXPERIMENTS)
+
+
+def test_problems_name_the_fix():
+    p = validate(TransformerConfig(d_model=30, n_heads=4))
+    assert "d_model 30 is not divisible by 4 heads: pick d_model 32 or 3 heads." in p
+    p = validate(TransformerConfig(task="charlm", arch="encdec"))
+    assert any("pick the decoder architecture" in x for x in p)
+    p = validate(TransformerConfig(d_model=30, n_heads=5, pos="sinusoidal"))
+    assert p == []  # 30 is even and divisible by 5
+    p = validate(TransformerConfig(d_model=33, n_heads=3))
+    assert any("must be even" in x for x in p)
+
+
+# ---- trainer ---------------------------------------------------------------------------------
+def test_same_seed_same_run_and_warmup_schedule():
+    cfg = TransformerConfig(n_layers=1, d_model=16, d_ff=32, batch_size=16, warmup=10)
+    a, b = TransformerTrainer(cfg, 3), TransformerTrainer(cfg, 3)
+    a.run_steps(4)
+    b.run_steps(4)
+    assert a.history.values["loss"] == b.history.values["loss"]
+    assert a.opt.param_groups[0]["lr"] == pytest.approx(cfg.lr * 4 / 10)
+    a.apply_live(cfg.replace(lr=1e-3, warmup=0))
+    a.run_steps(1)
+    assert a.opt.param_groups[0]["lr"] == pytest.approx(1e-3)
+
+
+def test_tiny_batch_overfits():
+    cfg = TransformerConfig(task="reverse", seq_len=5, vocab=6, n_layers=1, d_model=32, d_ff=64,
+                            lr=3e-3, warmup=0)
+    t = TransformerTrainer(cfg, 0)
+    src, tgt = t.task.sample(np.random.default_rng(5), 8)
+    batch = t.seq2seq_inputs(src, tgt)
+    t.train_batch = lambda: batch
+    t.run_steps(150)
+    assert t.history.last("loss") < 0.05
+    assert t.history.last("train token acc") == 1.0
+
+
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+def test_snapshot_is_small_numpy_and_decodes_the_example(arch):
+    t = TransformerTrainer(TransformerConfig(arch=arch, n_layers=6, n_heads=8), 0)
+    t.run_steps(2)
+    t.set_example("01234567")
+    snap = t.snapshot()
+    assert all(isinstance(v, np.ndarray) for v in snap.values())
+    assert sum(v.nbytes for v in snap.values()) < 200_000
+    assert snap["src"].tolist() == list(range(8))
+    assert snap["out"].shape == (8,) and snap["probs"].shape == (8,)
+    T = 8 if arch == "encdec" else 16
+    assert snap["dec"].shape == (6, 8, T, T) and snap["dec"].dtype == np.uint8
+    if arch == "encdec":
+        assert snap["cross"].shape == (6, 8, 8, 8) and snap["enc"].shape == (6, 8, 8, 8)
+    # decoding is greedy: the same as the argmax of a teacher-forced pass over its own output
+    enc_in, dec_in, _, off = t.seq2seq_inputs(snap["src"][None], snap["out"][None])
+    logits, _ = t.logits(enc_in, dec_in, off)
+    assert logits.argmax(-1)[0].tolist() == snap["out"].tolist()
+    with pytest.raises(ValueError, match="8 symbols"):
+        t.set_example("123")
+
+
+def test_checkpoint_round_trip_gives_the_same_model():
+    t = TransformerTrainer(TransformerConfig(n_layers=1, d_model=16, d_ff=32), 0)
+    t.run_steps(3)
+    u = TransformerTrainer.load_bytes(t.save_bytes())
+    assert u.step == 3
+    assert t.accuracy(50) == u.accuracy(50)
+
+
+@pytest.mark.slow
+def test_reverse_is_learned():
+    """Whole-sequence accuracy on held-out reversals crosses 0.9 within 500 steps."""
+    t = TransformerTrainer(TransformerConfig(), 0)
+    while t.step < 500:
+        t.run_steps(50)
+        if t.accuracy()["seq acc"] >= 0.9:
+            break
+    assert t.accuracy()["seq acc"] >= 0.9
+
+
+@pytest.mark.slow
+def test_reverse_without_positions_stays_low():
+    t = TransformerTrainer(apply_overrides(TransformerConfig(), EXPERIMENTS[0].overrides), 0)
+    t.run_steps(150)
+    assert t.history.last("loss") < 1.9  # it learns what it can: which symbols occur
+    assert t.accuracy()["seq acc"] < 0.05
+
+
+@pytest.mark.slow
+def test_char_lm_learns_and_samples():
+    cfg = TransformerConfig(task="charlm", arch="decoder", n_layers=2, d_model=64, d_ff=128,
+                            batch_size=16, block_size=32, lr=3e-3, warmup=20)
+    t = TransformerTrainer(cfg, 0)
+    start = t.accuracy()["val loss"]
+    assert start > 3.5  # about ln(61) = 4.1 before training
+    t.run_steps(300)
+    assert t.accuracy()["val loss"] < 2.6
+    snap = t.snapshot()
+    sample = str(snap["sample"])
+    assert len(sample) == 160 and set(sample) <= set(t.itos)
+    assert snap["dec"].shape == (2, 4, 7, 7)  # the prompt "ROMEO:\n"
+
+
+def test_custom_text_trainer():
+    rng = random.Random(0)
+    text = "".join(rng.choice("ab c\n") for _ in range(3000))
+    cfg = TransformerConfig(task="charlm", arch="decoder", text="custom", n_layers=1,
+                            d_model=16, d_ff=32, block_size=16)
+    t = TransformerTrainer(cfg, 0, text=text)
+    assert t.itos == ["\n", " ", "a", "b", "c"]
+    t.run_steps(2)
+    with pytest.raises(ValueError, match="pasted or uploaded"):
+        TransformerTrainer(cfg, 0)
+
+
+# ---- figures ---------------------------------------------------------------------------------
+def _snap(arch="encdec", layers=2, heads=4):
+    t = TransformerTrainer(TransformerConfig(arch=arch, n_layers=layers, n_heads=heads), 0)
+    t.run_steps(1)
+    return t, t.snapshot()
+
+
+def test_attention_figure_tiles_every_layer_and_head():
+    maps = np.random.default_rng(0).random((3, 2, 4, 5)).astype(np.float32)
+    fig = TF.attention_figure(maps, list("abcd"), list("vwxyz"), "t")
+    z = np.asarray(fig.data[0].z, dtype=np.float32)
+    assert z.shape == (3 * 5 - 1, 2 * 6 - 1)
+    assert np.allclose(z[5:9, 6:11], maps[1, 1])  # layer 2, head 2
+    assert list(fig.layout.xaxis.ticktext) == list("vwxyz") * 2
+    assert list(fig.layout.yaxis.ticktext) == list("abcd") * 3
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts == ["head 1", "head 2", "layer 1", "layer 2", "layer 3"]
+
+
+@pytest.mark.parametrize("arch,names", [
+    ("encdec", ["Encoder self-attention", "Decoder masked self-attention", "Cross-attention"]),
+    ("decoder", ["Masked self-attention"])])
+def test_attention_views_label_tokens(arch, names):
+    t, snap = _snap(arch)
+    views = TF.attention_views(snap, t.itos, arch)
+    assert [n for n, _ in views] == names
+    fig = views[-1][1]
+    src = [t.itos[i] for i in snap["src"]]
+    assert list(fig.layout.xaxis.ticktext)[:8] == src
+
+
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+def test_try_it_rows_are_output_tokens_and_rows_sum_to_at_most_one(arch):
+    t, snap = _snap(arch)
+    w, rows, cols = TF.output_attention(snap, t.itos, arch)
+    assert w.shape == (8, len(cols)) and len(rows) == 8
+    assert rows[0].startswith("1. ") and "%" in rows[0]
+    assert (w.sum(1) <= 1.0 + 0.02).all()
+    if arch == "encdec":
+        assert np.allclose(w.sum(1), 1.0, atol=0.02)
+    fig = TF.try_it_figure(snap, t.itos, arch)
+    assert list(fig.layout.yaxis.ticktext) == rows
+
+
+def test_pe_similarity_is_the_gram_matrix_and_embedding_points_are_labelled():
+    pe = sinusoidal_encoding(12, 8).numpy()
+    fig = TF.pe_similarity_figure(pe)
+    assert np.allclose(np.asarray(fig.data[0].z), pe @ pe.T, atol=1e-5)
+    assert np.allclose(np.diag(pe @ pe.T), 4.0)  # d/2 sine-cosine pairs of norm 1
+    assert TF.pe_matrix_figure(pe).data[0].z.shape == (12, 8)
+    t, snap = _snap()
+    fig = TF.embedding_figure(snap["emb_pca"], TF.token_labels(range(len(t.itos)), t.itos),
+                              snap["emb_var"])
+    assert list(fig.data[0].text) == t.itos
+    assert "% of variance" in fig.layout.xaxis.title.text
+
+
+def test_metric_charts_keep_their_metrics():
+    t, _ = _snap()
+    t.run_steps(50)  # one evaluation
+    long = t.history.long_format()
+    loss = TF.loss_chart(long).to_dict()
+    acc = TF.accuracy_chart(long).to_dict()
+    assert "loss (nats per token)" in str(loss) and "seq acc" in str(acc)
+
+
+def test_diagram_follows_layers_heads_and_architecture():
+    dot = TF.diagram(TransformerConfig(arch="encdec", n_layers=3, n_heads=2))
+    assert dot.count('shape=ellipse') == 2 * 3 * 2  # heads in encoder and decoder layers
+    assert "cross-attention" in dot and dot.startswith("digraph")
+    dot = TF.diagram(TransformerConfig(arch="decoder", n_layers=1, n_heads=5, norm="post"))
+    assert dot.count('shape=ellipse') == 5 and "cross-attention" not in dot
+    assert "→ LN" in dot
