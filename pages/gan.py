@@ -56,8 +56,8 @@ def step_buttons(s: LiveState) -> None:
                 s.trainer.step_player(which, STEPS_PER_PRESS)
 
     cols = st.columns(3)
-    for col, (which, label) in zip(cols, (("d", "Step D only"), ("g", "Step G only"),
-                                          ("both", "Step both"))):
+    for col, (which, label) in zip(cols, (("d", "D only"), ("g", "G only"),
+                                          ("both", "D + G"))):
         col.button(label, key=f"_gan_step_{which}", on_click=press, args=(which,),
                    width="stretch", disabled=s.trainer is None or s.trainer.diverged is not None,
                    help=f"{STEPS_PER_PRESS} training steps of "

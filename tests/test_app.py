@@ -16,7 +16,9 @@ def test_home_renders_a_card_per_architecture():
     for fam in FAMILIES:
         assert f"{fam.icon} {fam.title}" in titles
     available = [f for f in FAMILIES if f.available]
-    assert len(at.get("page_link")) == len(available) >= 1
+    assert len(at.main.get("page_link")) == len(available) >= 1
+    sidebar_links = [link.label for link in at.sidebar.get("page_link")]
+    assert "Compare runs" in sidebar_links
 
 
 def test_compare_page_without_pins_explains_what_to_do():

@@ -289,6 +289,7 @@ def test_interpolation_endpoints():
     np.testing.assert_allclose(path[-1], T.decode(s["z"][7], s)[0], atol=1e-6)
 
 
+@pytest.mark.slow
 def test_embed():
     z = np.random.default_rng(0).standard_normal((120, 5)).astype(np.float32)
     p = T.embed(z, "pca")

@@ -101,8 +101,10 @@ def test_examples_grid(runs):
     fig = F.examples_figure(s)
     assert np.asarray(fig.data[0].z).shape == (3 * 8 + 2, 89)
     assert "noisy input" in [a.text for a in fig.layout.annotations]
-    # dark ink on white: a blank pixel (0) draws as 255 in the mosaic's bottom-left cell
-    assert np.asarray(fig.data[0].z).dtype == np.uint8
+    # ink as uint8 0..255 on an explicit white-to-black scale; grey padding between tiles
+    z = np.asarray(fig.data[0].z)
+    assert z.dtype == np.uint8 and z[:, 8].tolist() == [F.PAD_INK] * z.shape[0]
+    assert fig.data[0].colorscale[0][1].upper() == "#FFFFFF"
 
 
 def test_decoded_and_interpolation(runs):
@@ -125,10 +127,10 @@ def test_decoded_and_interpolation(runs):
 def test_manifold(runs):
     _, s, _ = runs["vae"]
     fig = F.manifold_figure(s)
-    assert np.asarray(fig.data[0].z).shape == (15 * 8, 15 * 8)
+    assert np.asarray(fig.data[0].z).shape == (15 * 9 - 1, 15 * 9 - 1)
     assert "quantiles" in fig.layout.title.text and "z₁" in fig.layout.title.text
     # top-left tile is the decoded point with the smallest u and the largest v
-    top_left = 255 - np.asarray(fig.data[0].z)[::-1][:8, :8]
+    top_left = np.asarray(fig.data[0].z)[::-1][:8, :8]
     expected = (np.clip(s["grid"][-1, 0].reshape(8, 8), 0, 1) * 255 + 0.5).astype(np.uint8)
     np.testing.assert_array_equal(top_left, expected)
     _, d, _ = runs["dae8"]

@@ -15,6 +15,8 @@ def test_play_trains_and_draws_the_latent_space(page, app_url):
     page.goto(f"{app_url}/autoencoder")
     wait_idle(page)
     assert _step(page) == 0
+    sidebar = page.locator("[data-testid=stSidebar]").inner_text()
+    assert "ArchLab home" in sidebar and "Autoencoders" in sidebar  # our menu, not raw files
     page.get_by_role("button", name=re.compile("Play")).click()
     # the counter rises tick after tick while the figures redraw
     page.wait_for_function(

@@ -222,7 +222,8 @@ def test_config_defaults_presets_and_problems():
     assert validate(GANConfig()) == []
     for p in PRESETS + EXPERIMENTS:
         assert validate(apply_overrides(GANConfig(), p.overrides)) == [], p.name
-    assert 3 <= len(EXPERIMENTS) <= 5 and all(e.question and e.watch for e in EXPERIMENTS)
+    assert len(EXPERIMENTS) == 6 and all(e.question and e.watch for e in EXPERIMENTS)
+    assert [e.name.split(",")[0] for e in EXPERIMENTS[::2]] == [e.name.split(",")[0] for e in EXPERIMENTS[1::2]]
     probs = validate(GANConfig(dataset="digits", z_dim=1))
     assert any("z_dim 8" in p for p in probs)
     probs = validate(GANConfig(optimizer="sgd", lr=0.8))

@@ -1,4 +1,4 @@
-"""The GAN page in a real browser: press "Step D only" and see the discriminator's heatmap
+"""The GAN page in a real browser: press "D only" and see the discriminator's heatmap
 change while the generated points stay where they were."""
 import re
 
@@ -27,7 +27,7 @@ def test_discriminator_only_changes_the_heatmap(page, app_url):
     page.wait_for_function(f"() => ({READ})() !== null", timeout=60_000)
     before = page.evaluate(READ)
     assert _step(page) == 0
-    page.get_by_role("button", name=re.compile("Step D only")).click()
+    page.get_by_role("button", name="D only", exact=True).click()
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stMetricValue]').innerText.trim() === '10'",
         timeout=60_000)

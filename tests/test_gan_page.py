@@ -29,7 +29,7 @@ def test_page_renders_view_controls_and_sections():
     assert at.title[0].value.endswith("Generative adversarial networks")
     assert _step(at) == 0
     labels = [b.label for b in at.button]
-    for want in ("▶ Play", "Step", "Reset", "Step D only", "Step G only", "Step both",
+    for want in ("▶ Play", "Step", "Reset", "D only", "G only", "D + G",
                  "Set up"):
         assert want in labels, want
     charts = at.get("plotly_chart")

@@ -56,6 +56,10 @@ def fast_figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=VALIDATE)
 
 
+#: white paper (0) to black ink (255); the padding between tiles is a light grey
+INK = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
+PAD_INK = 40
+
 #: tests flip this to True to have plotly check every property of every figure
 VALIDATE = False
 
@@ -71,7 +75,7 @@ def images_figure(images: np.ndarray, ncols: int, *, title: str = "",
     """
     imgs = to_uint8(images)
     n, h, w = imgs.shape
-    tile = mosaic(255 - imgs, ncols, pad=pad, fill=255)
+    tile = mosaic(imgs, ncols, pad=pad, fill=PAD_INK)     # ink 255 = black, paper 0 = white
     nrows = int(np.ceil(n / ncols))
     ann = []
     for r, lab in enumerate(row_labels or []):
@@ -80,8 +84,9 @@ def images_figure(images: np.ndarray, ncols: int, *, title: str = "",
     for c, lab in enumerate(col_labels or []):
         ann.append(dict(x=c * (w + pad) + w / 2 - 0.5, y=tile.shape[0] + 0.5, text=lab,
                         showarrow=False, yanchor="bottom", font=dict(size=11)))
-    trace = dict(type="heatmap", z=tile[::-1], colorscale="Greys", reversescale=True,
-                 showscale=False, zmin=0, zmax=255, hoverinfo="skip")
+    # an explicit scale: plotly.js's named "Greys" runs the other way from plotly.py's
+    trace = dict(type="heatmap", z=tile[::-1], colorscale=INK, showscale=False, zmin=0,
+                 zmax=255, hoverinfo="skip")
     layout = dict(
         title=dict(text=title, font=dict(size=14)) if title else None,
         xaxis=dict(visible=False, constrain="domain"),
@@ -168,7 +173,7 @@ def latent_scatter(snap: dict[str, Any], xy: np.ndarray | None = None,
             showlegend=False, hovertemplate="test #%{customdata}<extra></extra>",
             marker=dict(size=6, color=labels, colorscale=SEQUENTIAL, showscale=True,
                         colorbar=dict(title=dict(text="position"), thickness=12))))
-        legend = {}
+        legend = dict(orientation="h", y=-0.2)      # keep clear of the colour bar
     if pair is not None:
         i, j = pair
         data.append(dict(
@@ -262,7 +267,7 @@ def manifold_figure(snap: dict[str, Any]) -> go.Figure:
     if "image_shape" in snap:
         imgs = _images(grid[::-1].reshape(g * g, -1), snap)        # top row = largest v
         return images_figure(
-            imgs, g, pad=0, height=460,
+            imgs, g, pad=1, height=460,
             title=f"Decoded grid over {xt.split(' (')[0]} × {yt.split(' (')[0]} ({span})")
     uu = np.broadcast_to(snap["grid_u"][None, :], (g, g))
     return fast_figure([_roll_backdrop(snap, 0.15), dict(

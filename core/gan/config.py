@@ -104,6 +104,11 @@ class GANConfig(Config):
         return out
 
 
+#: settings shared by the pathology pairs (filled in from measurements, see the tests)
+VANISHING = {"loss": "minimax", "lr": 2e-4, "lr_d": 5e-3, "d_steps": 10}
+OSCILLATION = {"optimizer": "sgd", "lr": 0.01, "lr_d": 0.01, "momentum": 0.9}
+OSCILLATION_FIX = {"spectral_norm": True}
+
 PRESETS = [
     Preset("default", {}),
     Preset("WGAN-GP", {"loss": "wgan-gp", "d_steps": 5, "beta1": 0.0, "beta2": 0.9,
@@ -114,4 +119,39 @@ PRESETS = [
     Preset("digits", {"dataset": "digits", "z_dim": 16, "g_hidden": 256, "d_hidden": 256,
                       "lr": 5e-4, "lr_d": 5e-4, "batch_size": 64}),
 ]
-EXPERIMENTS: list = []
+
+#: The pathology lab: each failure, then the preset that fixes it (issue 4 asks for the pairs,
+#: so this list has six entries rather than the usual 3-5).
+EXPERIMENTS = [
+    Preset("Mode collapse", {"lr": 5e-3, "lr_d": 5e-4},
+           question="What happens when the generator learns ten times faster than the "
+                    "discriminator?",
+           watch="The purple points bunch into one or two clumps that hop from place to place; "
+                 "the coverage chart stays at 0-3 of 8 modes. G keeps jumping to wherever the "
+                 "slow D currently says 'real' instead of spreading out."),
+    Preset("Mode collapse, fixed: balanced learning rates", {"lr": 2e-3, "lr_d": 2e-3},
+           question="Does giving D the same learning rate as G (the default) cure the collapse?",
+           watch="D now reshapes its heatmap as fast as G moves, so a clump that sits on one "
+                 "mode gets pushed off it; the coverage chart climbs to 8/8 within about "
+                 "1,000 steps."),
+    Preset("Vanishing gradients (saturating loss)", VANISHING,
+           question="Why did Goodfellow et al. not train G with the minimax loss they wrote?",
+           watch="D wins at once (heatmap purple under the generated points) and the "
+                 "'generator's signal' chart drops by orders of magnitude: log(1 - D(G(z))) is "
+                 "flat where D(G(z)) ≈ 0, so G barely moves and no mode is reached."),
+    Preset("Vanishing gradients, fixed: non-saturating loss", {**VANISHING, "loss": "nonsat"},
+           question="Same strong discriminator, generator loss -log D(G(z)) instead: what "
+                    "changes?",
+           watch="The gradient is largest exactly where D rejects the fakes; the signal chart "
+                 "stays high and the points walk out to the ring."),
+    Preset("Oscillation (SGD with momentum)", OSCILLATION,
+           question="What does plain simultaneous gradient descent with heavy momentum do to "
+                    "a two-player game?",
+           watch="The generated cloud circles around the data and the losses swing up and "
+                 "down instead of settling: the game's vector field rotates, and momentum "
+                 "amplifies the rotation."),
+    Preset("Oscillation, fixed: Adam + spectral normalisation", OSCILLATION_FIX,
+           question="Do a bounded (1-Lipschitz) discriminator and Adam calm the orbit?",
+           watch="The losses flatten out and the cloud settles onto the modes instead of "
+                 "orbiting them."),
+]
