@@ -138,14 +138,12 @@ def _case(name: str, algo: str, seeds: list[int], target_s: float | None, sb3: b
 
 def draw(trainer: RLTrainer) -> None:
     """Every figure the page draws each tick while playing, from the newest snapshot."""
-    from core.figures import metric_chart
     from core.rl import figures as F
     latest = trainer.timeline.latest()
     snap = latest[1] if latest else trainer.record_snapshot(force=True)
     F.return_chart(**trainer.episodes(), threshold=trainer.threshold).to_dict()
-    for names in trainer.metric_names().values():
-        for name in names:
-            metric_chart(trainer.history.long_format([name], max_points=400)).to_dict()
+    names = [n for group in trainer.metric_names().values() for n in group]
+    F.metrics_chart(trainer.history.long_format(names, max_points=400)).to_dict()
     F.policy_figure(snap, trainer.config.env).to_plotly_json()
     F.png_data_uri(snap["frames"][0])   # the page shows one frame per tick while playing
 

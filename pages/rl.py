@@ -3,7 +3,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.figures import metric_chart
 from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
 from core.rl import config as C
 from core.rl import figures as F
@@ -57,11 +56,9 @@ def draw(view: View) -> None:
         if snap is not None:
             frames(view, snap)
     with right:
-        for names in t.metric_names().values():
-            for name in names:   # one chart each: losses, entropy and ε live on other scales
-                st.altair_chart(metric_chart(view.history([name]), title=LABELS.get(name, name),
-                                             y_title=name, marker_step=view.upto, height=110),
-                                width="stretch")
+        names = [n for group in t.metric_names().values() for n in group]
+        st.altair_chart(F.metrics_chart(view.history(names), LABELS, marker_step=view.upto),
+                        width="stretch")
     if snap is not None:
         st.plotly_chart(F.policy_figure(snap, t.config.env), width="stretch", key="policy")
 
@@ -70,7 +67,7 @@ def frames(view: View, snap: dict) -> None:
     """Cycle through the rollout's frames tick by tick while playing; the full player on pause."""
     fr = snap["frames"]
     what = (f"return {float(snap['rollout_return']):.0f} in {int(snap['frame_steps'])} steps "
-            "from a fixed start")
+            f"from a fixed start (policy at env step {int(snap['frames_env_steps']):,})")
     if view.playing:
         i = view.tick % len(fr)
         st.image(fr[i], width="stretch", caption=f"Greedy policy, frame {i + 1}/{len(fr)}: {what}")

@@ -383,3 +383,12 @@ def test_theory_sections_and_citations(root):
                  "Kingma and M. Welling (2014)", "Higgins", "(2017)"):
         assert cite in refs
     assert text.count("$$") % 2 == 0 and "\\mathcal{L}_{\\beta}" in text
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from core.autoencoder import config as C
+    for mod in (M, C):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted >= 1, mod.__name__

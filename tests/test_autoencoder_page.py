@@ -123,3 +123,12 @@ def test_pinned_runs_appear_on_the_compare_page():
     assert len(at.get("vega_lite_chart")) >= 1
     diff = at.dataframe[0].value
     assert "latent_dim" in diff["setting"].tolist()
+
+
+def test_preset_box_loads_a_named_configuration():
+    at = _open()
+    at.selectbox(key="_preset_autoencoder").select("tiny").run()
+    assert not at.exception
+    t = _trainer(at)
+    assert (t.config.variant, t.config.hidden) == ("ae", "32")
+    assert at.selectbox(key="_preset_autoencoder").value is None

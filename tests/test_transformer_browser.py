@@ -16,7 +16,7 @@ AXIS_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot')]
 def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
     page.goto(f"{app_url}/transformer")
     wait_idle(page, 240_000)
-    box = page.get_by_label("Try it: type an input")
+    box = page.locator("input[aria-label='Try it: type an input']")
     box.fill("98765432")
     box.press("Enter")
     page.wait_for_function(

@@ -100,16 +100,16 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
     shared_sidebar()
     check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys))
     if presets:
-        with st.sidebar:
-            st.caption("Start from a preset")
-            cols = st.columns(min(3, len(presets)))
-            for i, p in enumerate(presets):
-                cols[i % len(cols)].button(p.name, key=f"_preset_{page}_{i}", help=p.question or None,
-                                           on_click=apply_preset, args=(cls, p, page),
-                                           width="stretch")
+        names = [p.name for p in presets]
+        st.sidebar.selectbox(
+            "Start from a preset", names, index=None, placeholder="Choose a preset…",
+            key=f"_preset_{page}", on_change=_preset_chosen, args=(cls, list(presets), page),
+            help="Loads a named configuration and resets the run.")
     values: dict[str, Any] = {}
     group = None
     all_specs = specs(cls)
+    order = {g: i for i, g in reversed(list(enumerate(s.group for s in all_specs)))}
+    all_specs.sort(key=lambda s: order[s.group])  # stable: one heading per group
     for spec in all_specs:
         if not spec.visible(values | {s.name: st.session_state.get(s.name, s.default)
                                       for s in all_specs if s.name not in values}):
@@ -121,6 +121,14 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
     cfg = cls(**values)
     problems = validate_config(cfg)
     return cfg, problems
+
+
+def _preset_chosen(cls: type[Config], presets: list[Preset], page: str) -> None:
+    key = f"_preset_{page}"
+    chosen = next((p for p in presets if p.name == st.session_state.get(key)), None)
+    if chosen is not None:
+        apply_preset(cls, chosen, page)
+    st.session_state[key] = None  # the box is an action, not a setting
 
 
 def apply_preset(cls: type[Config], preset: Preset, page: str) -> None:

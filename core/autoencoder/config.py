@@ -118,8 +118,7 @@ PRESETS = [
     Preset("denoising", {"variant": "dae", "latent_dim": 8, "noise_type": "gaussian",
                          "noise_level": 0.4}),
     Preset("β-VAE (β = 4)", {"variant": "vae", "beta": 4.0}),
-    Preset("swiss roll", {"dataset": "swiss_roll", "variant": "ae", "latent_dim": 2,
-                          "hidden": "64,64", "activation": "tanh"}),
+    Preset("swiss roll", {"dataset": "swiss_roll", "variant": "vae", "latent_dim": 2}),
 ]
 
 EXPERIMENTS = [
@@ -144,9 +143,8 @@ EXPERIMENTS = [
            watch="The noisy row is barely readable, the reconstruction row is clean: the "
                  "'denoised' test MSE falls well below the 'noisy input' line. Set the noise "
                  "to 0 live and the DAE becomes a plain autoencoder."),
-    Preset("swiss roll: unrolling a sheet", {"dataset": "swiss_roll", "variant": "ae",
-                                             "latent_dim": 2, "hidden": "64,64",
-                                             "activation": "tanh"},
+    Preset("swiss roll: unrolling a sheet", {"dataset": "swiss_roll", "variant": "vae",
+                                             "latent_dim": 2},
            question="Can a 2-D bottleneck unroll a curled 2-D sheet living in 3-D?",
            watch="Colour shows the position along the roll. Watch the latent scatter: where the "
                  "colours change smoothly the sheet was unrolled; where far-apart colours meet "

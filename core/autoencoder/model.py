@@ -160,6 +160,11 @@ class Autoencoder(nn.Module):
                 for m in self.decoder if isinstance(m, nn.Linear)]
 
 
+def _sigmoid_numpy(x: np.ndarray) -> np.ndarray:
+    """σ(x) written with tanh: no overflow warning for large |x| (a diverged run's decoder)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
 def _act_numpy(x: np.ndarray, activation: str) -> np.ndarray:
     if activation == "relu":
         return np.maximum(x, 0.0)
@@ -170,7 +175,7 @@ def _act_numpy(x: np.ndarray, activation: str) -> np.ndarray:
     if activation == "tanh":
         return np.tanh(x)
     if activation == "silu":
-        return x / (1.0 + np.exp(-x))
+        return x * _sigmoid_numpy(x)
     raise ValueError(f"Expect activation in {sorted(ACTIVATIONS)}, actually {activation!r}")
 
 
@@ -183,5 +188,5 @@ def decode_numpy(z: np.ndarray, weights: list[tuple[np.ndarray, np.ndarray]], ac
         if i < len(weights) - 1:
             h = _act_numpy(h, activation)
     if output == "sigmoid":
-        h = 1.0 / (1.0 + np.exp(-h))
+        h = _sigmoid_numpy(h)
     return h.astype(np.float32)

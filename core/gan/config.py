@@ -105,9 +105,10 @@ class GANConfig(Config):
 
 
 #: settings shared by the pathology pairs (filled in from measurements, see the tests)
-VANISHING = {"loss": "minimax", "lr": 2e-4, "lr_d": 5e-3, "d_steps": 10}
-OSCILLATION = {"optimizer": "sgd", "lr": 0.01, "lr_d": 0.01, "momentum": 0.9}
-OSCILLATION_FIX = {"spectral_norm": True}
+VANISHING = {"loss": "minimax", "optimizer": "sgd", "lr": 0.02, "lr_d": 0.2, "momentum": 0.0,
+             "d_steps": 5}
+OSCILLATION = {"lr": 1e-2, "lr_d": 1e-2, "beta1": 0.9}
+OSCILLATION_FIX = {"lr": 2e-3, "lr_d": 2e-3, "beta1": 0.5}
 
 PRESETS = [
     Preset("default", {}),
@@ -136,22 +137,27 @@ EXPERIMENTS = [
                  "1,000 steps."),
     Preset("Vanishing gradients (saturating loss)", VANISHING,
            question="Why did Goodfellow et al. not train G with the minimax loss they wrote?",
-           watch="D wins at once (heatmap purple under the generated points) and the "
-                 "'generator's signal' chart drops by orders of magnitude: log(1 - D(G(z))) is "
-                 "flat where D(G(z)) ≈ 0, so G barely moves and no mode is reached."),
+           watch="A fast discriminator (5 SGD steps at ten times G's rate) wins at once: the "
+                 "heatmap turns purple under the generated points and the 'generator's signal' "
+                 "chart sits near 1e-3. log(1 - D(G(z))) is flat where D(G(z)) ≈ 0, and plain "
+                 "SGD (unlike Adam) does not rescale a tiny gradient, so G stays at the "
+                 "origin."),
     Preset("Vanishing gradients, fixed: non-saturating loss", {**VANISHING, "loss": "nonsat"},
            question="Same strong discriminator, generator loss -log D(G(z)) instead: what "
                     "changes?",
-           watch="The gradient is largest exactly where D rejects the fakes; the signal chart "
-                 "stays high and the points walk out to the ring."),
-    Preset("Oscillation (SGD with momentum)", OSCILLATION,
-           question="What does plain simultaneous gradient descent with heavy momentum do to "
-                    "a two-player game?",
-           watch="The generated cloud circles around the data and the losses swing up and "
-                 "down instead of settling: the game's vector field rotates, and momentum "
-                 "amplifies the rotation."),
-    Preset("Oscillation, fixed: Adam + spectral normalisation", OSCILLATION_FIX,
-           question="Do a bounded (1-Lipschitz) discriminator and Adam calm the orbit?",
-           watch="The losses flatten out and the cloud settles onto the modes instead of "
-                 "orbiting them."),
+           watch="The gradient of -log D(G(z)) is largest exactly where D rejects the fakes: "
+                 "the signal chart jumps by three orders of magnitude and the points walk out "
+                 "to the ring. (With plain SGD they then settle on one mode: the next pathology "
+                 "on this list.)"),
+    Preset("Oscillation (big steps, heavy momentum)", OSCILLATION,
+           question="What do large learning rates with Adam's β1 = 0.9 do to a two-player game?",
+           watch="The generated cloud shrinks, swings across the plane and back, and never "
+                 "settles on the ring; the losses jump instead of levelling off. The game's "
+                 "gradient field rotates around its equilibrium, and big steps with momentum "
+                 "overshoot the rotation instead of spiralling in."),
+    Preset("Oscillation, fixed: smaller steps, β1 = 0.5", OSCILLATION_FIX,
+           question="With five times smaller steps and less momentum (the defaults), does the "
+                    "orbit turn into convergence?",
+           watch="The losses flatten out and the cloud spreads onto all 8 modes instead of "
+                 "swinging around them."),
 ]

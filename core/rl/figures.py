@@ -66,6 +66,34 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
         title="Episode return (dots) and moving average (line); dashed: solved", height=height)
 
 
+def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
+                  marker_step: int | None = None, row_height: int = 90) -> alt.Chart:
+    """Every training metric in one faceted chart, one row per metric with its own y scale.
+
+    One chart instead of one per metric: Streamlit validates each altair chart it sends, and
+    on a playing page that cost is paid every tick.
+    Args:
+        data: long format (columns step, metric, value), as ``History.long_format`` returns.
+    """
+    labels = labels or {}
+    df = pd.DataFrame({"step": data["step"], "value": data["value"].astype(np.float64),
+                       "metric": [labels.get(m, m) for m in data["metric"].astype(str)]})
+    df = df[np.isfinite(df["value"])]
+    order = list(dict.fromkeys(df["metric"]))
+    line = alt.Chart().mark_line(strokeWidth=2, color=OKABE_ITO[0]).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".4g")])
+    layers = [line]
+    if marker_step is not None:
+        layers.append(alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(
+            x=alt.datum(marker_step)))
+    return alt.layer(*layers, data=df).properties(height=row_height, width=420).facet(
+        row=alt.Row("metric:N", title=None, sort=order, header=alt.Header(labelAngle=0,
+                    labelAlign="left", labelFontSize=12, labelFontWeight="bold"))
+    ).resolve_scale(y="independent").properties(title="Training metrics")
+
+
 def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
     """Value and greedy action: over the env's 2-D state slice, or on the grid world."""
     if "grid_action" in snap:
@@ -211,5 +239,5 @@ def diagram(cfg) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["return_chart", "policy_figure", "slice_figure", "grid_figure", "frames_figure",
+__all__ = ["return_chart", "metrics_chart", "policy_figure", "slice_figure", "grid_figure", "frames_figure",
            "diagram", "moving_average", "png_data_uri", "GRID_MAP"]

@@ -28,6 +28,9 @@ ALGORITHMS = {"ppo": PPO, "a2c": A2C, "dqn": DQN, "reinforce": REINFORCE, "ddpg"
 ROLLOUT_STEPS = 120
 FRAME_STRIDE = 8
 SLICE_N = 31
+#: re-render the animation after this many environment steps (rendering is the costly part
+#: of a snapshot; in between, snapshots share the last frames)
+FRAMES_EVERY = 2000
 
 
 class RLTrainer(Trainer):
@@ -42,6 +45,7 @@ class RLTrainer(Trainer):
         self.episode_steps: list[int] = []     # env steps when each episode finished
         self.episode_returns: list[float] = []
         self.render_env = None
+        self._frames: dict[str, np.ndarray] | None = None
         self._evaluator: GreedyEvaluator | None = None
 
     # ---- the four methods ---------------------------------------------------------------------
@@ -81,7 +85,10 @@ class RLTrainer(Trainer):
                 snap["grid_value"] = v.reshape(shape).astype(np.float32)
             snap["grid_action"] = np.asarray(a, np.uint8).reshape(shape)
             snap["grid_codes"] = grid_codes()
-        snap.update(self.rollout_frames())
+        if self._frames is None or \
+                self.agent.env_steps - int(self._frames["frames_env_steps"]) >= FRAMES_EVERY:
+            self._frames = self.rollout_frames()
+        snap.update(self._frames)
         return snap
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -101,7 +108,8 @@ class RLTrainer(Trainer):
             if term or trunc:
                 break
         return {"frames": np.stack(frames).astype(np.uint8), "frame_steps": np.int64(t),
-                "rollout_return": np.float32(ret)}
+                "rollout_return": np.float32(ret),
+                "frames_env_steps": np.int64(self.agent.env_steps)}
 
     def episodes(self, upto_env_steps: int | None = None) -> dict[str, np.ndarray]:
         """Finished training episodes: env step at the end and return."""
