@@ -62,8 +62,7 @@ def test_impossible_combination_shows_the_fix():
 
 def test_grid_world_preset_draws_the_grid():
     at = open_page(PAGE)
-    names = [p.name for p in __import__("core.rl.config", fromlist=["PRESETS"]).PRESETS]
-    at.button(key=f"_preset_rl_{names.index('DQN · FrozenLake grid')}").click().run()
+    at.selectbox(key="_preset_rl").set_value("DQN · FrozenLake grid").run()
     assert _trainer(at).config.env == "FrozenLake-v1"
     at.button(key="_step_rl").click().run()
     assert not at.exception

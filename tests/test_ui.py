@@ -1,0 +1,99 @@
+"""The shared ui pieces on a toy family: form, live panel, timeline, guard."""
+from streamlit.testing.v1 import AppTest
+
+
+def toy_page():
+    import sys
+    from pathlib import Path
+    root = Path.cwd()
+    for p in (root, root / "tests"):
+        sys.path.insert(0, str(p))
+    import streamlit as st
+    from toy import PRESETS, ToyConfig, ToyTrainer
+
+    from ui import config_sidebar, live_panel, run_settings, show_problems, url_notes
+
+    cfg, problems = config_sidebar(ToyConfig, "toy", presets=PRESETS)
+    url_notes("toy", "shared")
+
+    def draw(view):
+        st.text(f"drawn step={view.step} live={view.live} w={view.snapshot['w'].shape}")
+        if view.trainer.config.hidden == 64:
+            raise RuntimeError("figure bug")
+
+    if problems:
+        show_problems(problems)
+    else:
+        live_panel("toy", ToyTrainer, cfg, run_settings(), draw=draw)
+
+
+def _at(**query) -> AppTest:
+    at = AppTest.from_function(toy_page, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _trainer(at):
+    return at.session_state["_live_toy"].trainer
+
+
+def test_widgets_come_from_the_schema():
+    at = _at()
+    assert at.slider(key="hidden").value == 8
+    assert at.number_input(key="lr").value == 0.05
+    assert at.number_input(key="seed").value == 0
+    assert [s.value for s in at.sidebar.subheader] == ["Run", "Model", "Training"]
+
+
+def test_live_lr_change_keeps_the_trainer_and_arch_change_rebuilds():
+    at = _at()
+    at.button(key="_step_toy").click().run()
+    t = _trainer(at)
+    at.number_input(key="lr").set_value(0.01).run()
+    assert _trainer(at) is t and t.opt.param_groups[0]["lr"] == 0.01 and t.step == 1
+    at.slider(key="hidden").set_value(16).run()
+    assert _trainer(at) is not t and _trainer(at).step == 0
+    at.number_input(key="seed").set_value(5).run()
+    assert _trainer(at).seed == 5
+
+
+def test_cross_field_problem_is_shown_and_nothing_is_built():
+    at = _at()
+    at.slider(key="hidden").set_value(13).run()
+    assert "Hidden 13 is unlucky: pick 12 or 14." in at.error[0].value
+    assert not [b for b in at.button if b.key == "_play_toy"]
+
+
+def test_timeline_scrubbing_redraws_from_an_earlier_moment():
+    at = _at(speed="step")
+    for _ in range(4):
+        at.button(key="_step_toy").click().run()
+    slider = at.select_slider[0]
+    assert slider.options == ["step 0", "step 1", "step 2", "step 3", "step 4"]
+    slider.set_value(2).run()
+    assert "drawn step=2 live=False" in at.text[0].value
+
+
+def test_a_figure_error_becomes_a_message_not_a_traceback():
+    at = _at(hidden="64")
+    assert not at.exception
+    assert any("Something went wrong while drawing the figures" in e.value for e in at.error)
+    at.button(key="_play_toy").click().run()
+    at.run()
+    assert not at.exception and _trainer(at).step > 0  # training goes on
+
+
+def test_divergence_pauses_and_explains():
+    at = _at(lr="80")
+    at.button(key="_play_toy").click().run()
+    for _ in range(5):
+        if _trainer(at).diverged:
+            break
+        at.run()
+    at.run()
+    assert _trainer(at).diverged is not None
+    assert any("diverged" in e.value and "try 8" in e.value for e in at.error)
+    assert at.session_state["_live_toy"].playing is False
