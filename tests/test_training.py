@@ -1,48 +1,13 @@
 """The Trainer base: seeding, run_for, divergence, bounded history, timeline, persistence."""
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 import torch
+from toy import ToyConfig, ToyTrainer
 
-from core.config import Config, param
-from core.training import History, Timeline, Trainer, time_to_target
-
-
-@dataclass(frozen=True)
-class LinCfg(Config):
-    lr: float = param(0.05, label="Learning rate", help="lr", min=1e-4, max=100.0, scale="log",
-                      live=True)
-    hidden: int = param(8, label="Hidden", help="h", min=2, max=64)
+from core.training import History, Timeline, time_to_target
 
 
-class LinTrainer(Trainer):
-    """Regress y = x1 + x2 with a tiny MLP: small enough for exact checks."""
-
-    config_cls = LinCfg
-    eval_every = 5
-
-    def build(self):
-        c = self.config
-        self.model = torch.nn.Sequential(torch.nn.Linear(2, c.hidden), torch.nn.Tanh(),
-                                         torch.nn.Linear(c.hidden, 1))
-        self.opt = torch.optim.SGD(self.model.parameters(), lr=c.lr)
-        self.x = torch.randn(128, 2, generator=self.gen)
-        self.y = self.x.sum(1, keepdim=True)
-
-    def train_step(self):
-        idx = torch.randint(0, 128, (32,), generator=self.gen)
-        loss = ((self.model(self.x[idx]) - self.y[idx]) ** 2).mean()
-        self.opt.zero_grad()
-        loss.backward()
-        self.opt.step()
-        return {"loss": loss.item()}
-
-    def evaluate(self):
-        return {"test_loss": ((self.model(self.x) - self.y) ** 2).mean().item()}
-
-    def snapshot(self):
-        return {"w": self.model[0].weight.detach().numpy().copy()}
+LinCfg, LinTrainer = ToyConfig, ToyTrainer  # y = x1 + x2 with a tiny MLP (tests/toy.py)
 
 
 def test_same_seed_same_run_step_for_step():
