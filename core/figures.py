@@ -161,15 +161,19 @@ def scatter2d(xy: np.ndarray, labels: np.ndarray | None = None, *, title: str = 
               x_title: str = "x", y_title: str = "y", continuous: bool = False,
               color_title: str = "class", max_points: int = 2000, height: int = 380,
               marker_size: int = 6) -> go.Figure:
-    """2-D scatter coloured by class (one trace per class, legend) or by a continuous value."""
+    """2-D scatter coloured by class (one trace per class, legend) or by a continuous value.
+
+    SVG ``Scatter``, not WebGL: live pages remount charts every tick and browsers cap WebGL
+    contexts, so ``Scattergl`` charts go blank while training plays.
+    """
     xy = np.asarray(xy, dtype=np.float32)[:max_points]
     fig = go.Figure()
     if labels is None:
-        fig.add_trace(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers",
+        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers",
                                    marker=dict(size=marker_size, color=OKABE_ITO[0])))
     elif continuous:
         lab = np.asarray(labels, dtype=np.float32)[:max_points]
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(go.Scatter(
             x=xy[:, 0], y=xy[:, 1], mode="markers",
             marker=dict(size=marker_size, color=lab, colorscale=SEQUENTIAL, showscale=True,
                         colorbar=dict(title=color_title, thickness=12))))
@@ -177,7 +181,7 @@ def scatter2d(xy: np.ndarray, labels: np.ndarray | None = None, *, title: str = 
         lab = np.asarray(labels)[:max_points]
         for i, k in enumerate(sorted(np.unique(lab).tolist())):
             m = lab == k
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scatter(
                 x=xy[m, 0], y=xy[m, 1], mode="markers", name=str(k),
                 marker=dict(size=marker_size, color=CLASS_COLORS[i % len(CLASS_COLORS)])))
         fig.update_layout(legend=dict(title=color_title))

@@ -43,16 +43,20 @@ def show_code(objects: Sequence[Any]) -> None:
             st.code(inspect.getsource(obj), language="python")
 
 
-def experiments(page: str, cls: type[Config], items: Sequence[Preset], seed: int) -> None:
-    """'Experiments to try': each a question, what to watch, a one-click set-up and a link."""
-    st.subheader("Experiments to try")
+def experiments(page: str, cls: type[Config], items: Sequence[Preset], seed: int, *,
+                title: str = "Experiments to try", key: str = "exp") -> None:
+    """One-click experiments: each a question, what to watch, a set-up button and a link.
+
+    ``title``/``key`` let a page show more than one list (e.g. a pathology lab).
+    """
+    st.subheader(title)
     for i, ex in enumerate(items):
         with st.container(border=True):
             a, b = st.columns([5, 1])
             a.markdown(f"**{ex.name}** — {ex.question}")
             if ex.watch:
                 a.caption(f"What to watch: {ex.watch}")
-            b.button("Set up", key=f"_exp_{page}_{i}", on_click=apply_preset,
+            b.button("Set up", key=f"_{key}_{page}_{i}", on_click=apply_preset,
                      args=(cls, ex, page), type="secondary", width="stretch",
                      help="Load these settings and reset the run; then press Play.")
             link = share_link(apply_overrides(cls(), ex.overrides),

@@ -42,6 +42,7 @@ class LiveState:
     ticks: int = 0
     recent: deque = field(default_factory=lambda: deque(maxlen=12))  # (time, step)
     message: str | None = None
+    data_key: Any = None  # identifies user data (an upload) the trainer was built on
 
 
 @dataclass
@@ -71,19 +72,22 @@ def state(page: str) -> LiveState:
     return st.session_state[key]
 
 
-def _build(s: LiveState, trainer_cls: type[Trainer], cfg: Config, seed: int) -> None:
-    s.trainer = trainer_cls(cfg, seed=seed)
+def _build(s: LiveState, make: Callable[[Config, int], Trainer], cfg: Config, seed: int) -> None:
+    s.trainer = make(cfg, seed)
     s.trainer.record_snapshot(force=True)
     s.ticks = 0
     s.recent.clear()
 
 
-def _sync(s: LiveState, trainer_cls: type[Trainer], cfg: Config, seed: int) -> None:
+def _sync(s: LiveState, trainer_cls: type[Trainer], make: Callable[[Config, int], Trainer],
+          cfg: Config, seed: int, data_key: Any) -> None:
     """Make the trainer match the settings: rebuild, or take live changes in place."""
     with s.lock:
         t = s.trainer
-        if t is None or type(t) is not trainer_cls or t.seed != seed or needs_rebuild(t.config, cfg):
-            _build(s, trainer_cls, cfg, seed)
+        if (t is None or not isinstance(t, trainer_cls) or t.seed != seed
+                or needs_rebuild(t.config, cfg) or s.data_key != data_key):
+            _build(s, make, cfg, seed)
+            s.data_key = data_key
         elif t.config != cfg:
             t.apply_live(cfg)
             if t.diverged is None:
@@ -93,6 +97,7 @@ def _sync(s: LiveState, trainer_cls: type[Trainer], cfg: Config, seed: int) -> N
 def _toggle(page: str) -> None:
     s = state(page)
     s.playing = not s.playing
+    s.recent.clear()  # steps/s counts only time spent playing
     s.message = None
 
 
@@ -134,14 +139,19 @@ def _steps_per_s(s: LiveState) -> float:
 
 def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: RunSettings,
                draw: Callable[[View], None], *,
-               controls: Callable[[LiveState], None] | None = None) -> LiveState:
+               controls: Callable[[LiveState], None] | None = None,
+               make: Callable[[Config, int], Trainer] | None = None,
+               data_key: Any = None) -> LiveState:
     """Controls, live status and figures for one page's trainer. Returns the page's state.
 
     ``controls(state)`` may add page-specific buttons to the control row (they must mutate the
-    trainer under ``state.lock``).
+    trainer under ``state.lock``). ``make(cfg, seed)`` builds the trainer when the page has
+    more to give it than the config (an uploaded dataset); ``data_key`` names that extra input,
+    and a new key rebuilds the trainer.
     """
     s = state(page)
-    _sync(s, trainer_cls, cfg, settings.seed)
+    _sync(s, trainer_cls, make or (lambda c, seed: trainer_cls(c, seed=seed)), cfg,
+          settings.seed, data_key)
     speed = SPEEDS[settings.speed]
     t = s.trainer
     assert t is not None
