@@ -198,6 +198,11 @@ class Trainer:
     eval_every: int = 50
     #: how many timeline snapshots to keep
     timeline_cap: int = 50
+    #: also count as divergence ``explode_metric`` growing past this many times its first value
+    #: (None: only non-finite values or values past ``EXPLODED``). Catches a learning rate that
+    #: throws the loss up by orders of magnitude and then leaves the network dead but finite.
+    explode_factor: float | None = None
+    explode_metric: str = "loss"
 
     def __init__(self, config: Config, seed: int = 0):
         if not isinstance(config, self.config_cls):
@@ -209,6 +214,7 @@ class Trainer:
         self.timeline = Timeline(cap=self.timeline_cap)
         self.diverged: Divergence | None = None
         self.train_seconds = 0.0
+        self._first: float | None = None  # first value of explode_metric
         seed_everything(self.seed)
         self.rng = np.random.default_rng(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
@@ -253,6 +259,13 @@ class Trainer:
         for k, v in metrics.items():
             if not math.isfinite(v) or abs(v) > EXPLODED:
                 return Divergence(self.step, k, float(v), self.suggestion(k))
+        v = metrics.get(self.explode_metric)
+        if self.explode_factor is not None and v is not None:
+            if self._first is None:
+                self._first = abs(v)
+            elif abs(v) > self.explode_factor * max(self._first, 1e-6):
+                return Divergence(self.step, self.explode_metric, float(v),
+                                  self.suggestion(self.explode_metric))
         return None
 
     def do_step(self) -> dict[str, float]:

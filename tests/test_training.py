@@ -97,3 +97,16 @@ def test_time_to_target_counts_training_time_only():
                                     lambda tr: tr.history.last("test_loss", 1e9) < 0.05, 10.0,
                                     check_every_s=0.01)
     assert secs is not None and steps == t.step and secs <= t.train_seconds + 1e-9
+
+
+def test_relative_explosion_counts_as_divergence_when_asked():
+    class Touchy(LinTrainer):
+        explode_factor = 3.0
+
+        def train_step(self):
+            return {"loss": [1.0, 2.0, 2.5, 50.0][min(self.step, 3)]}
+
+    t = Touchy(LinCfg(), seed=0)
+    t.run_steps(10)
+    assert t.diverged is not None and t.diverged.step == 4 and t.diverged.value == 50.0
+    assert LinTrainer.explode_factor is None  # off by default

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from core.datasets import digits, pca
+
 __all__ = ["Dataset", "load", "load_digits01", "swiss_roll", "pca_baseline"]
 
 SPLIT_SEED = 0
@@ -52,12 +54,10 @@ def _split(n: int, strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return train_idx, test_idx
 
 
-@lru_cache(maxsize=None)
 def load_digits01() -> tuple[np.ndarray, np.ndarray]:
-    """All 1,797 digits as (N, 64) float32 in [0, 1] and (N,) int64 labels."""
-    from sklearn.datasets import load_digits
-    d = load_digits()
-    return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
+    """All 1,797 digits as (N, 64) float32 in [0, 1] and (N,) int64 labels (shipped copy of
+    scikit-learn's bundled digits: no scikit-learn import when a page opens)."""
+    return digits()
 
 
 def swiss_roll(n: int = 2000, noise: float = 0.05, seed: int = SPLIT_SEED
@@ -94,8 +94,7 @@ def load(name: str) -> Dataset:
 @lru_cache(maxsize=None)
 def pca_baseline(name: str, k: int = 2) -> float:
     """Test MSE (per feature) of PCA with ``k`` components fitted on the training set."""
-    from sklearn.decomposition import PCA
     ds = load(name)
-    pca = PCA(n_components=k).fit(ds.x_train)
-    rec = pca.inverse_transform(pca.transform(ds.x_test))
+    mean, comps, _ = pca(ds.x_train, k)
+    rec = mean + ((ds.x_test - mean) @ comps.T) @ comps
     return float(np.mean((rec - ds.x_test) ** 2))

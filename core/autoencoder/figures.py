@@ -104,7 +104,7 @@ def images_figure(images: np.ndarray, ncols: int, *, title: str = "",
     return fast_figure([trace], layout)
 
 
-PCA_LABEL = "PCA, 2 components (reference)"
+PCA_LABEL = "PCA-2 (reference)"
 
 
 def _select(long: dict[str, np.ndarray], names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -115,7 +115,7 @@ def _select(long: dict[str, np.ndarray], names: Sequence[str]) -> dict[str, np.n
 
 
 def metric_charts(long: dict[str, np.ndarray], variant: str, marker_step: int | None = None,
-                  pca_mse: float | None = None, height: int = 200) -> list[alt.Chart]:
+                  pca_mse: float | None = None, height: int = 300) -> list[alt.Chart]:
     """Loss curves: reconstruction (train/test), KL (VAE), test error per feature.
 
     Args:
@@ -123,8 +123,10 @@ def metric_charts(long: dict[str, np.ndarray], variant: str, marker_step: int | 
         variant: "ae", "dae" or "vae".
         marker_step: the timeline position (a vertical rule) when scrubbing; leave it None while
             training runs (a layered chart costs about 8x a plain one to build).
-        pca_mse: PCA-2 test MSE, drawn as a flat reference series "PCA, 2 components" (a
+        pca_mse: PCA-2 test MSE, drawn as a flat reference series "PCA-2 (reference)" (a
             series rather than a rule layer, for the same reason).
+        height: total chart height. Under Streamlit's theme the title and the top legend of
+            ``core.figures.metric_chart`` take about 160 px of it, hence 300.
     """
     charts = [metric_chart(_select(long, ["recon", "test_recon"]),
                            title="Reconstruction loss per example", y_title="loss (nats)",
@@ -170,13 +172,13 @@ def latent_scatter(snap: dict[str, Any], xy: np.ndarray | None = None,
         for k in range(10):
             m = labels == k
             data.append(dict(
-                type="scattergl", x=xy[m, 0], y=xy[m, 1], mode="markers", name=str(k),
+                type="scatter", x=xy[m, 0], y=xy[m, 1], mode="markers", name=str(k),
                 customdata=idx[m], marker=dict(size=6, color=CLASS_COLORS[k]),
                 hovertemplate=f"digit {k}, test #%{{customdata}}<extra></extra>"))
         legend = dict(title=dict(text="digit"))
     else:
         data.append(dict(
-            type="scattergl", x=xy[:, 0], y=xy[:, 1], mode="markers", customdata=idx,
+            type="scatter", x=xy[:, 0], y=xy[:, 1], mode="markers", customdata=idx,
             showlegend=False, hovertemplate="test #%{customdata}<extra></extra>",
             marker=dict(size=6, color=labels, colorscale=SEQUENTIAL, showscale=True,
                         colorbar=dict(title=dict(text="position"), thickness=12))))

@@ -38,6 +38,7 @@ from core.autoencoder.config import AEConfig
 from core.autoencoder.data import Dataset, load, pca_baseline
 from core.autoencoder.model import (
     Autoencoder, add_noise, decode_numpy, kl_divergence, recon_loss)
+from core.datasets import pca
 from core.training import Trainer
 
 __all__ = ["AETrainer", "decode", "plane_to_latent", "decode_plane", "interpolate", "embed",
@@ -48,8 +49,6 @@ GRID_SIZE = 15           # decoded manifold grid is GRID_SIZE x GRID_SIZE (digit
 GRID_SIZE_POINTS = 20    # ... and for the swiss roll
 TEST_NOISE_SEED = 1234   # the DAE's test corruption is fixed so its curve does not jitter
 MAX_F32_DECODER = 65_536  # larger decoders are stored as float16 in snapshots (size cap)
-
-
 
 def _normal_quantiles(n: int) -> np.ndarray:
     from statistics import NormalDist
@@ -70,6 +69,9 @@ class AETrainer(Trainer):
 
     config_cls = AEConfig
     eval_every = 25
+    #: a one-layer ReLU net at lr 1 spikes to ~1e6 (far below the base's absolute 1e8), then
+    #: "recovers" with every unit dead; no healthy run comes near 100x its first loss
+    explode_factor = 100.0
 
     def build(self) -> None:
         cfg: AEConfig = self.config
@@ -151,7 +153,8 @@ class AETrainer(Trainer):
             grid_u, grid_v (G,) plane coordinates; grid (G, G, D): grid[i, j] decodes
             (grid_u[j], grid_v[i]) (over N(0,1) quantiles 5-95 % for the VAE, else the span of xy).
             dec_W0, dec_b0, ... decoder weights (float16 when large); n_dec_layers, activation
-            (0-d str), output (0-d str), variational (0-d uint8), image_shape (2,) int32 (images only).
+            (0-d str), output (0-d str), variational (0-d uint8), image_shape (2,) int32
+            (images only).
             points, points_recon (N, 3): test points and their reconstructions (swiss roll only).
         """
         m = self.model
@@ -218,13 +221,8 @@ def _plane(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         basis = np.eye(2, dtype=np.float32)
         explained = (z.var(0) / var_total).astype(np.float32)
         return center, basis, explained
-    center = z.mean(0).astype(np.float32)
-    _, s, vt = np.linalg.svd(z - center, full_matrices=False)
-    basis = vt[:2].copy()
-    sign = np.sign(basis[np.arange(2), np.abs(basis).argmax(1)])
-    basis *= sign[:, None]
-    explained = (s[:2] ** 2 / n) / var_total
-    return center, basis.astype(np.float32), explained.astype(np.float32)
+    center, basis, proj = pca(z, 2)
+    return center, basis, (proj.var(0) / var_total).astype(np.float32)
 
 
 # ---- functions on a snapshot ------------------------------------------------------------------
