@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from core.autoencoder import AEConfig, AETrainer
+import core.figures as CF
 from core.autoencoder import figures as F
 from core.autoencoder import trainer as T
 
@@ -27,7 +28,8 @@ def runs():
 @pytest.fixture(autouse=True)
 def validated(monkeypatch):
     """Build every figure with plotly's property validation on: a typo in a dict fails here."""
-    monkeypatch.setattr(F, "VALIDATE", True)
+    import core.figures
+    monkeypatch.setattr(core.figures, "VALIDATE", True)
 
 
 def _names(fig: go.Figure) -> list[str]:
@@ -103,7 +105,7 @@ def test_examples_grid(runs):
     assert "noisy input" in [a.text for a in fig.layout.annotations]
     # ink as uint8 0..255 on an explicit white-to-black scale; grey padding between tiles
     z = np.asarray(fig.data[0].z)
-    assert z.dtype == np.uint8 and z[:, 8].tolist() == [F.PAD_INK] * z.shape[0]
+    assert z.dtype == np.uint8 and z[:, 8].tolist() == [CF.PAD_INK] * z.shape[0]
     assert fig.data[0].colorscale[0][1].upper() == "#FFFFFF"
 
 

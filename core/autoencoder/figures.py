@@ -38,7 +38,8 @@ import altair as alt
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import CLASS_COLORS, SEQUENTIAL, metric_chart, mosaic, to_uint8
+from core.figures import CLASS_COLORS, SEQUENTIAL, fast_figure, metric_chart
+from core.figures import image_grid as images_figure
 
 __all__ = ["metric_charts", "latent_scatter", "examples_figure", "decoded_figure",
            "manifold_figure", "interpolation_figure", "roll_3d", "diagram", "plane_titles",
@@ -53,55 +54,6 @@ METRIC_LABELS = {
 }
 
 
-def fast_figure(data: list[dict], layout: dict) -> go.Figure:
-    """A plotly figure from plain trace/layout dicts, skipping plotly's property validation.
-
-    Validation costs 5-20x the construction itself (about 5 ms per small trace on this
-    machine), which a live page pays every tick; the dicts here are fixed code, so checking
-    them once in the tests is enough (tests build each figure with validation on as well).
-    """
-    return go.Figure(data=data, layout=layout, _validate=VALIDATE)
-
-
-#: white paper (0) to black ink (255); the padding between tiles is a light grey
-INK = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
-PAD_INK = 40
-
-#: tests flip this to True to have plotly check every property of every figure
-VALIDATE = False
-
-
-def images_figure(images: np.ndarray, ncols: int, *, title: str = "",
-                  row_labels: Sequence[str] | None = None,
-                  col_labels: Sequence[str] | None = None, height: int | None = None,
-                  pad: int = 1) -> go.Figure:
-    """Greyscale images (N, H, W) in [0, 1] as one heatmap mosaic (dark ink on white).
-
-    Same picture as ``core.figures.image_grid`` but built without validation (see
-    :func:`fast_figure`), because the page redraws several of these every tick.
-    """
-    imgs = to_uint8(images)
-    n, h, w = imgs.shape
-    tile = mosaic(imgs, ncols, pad=pad, fill=PAD_INK)     # ink 255 = black, paper 0 = white
-    nrows = int(np.ceil(n / ncols))
-    ann = []
-    for r, lab in enumerate(row_labels or []):
-        ann.append(dict(x=-0.5, y=tile.shape[0] - (r * (h + pad) + h / 2), text=lab,
-                        showarrow=False, xanchor="right", font=dict(size=12)))
-    for c, lab in enumerate(col_labels or []):
-        ann.append(dict(x=c * (w + pad) + w / 2 - 0.5, y=tile.shape[0] + 0.5, text=lab,
-                        showarrow=False, yanchor="bottom", font=dict(size=11)))
-    # an explicit scale: plotly.js's named "Greys" runs the other way from plotly.py's
-    trace = dict(type="heatmap", z=tile[::-1], colorscale=INK, showscale=False, zmin=0,
-                 zmax=255, hoverinfo="skip")
-    layout = dict(
-        title=dict(text=title, font=dict(size=14)) if title else None,
-        xaxis=dict(visible=False, constrain="domain"),
-        yaxis=dict(visible=False, scaleanchor="x"), annotations=ann, plot_bgcolor="white",
-        margin=dict(l=100 if row_labels else 5, r=5, t=(40 if title else 5) + (15 if col_labels
-                                                                           else 0), b=5),
-        height=height or max(120, 40 * nrows + (40 if title else 10)))
-    return fast_figure([trace], layout)
 
 
 PCA_LABEL = "PCA-2 (reference)"
