@@ -42,9 +42,8 @@ def draw(t: GANTrainer) -> None:
     hist = t.history
     figs = [F.field_figure(snap), F.mode_bars(snap)]
     charts = [F.loss_chart(hist.long_format(["d_loss", "g_loss"], max_points=400)),
-              F.coverage_chart(hist.long_format(["modes"], max_points=400), 8),
-              F.quality_chart(hist.long_format(["hq_share"], max_points=400)),
-              F.metric_chart(hist.long_format(["g_grad"], max_points=400), log_y=True)]
+              F.coverage_chart(hist.long_format(["modes", "hq_share"], max_points=400), 8),
+              F.signal_chart(hist.long_format(["g_grad"], max_points=400))]
     for f in figs:
         f.to_json()
     for c in charts:

@@ -23,10 +23,10 @@ settings = run_settings()
 url_notes(PAGE, "shared")
 
 
-def trainer_class():
-    """GANTrainer, or a class bound to the uploaded points for the csv dataset."""
+def uploaded_points():
+    """(points, file id) for the csv dataset, or (None, None); problems say what is missing."""
     if cfg.dataset != "csv":
-        return T.GANTrainer
+        return None, None
     up = st.sidebar.file_uploader(
         "Your 2-D points (CSV: x,y per row)", type=["csv", "txt"], key="_gan_csv",
         help=f"Two numeric columns, an optional header, {D.CSV_MIN_ROWS}–{D.CSV_MAX_ROWS} rows, "
@@ -34,17 +34,17 @@ def trainer_class():
     if up is None:
         problems.append("The csv dataset needs your points: upload a CSV file of x,y rows in "
                         "the sidebar, or pick another dataset.")
-        return None
+        return None, None
     cached = st.session_state.get("_gan_points")
     if cached is None or cached[0] != up.file_id:
         try:
-            cached = (up.file_id, T.GANTrainer.with_points(D.parse_csv(up.getvalue())))
+            cached = (up.file_id, D.parse_csv(up.getvalue()))
         except ValueError as e:
             problems.append(f"{up.name}: {e}")
-            return None
+            return None, None
         st.session_state["_gan_points"] = cached
-    st.sidebar.caption(f"{len(cached[1].default_points):,} points loaded from {up.name}.")
-    return cached[1]
+    st.sidebar.caption(f"{len(cached[1]):,} points loaded from {up.name}.")
+    return cached[1], cached[0]
 
 
 def step_buttons(s: LiveState) -> None:
@@ -87,21 +87,19 @@ def draw(view: View) -> None:
         st.altair_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
                         width="stretch")
         if "modes" in snap:
-            st.altair_chart(F.coverage_chart(view.history(["modes"]), len(snap["centres"]),
-                                             view.upto), width="stretch")
-            st.altair_chart(F.quality_chart(view.history(["hq_share"]), view.upto),
-                            width="stretch")
+            st.altair_chart(F.coverage_chart(view.history(["modes", "hq_share"]),
+                                             len(snap["centres"]), view.upto), width="stretch")
             st.plotly_chart(F.mode_bars(snap), width="stretch", key="gan_modes")
-        st.altair_chart(F.metric_chart(view.history(["g_grad"]), title="Generator's signal",
-                                       y_title="mean |∂L_G/∂x|", log_y=True,
-                                       marker_step=view.upto), width="stretch")
+        st.altair_chart(F.signal_chart(view.history(["g_grad"]), view.upto), width="stretch")
 
 
-trainer_cls = trainer_class()
+points, points_id = uploaded_points()
 if problems:
     show_problems(problems)
 else:
-    live_panel(PAGE, trainer_cls, cfg, settings, draw=draw, controls=step_buttons)
+    live_panel(PAGE, T.GANTrainer, cfg, settings, draw=draw, controls=step_buttons,
+               make=lambda c, seed: T.GANTrainer(c, seed=seed, points=points),
+               data_key=points_id)
 
 experiments(PAGE, C.GANConfig, C.EXPERIMENTS, settings.seed)
 st.divider()

@@ -344,6 +344,17 @@ def test_digit_figures_and_charts():
     assert chart.to_dict()["title"] == "Losses"
 
 
+def test_coverage_chart_puts_modes_and_quality_on_one_axis():
+    data = {"step": np.array([50, 100, 50, 100]),
+            "metric": np.array(["modes", "modes", "hq_share", "hq_share"], dtype=object),
+            "value": np.array([2.0, 8.0, 0.1, 0.75], dtype=np.float32)}
+    spec = gfig.coverage_chart(data, n_modes=8).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    got = {(r["metric"], r["step"]): r["value"] for r in rows if "metric" in r}
+    assert got[("modes covered (of 8)", 100)] == 1.0 and got[("modes covered (of 8)", 50)] == 0.25
+    assert got[("high-quality share", 100)] == pytest.approx(0.75)
+
+
 def test_diagram_follows_settings():
     dot = gfig.diagram(GANConfig(g_hidden=64, d_hidden=32, n_layers=3, spectral_norm=True,
                                  loss="wgan-gp", d_steps=5))
@@ -407,3 +418,25 @@ def test_oscillation_preset_never_settles():
     path = np.linalg.norm(np.diff(centres, axis=0), axis=1).sum()
     _, modes = t.history.series("modes")
     assert path > 3.0 and modes.max() <= 3, (path, modes)
+
+
+def test_trainer_on_uploaded_points():
+    pts = np.stack([np.arange(20.0), np.arange(20.0) % 3], 1).astype(np.float32)
+    t = GANTrainer(GANConfig(dataset="csv", **SMALL), seed=0, points=pts)
+    assert np.array_equal(t.points, pts)
+    with pytest.raises(ValueError, match="upload a CSV"):
+        GANTrainer(GANConfig(dataset="csv", **SMALL), seed=0)
+    # every real batch comes from the uploaded points
+    real = t._real(64).numpy()
+    assert set(map(tuple, real.tolist())) <= set(map(tuple, pts.tolist()))
+
+
+def test_snapshots_do_not_change_training():
+    cfg = GANConfig(spectral_norm=True, **SMALL)
+    a, b = GANTrainer(cfg, seed=2), GANTrainer(cfg, seed=2)
+    for _ in range(3):
+        a.run_steps(2)
+        a.record_snapshot(force=True)
+        b.run_steps(2)
+    assert torch.equal(_params(a.D), _params(b.D)) and torch.equal(_params(a.G), _params(b.G))
+    assert a.D.training

@@ -81,3 +81,13 @@ def test_csv_dataset_without_upload_explains_what_to_do():
     at = _open(dataset="csv")
     assert "upload a CSV file" in " ".join(e.value for e in at.error)
     assert "_live_gan" not in at.session_state or _trainer(at) is None
+
+
+def test_experiment_button_sets_up_the_pathology():
+    at = _open()
+    at.button(key="_exp_gan_0").click().run()       # "Mode collapse"
+    t = _trainer(at)
+    assert (t.config.lr, t.config.lr_d, t.step) == (5e-3, 5e-4, 0)
+    at.button(key="_exp_gan_2").click().run()       # "Vanishing gradients (saturating loss)"
+    t = _trainer(at)
+    assert (t.config.loss, t.config.optimizer, t.config.d_steps) == ("minimax", "sgd", 5)

@@ -35,24 +35,11 @@ HEAT_KIND = {"minimax": "prob", "nonsat": "prob", "lsgan": "ls"}  # else a raw s
 class GANTrainer(Trainer):
     config_cls = GANConfig
     eval_every = 50
-    #: uploaded 2-D points for the ``csv`` dataset (set on a class made by ``with_points``)
-    default_points: np.ndarray | None = None
 
     def __init__(self, config: GANConfig, seed: int = 0, points: np.ndarray | None = None):
-        points = self.default_points if points is None else points
+        """``points``: the user's uploaded 2-D points, for the ``csv`` dataset."""
         self.points = None if points is None else np.asarray(points, dtype=np.float32)
         super().__init__(config, seed)
-
-    @classmethod
-    def with_points(cls, points: np.ndarray) -> type["GANTrainer"]:
-        """A trainer class bound to uploaded points, built like any other: ``T(cfg, seed)``.
-
-        The page keeps one such class per upload, so a new upload means a new class and the
-        live panel rebuilds the run. The class keeps the name ``GANTrainer`` so its
-        checkpoints load into a plain ``GANTrainer`` too (for the non-csv datasets).
-        """
-        return type(cls.__name__, (cls,), {"default_points": np.asarray(points, np.float32),
-                                           "__module__": cls.__module__})
 
     # ---- build ------------------------------------------------------------------------------
     def build(self) -> None:
@@ -124,9 +111,11 @@ class GANTrainer(Trainer):
         c = self.config
         x_fake = self.G(self._noise(c.batch_size))         # (B, D)
         x_fake.retain_grad()
+        self.D.requires_grad_(False)                       # D is only a path for the gradient
         loss = g_loss(c.loss, self.D(x_fake))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
+        self.D.requires_grad_(True)
         self.opt_g.step()
         gnorm = x_fake.grad.norm(dim=1).mean() * c.batch_size  # undo the 1/B of the mean
         return loss.item(), gnorm.item()
@@ -192,7 +181,12 @@ class GANTrainer(Trainer):
         return {"modes": float(covered), "hq_share": share}
 
     def snapshot(self) -> dict[str, Any]:
-        return self.snapshot_2d() if self.config.is_2d else self.snapshot_digits()
+        # eval mode: spectral norm must not run a power iteration (training state) for a picture
+        self.D.eval()
+        try:
+            return self.snapshot_2d() if self.config.is_2d else self.snapshot_digits()
+        finally:
+            self.D.train()
 
     def snapshot_2d(self) -> dict[str, Any]:
         c = self.config
