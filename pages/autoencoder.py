@@ -8,7 +8,7 @@ from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M
 from core.autoencoder import trainer as T
-from ui import (View, config_sidebar, experiments, live_panel, run_settings, show_problems,
+from ui import (View, chart, config_sidebar, experiments, live_panel, run_settings, show_problems,
                 theory_tabs, url_notes)
 
 PAGE = "autoencoder"
@@ -33,9 +33,9 @@ def draw(view: View) -> None:
     paused = not view.playing
     left, right = st.columns(2)
     with left:
-        for chart in F.metric_charts(view.history(), cfg_now.variant, marker_step=view.upto,
+        for spec in F.metric_charts(view.history(), cfg_now.variant, marker_step=view.upto,
                                      pca_mse=view.trainer.pca_mse):
-            st.altair_chart(chart, width="stretch")
+            chart(spec)
     with right:
         xy, method = None, None
         if cfg_now.latent_dim > 2 and paused:

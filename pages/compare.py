@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import compare
 from core.figures import metric_chart
+from ui import chart
 
 st.title("📊 Compare runs")
 pinned: list = st.session_state.setdefault("_pinned", [])
@@ -26,7 +27,7 @@ metrics = compare.common_metrics(runs)
 left, right = st.columns([3, 2])
 with left:
     for m in st.multiselect("Metrics", metrics, default=metrics[:2]):
-        st.altair_chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m,
+        chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m,
                                      height=240), width="stretch")
 with right:
     st.markdown("**Settings that differ**")

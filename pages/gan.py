@@ -8,7 +8,7 @@ from core.gan import data as D
 from core.gan import figures as F
 from core.gan import losses as L
 from core.gan import trainer as T
-from ui import (LiveState, View, config_sidebar, experiments, live_panel, run_settings,
+from ui import (chart, LiveState, View, config_sidebar, experiments, live_panel, run_settings,
                 show_problems, theory_tabs, url_notes)
 
 PAGE = "gan"
@@ -73,7 +73,7 @@ def draw(view: View) -> None:
     if str(snap["kind"]) == "digits":
         left.plotly_chart(F.digit_grid(snap), width="stretch", key="gan_digits")
         left.plotly_chart(F.interpolation_strip(snap), width="stretch", key="gan_interp")
-        right.altair_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
+        right.vega_lite_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
                            width="stretch")
         return
     with left:
@@ -84,13 +84,13 @@ def draw(view: View) -> None:
                    "Arrows: where the generator's loss pushes each generated point. Orange "
                    "mesh: a grid in noise space mapped through the generator.")
     with right:
-        st.altair_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
+        chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
                         width="stretch")
         if "modes" in snap:
-            st.altair_chart(F.coverage_chart(view.history(["modes", "hq_share"]),
+            chart(F.coverage_chart(view.history(["modes", "hq_share"]),
                                              len(snap["centres"]), view.upto), width="stretch")
             st.plotly_chart(F.mode_bars(snap), width="stretch", key="gan_modes")
-        st.altair_chart(F.signal_chart(view.history(["g_grad"]), view.upto), width="stretch")
+        chart(F.signal_chart(view.history(["g_grad"]), view.upto), width="stretch")
 
 
 points, points_id = uploaded_points()

@@ -7,7 +7,7 @@ from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
 from core.rl import config as C
 from core.rl import figures as F
 from core.rl import trainer as T
-from ui import (View, config_sidebar, experiments, live_panel, run_settings, show_problems,
+from ui import (chart, View, config_sidebar, experiments, live_panel, run_settings, show_problems,
                 theory_tabs, url_notes)
 
 PAGE = "rl"
@@ -51,13 +51,14 @@ def draw(view: View) -> None:
     upto_env = int(snap["env_steps"]) if snap is not None and not view.live else None
     left, right = st.columns(2)
     with left:
-        st.altair_chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold,
+        chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold,
                                        marker=upto_env), width="stretch")
         if snap is not None:
             frames(view, snap)
     with right:
         names = [n for group in t.metric_names().values() for n in group]
-        st.altair_chart(F.metrics_chart(view.history(names), LABELS, marker_step=view.upto),
+        chart(F.metrics_chart(view.history(names, max_points=200), LABELS,
+                                        marker_step=view.upto),
                         width="stretch")
     if snap is not None:
         st.plotly_chart(F.policy_figure(snap, t.config.env), width="stretch", key="policy")
@@ -67,12 +68,13 @@ def frames(view: View, snap: dict) -> None:
     """Cycle through the rollout's frames tick by tick while playing; the full player on pause."""
     fr = snap["frames"]
     what = (f"return {float(snap['rollout_return']):.0f} in {int(snap['frame_steps'])} steps "
-            f"from a fixed start (policy at env step {int(snap['frames_env_steps']):,})")
+            f"(policy at env step {int(snap['frames_env_steps']):,})")
     if view.playing:
         i = view.tick % len(fr)
         st.image(fr[i], width="stretch", caption=f"Greedy policy, frame {i + 1}/{len(fr)}: {what}")
     else:
-        st.plotly_chart(F.frames_figure(fr, title=f"Greedy policy: {what}"), width="stretch",
+        st.plotly_chart(F.frames_figure(fr, title=f"Greedy policy from a fixed start<br>"
+                                            f"<sup>{what}</sup>"), width="stretch",
                         key="frames")
 
 

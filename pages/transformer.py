@@ -9,7 +9,7 @@ from core.transformer import data as D
 from core.transformer import figures as F
 from core.transformer import model as M
 from core.transformer import trainer as T
-from ui import (config_sidebar, experiments, live_panel, run_settings, show_problems,
+from ui import (chart, config_sidebar, experiments, live_panel, run_settings, show_problems,
                 theory_tabs, url_notes)
 from ui.panel import LiveState, View, state
 
@@ -74,8 +74,8 @@ def draw(view: View) -> None:
     arch, itos = t.config.arch, t.itos
     left, right = st.columns(2)
     long = view.history()
-    left.altair_chart(F.loss_chart(long, marker_step=view.upto), width="stretch")
-    right.altair_chart(F.accuracy_chart(long, marker_step=view.upto), width="stretch")
+    left.vega_lite_chart(F.loss_chart(long, marker_step=view.upto), width="stretch")
+    right.vega_lite_chart(F.accuracy_chart(long, marker_step=view.upto), width="stretch")
 
     if "out" in snap:  # generated task: the decoded example
         src = "".join(F.token_labels(snap["src"], itos))
@@ -87,17 +87,19 @@ def draw(view: View) -> None:
     else:
         st.markdown(f"**Sample** (temperature {t.config.temperature:g}, top-k "
                     f"{t.config.top_k}, prompt `ROMEO:`), redrawn every {T.SAMPLE_EVERY} steps:")
-        st.code("ROMEO:\n" + str(snap["sample"]), language=None)
+        st.code("ROMEO:\n" + str(snap["sample"]), language=None, wrap_lines=True, height=240)
 
-    views = F.attention_views(snap, itos, arch)
-    names = [n for n, _ in views]
+    names = F.attention_kinds(snap, arch)
     kind = st.radio("Attention", names, horizontal=True, key="_tr_kind",
                     help="Rows are the positions that look (queries), columns the positions "
                          "they look at (keys). Each row sums to 1.")
-    fig = dict(views)[kind if kind in names else names[0]]
+    [(_, fig)] = F.attention_views(snap, itos, arch, only=kind if kind in names else names[0])
     st.plotly_chart(fig, width="stretch", key="_tr_att")
 
     with st.expander("Positions and token embeddings"):
+        if view.playing:  # three more figures per tick would slow training: drawn on pause
+            st.caption("Pause to draw the positional encodings and the token embeddings.")
+            return
         a, b, c = st.columns(3)
         a.plotly_chart(F.pe_matrix_figure(snap["pe"]), width="stretch", key="_tr_pe")
         b.plotly_chart(F.pe_similarity_figure(snap["pe"]), width="stretch", key="_tr_pesim")

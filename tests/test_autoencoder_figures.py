@@ -40,24 +40,24 @@ def test_metric_charts(runs):
     t, _, long = runs["vae"]
     charts = F.metric_charts(long, "vae", marker_step=40, pca_mse=t.pca_mse)
     assert len(charts) == 3
-    titles = [c.to_dict()["title"] for c in charts]
+    titles = [c["title"] for c in charts]
     assert titles == ["Reconstruction loss per example", "KL(q(z|x) ‖ N(0, I)) per example",
                       "Test error per feature"]
-    spec = charts[0].to_dict()
-    metrics = {r["metric"] for r in spec["datasets"][next(iter(spec["datasets"]))]}
+    spec = charts[0]
+    metrics = {r["metric"] for r in spec["data"]["values"]}
     assert metrics == {"train reconstruction", "test reconstruction"}
-    err = charts[2].to_dict()
-    pca = [r for d in err["datasets"].values() for r in d if r.get("metric") == F.PCA_LABEL]
+    err = charts[2]
+    pca = [r for r in err["data"]["values"] if r.get("metric") == F.PCA_LABEL]
     assert [r["value"] for r in pca] == pytest.approx([t.pca_mse] * 2)
     assert [r["step"] for r in pca] == [0, 60]
     # scrubbing: a marker rule layer at the chosen step
-    marked = F.metric_charts(long, "vae", marker_step=40)[0].to_dict()
-    assert "layer" in marked
+    marked = F.metric_charts(long, "vae", marker_step=40)[0]
+    assert len(marked["layer"]) == 2 and marked["layer"][1]["mark"]["type"] == "rule"
     t2, _, long2 = runs["dae8"]
     charts = F.metric_charts(long2, "dae")
     assert len(charts) == 2
-    err = charts[1].to_dict()
-    metrics = {r["metric"] for d in err["datasets"].values() for r in d if "metric" in r}
+    err = charts[1]
+    metrics = {r["metric"] for r in err["data"]["values"]}
     assert metrics == {"test MSE", "denoised MSE", "noisy input MSE (identity)"}
 
 

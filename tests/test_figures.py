@@ -16,18 +16,27 @@ def test_metric_chart_has_axes_and_one_series_per_metric():
     h = History()
     for i in range(1, 101):
         h.record(i, {"loss": 1 / i, "acc": i / 100})
-    spec = CF.metric_chart(h.long_format(), title="t", y_title="loss").to_dict()
-    enc = spec["encoding"]
+    spec = CF.metric_chart(h.long_format(), title="t", y_title="loss")
+    enc = spec["layer"][0]["encoding"]
     assert enc["x"]["title"] == "training step" and enc["y"]["title"] == "loss"
-    values = spec["datasets"][spec["data"]["name"]]
+    assert enc["color"]["scale"]["domain"] == ["acc", "loss"]
+    values = spec["data"]["values"]
     assert {v["metric"] for v in values} == {"loss", "acc"} and len(values) == 200
 
 
 def test_metric_chart_drops_non_finite_values():
     data = {"step": np.array([1, 2, 3]), "metric": np.array(["a"] * 3, dtype=object),
             "value": np.array([1.0, np.nan, np.inf], np.float32)}
-    spec = CF.metric_chart(data).to_dict()
-    assert len(spec["datasets"][spec["data"]["name"]]) == 1
+    spec = CF.metric_chart(data)
+    assert spec["data"]["values"] == [{"step": 1, "metric": "a", "value": 1.0}]
+
+
+def test_metric_chart_is_a_valid_vega_lite_spec():
+    import altair as alt
+    data = {"step": np.array([1, 2]), "metric": np.array(["a", "a"], dtype=object),
+            "value": np.array([1.0, 0.5], np.float32)}
+    spec = CF.metric_chart(data, title="t", marker_step=1, rule_y=0.7, log_y=True)
+    alt.Chart.from_dict(spec)  # validates against the Vega-Lite schema; raises if wrong
 
 
 def test_image_grid_tiles_images_into_one_trace():

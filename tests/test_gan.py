@@ -341,15 +341,15 @@ def test_digit_figures_and_charts():
     assert gfig.interpolation_strip(s).data[0].z.shape == (8, 10 * 9 - 1)
     t.run_steps(3)
     chart = gfig.loss_chart(t.history.long_format(["d_loss", "g_loss"]))
-    assert chart.to_dict()["title"] == "Losses"
+    assert chart["title"] == "Losses"
 
 
 def test_coverage_chart_puts_modes_and_quality_on_one_axis():
     data = {"step": np.array([50, 100, 50, 100]),
             "metric": np.array(["modes", "modes", "hq_share", "hq_share"], dtype=object),
             "value": np.array([2.0, 8.0, 0.1, 0.75], dtype=np.float32)}
-    spec = gfig.coverage_chart(data, n_modes=8).to_dict()
-    rows = next(iter(spec["datasets"].values()))
+    spec = gfig.coverage_chart(data, n_modes=8)
+    rows = spec["data"]["values"]
     got = {(r["metric"], r["step"]): r["value"] for r in rows if "metric" in r}
     assert got[("modes covered (of 8)", 100)] == 1.0 and got[("modes covered (of 8)", 50)] == 0.25
     assert got[("high-quality share", 100)] == pytest.approx(0.75)

@@ -5,7 +5,7 @@ No torch and no streamlit here. Every builder takes the snapshot dict of
 
 API (stable; the page uses these names)
 ---------------------------------------
-- ``metric_charts(long, variant, marker_step=None, pca_mse=None) -> list[alt.Chart]``: from
+- ``metric_charts(long, variant, marker_step=None, pca_mse=None) -> list[dict]`` (Vega-Lite specs): from
   ``trainer.history.long_format()``: reconstruction loss (train vs test), KL (VAE only), test
   error per feature (MSE; for the DAE denoised and noisy-input MSE) with PCA-2 as a flat
   reference series. Pass ``marker_step`` only when scrubbing: the rule layer makes a chart
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import altair as alt
 import numpy as np
 import plotly.graph_objects as go
 
@@ -67,7 +66,7 @@ def _select(long: dict[str, np.ndarray], names: Sequence[str]) -> dict[str, np.n
 
 
 def metric_charts(long: dict[str, np.ndarray], variant: str, marker_step: int | None = None,
-                  pca_mse: float | None = None, height: int = 300) -> list[alt.Chart]:
+                  pca_mse: float | None = None, height: int = 300) -> list[dict]:
     """Loss curves: reconstruction (train/test), KL (VAE), test error per feature.
 
     Args:

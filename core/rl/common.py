@@ -256,7 +256,8 @@ def solve(trainer, threshold: float, max_env_steps: int, budget_s: float, every:
     trainer.eval_every = 0  # no evaluation inside the timed steps
     agent = trainer.agent
     ev = GreedyEvaluator(trainer.config.env, episodes, eval_seed)
-    next_eval, prev_ok, evals = every, False, []
+    next_eval, evals = every, []
+    prev: tuple[float, int] | None = None   # (seconds, env steps) of a passing evaluation
     while trainer.train_seconds < budget_s and agent.env_steps < max_env_steps:
         trainer.run_steps(1)
         if trainer.diverged is not None:
@@ -266,9 +267,10 @@ def solve(trainer, threshold: float, max_env_steps: int, budget_s: float, every:
                 next_eval += every
             mean = float(ev.run(agent.act_greedy).mean())
             evals.append((agent.env_steps, mean))
-            ok = mean >= threshold
-            if ok and prev_ok:
-                return {"seconds": trainer.train_seconds, "env_steps": agent.env_steps,
-                        "evals": evals}
-            prev_ok = ok
+            if mean < threshold:
+                prev = None
+            elif prev is not None:       # solved at the first of the two passing evaluations
+                return {"seconds": prev[0], "env_steps": prev[1], "evals": evals}
+            else:
+                prev = (trainer.train_seconds, agent.env_steps)
     return {"seconds": None, "env_steps": agent.env_steps, "evals": evals}

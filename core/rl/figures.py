@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image
-from plotly.subplots import make_subplots
 
 from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL
 from core.rl.data import GRID_MAP, env_spec
@@ -39,31 +38,36 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | None = None,
-                 window: int = 20, marker: int | None = None, max_points: int = 600,
+                 window: int = 20, marker: int | None = None, max_points: int = 300,
                  height: int = 260) -> alt.Chart:
-    """Episode returns (dots), their moving average (line) and the solve threshold (rule)."""
+    """Episode returns (dots), their moving average (line) and the solve threshold (rule).
+
+    The layers share one dataset and the rules are data-free, so the spec stays small (Streamlit
+    validates it on every tick).
+    """
     ma = moving_average(returns, window)
     n = len(returns)
     idx = np.linspace(0, n - 1, max_points).astype(int) if n > max_points else np.arange(n)
-    df = pd.DataFrame({"env step": np.asarray(env_steps)[idx],
-                       "episode return": np.asarray(returns, np.float64)[idx],
-                       f"moving average ({window})": ma[idx].astype(np.float64)})
-    x = alt.X("env step:Q", title="environment steps")
-    dots = alt.Chart(df).mark_circle(size=14, opacity=0.35, color=OKABE_ITO[5]).encode(
-        x=x, y=alt.Y("episode return:Q", title="return per episode"),
-        tooltip=["env step:Q", alt.Tooltip("episode return:Q", format=".1f")])
-    line = alt.Chart(df).mark_line(strokeWidth=2.5, color=OKABE_ITO[0]).encode(
-        x=x, y=f"moving average ({window}):Q")
-    layers = [dots, line]
+    df = pd.DataFrame({"env_step": np.asarray(env_steps)[idx],
+                       "ret": np.asarray(returns, np.float64)[idx],
+                       "avg": ma[idx].astype(np.float64)})
+    x = alt.X("env_step:Q", title="environment steps")
+    base = alt.Chart()
+    layers = [
+        base.mark_circle(size=14, opacity=0.35, color=OKABE_ITO[5]).encode(
+            x=x, y=alt.Y("ret:Q", title="return per episode"),
+            tooltip=[alt.Tooltip("env_step:Q", title="env step"),
+                     alt.Tooltip("ret:Q", title="return", format=".1f")]),
+        base.mark_line(strokeWidth=2.5, color=OKABE_ITO[0]).encode(x=x, y="avg:Q"),
+    ]
     if threshold is not None:
-        layers.append(alt.Chart(pd.DataFrame({"y": [threshold], "label": ["solved"]}))
-                      .mark_rule(color=OKABE_ITO[3], strokeDash=[6, 3])
-                      .encode(y="y:Q", tooltip=["label:N", "y:Q"]))
+        layers.append(base.mark_rule(color=OKABE_ITO[3], strokeDash=[6, 3]).encode(
+            y=alt.datum(threshold)))
     if marker is not None:
-        layers.append(alt.Chart(pd.DataFrame({"x": [marker]})).mark_rule(
-            color="#555", strokeDash=[4, 3]).encode(x="x:Q"))
-    return alt.layer(*layers).properties(
-        title="Episode return (dots) and moving average (line); dashed: solved", height=height)
+        layers.append(base.mark_rule(color="#555", strokeDash=[4, 3]).encode(x=alt.datum(marker)))
+    return alt.layer(*layers, data=df).properties(
+        title=f"Episode return (dots), moving average of {window} (line); dashed: solved",
+        height=height)
 
 
 def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
@@ -88,9 +92,9 @@ def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = N
     if marker_step is not None:
         layers.append(alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(
             x=alt.datum(marker_step)))
-    return alt.layer(*layers, data=df).properties(height=row_height, width=420).facet(
-        row=alt.Row("metric:N", title=None, sort=order, header=alt.Header(labelAngle=0,
-                    labelAlign="left", labelFontSize=12, labelFontWeight="bold"))
+    return alt.layer(*layers, data=df).properties(height=row_height, width=340).facet(
+        row=alt.Row("metric:N", title=None, sort=order, header=alt.Header(
+            labelOrient="top", labelAnchor="start", labelFontSize=12, labelFontWeight="bold"))
     ).resolve_scale(y="independent").properties(title="Training metrics")
 
 
@@ -105,37 +109,39 @@ def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
 
 def slice_figure(xs: np.ndarray, ys: np.ndarray, value: np.ndarray | None, action: np.ndarray,
                  env_id: str, height: int = 340) -> go.Figure:
-    """Two heatmaps over the slice: the value estimate and the greedy action."""
+    """Two heatmaps over the slice: the value estimate (left) and the greedy action (right)."""
     spec = env_spec(env_id)
     s = spec.slice
-    titles = ("value estimate" if value is not None else "(no value network)",
-              "greedy action" + (" (torque)" if spec.continuous else ""))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.2)
+    xs, ys = np.round(xs, 4).tolist(), np.round(ys, 4).tolist()
+    fig = go.Figure()
     if value is not None:
-        fig.add_trace(go.Heatmap(z=value, x=xs, y=ys, colorscale=SEQUENTIAL,
+        fig.add_trace(go.Heatmap(z=np.round(value, 3), x=xs, y=ys, colorscale=SEQUENTIAL,
                                  colorbar=dict(title="V", x=0.41, xanchor="left", thickness=10),
-                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}: %{z:.2f}<extra></extra>"),
-                      row=1, col=1)
+                                 hovertemplate="%{z:.2f}<extra>value</extra>"))
     if spec.continuous:
         m = spec.max_action
-        fig.add_trace(go.Heatmap(z=action, x=xs, y=ys, colorscale=DIVERGING, zmin=-m, zmax=m,
-                                 colorbar=dict(title="torque", thickness=10),
-                                 hovertemplate="%{z:.2f}<extra></extra>"), row=1, col=2)
+        act = go.Heatmap(z=np.round(action, 3), colorscale=DIVERGING, zmin=-m, zmax=m,
+                         colorbar=dict(title="torque", thickness=10))
     else:
         k = spec.n_actions
-        colors = OKABE_ITO[:k]
-        scale = [[i / k + e, colors[i]] for i in range(k) for e in (0.0, 1.0 / k)]
-        scale = [[min(1.0, p), c] for p, c in scale]
-        names = np.array(spec.action_names, dtype=object)[np.asarray(action, int)]
-        fig.add_trace(go.Heatmap(z=action, x=xs, y=ys, zmin=-0.5, zmax=k - 0.5,
-                                 colorscale=scale, customdata=names,
-                                 colorbar=dict(tickvals=list(range(k)),
-                                               ticktext=list(spec.action_names), thickness=10),
-                                 hovertemplate="%{customdata}<extra></extra>"), row=1, col=2)
-    for c in (1, 2):
-        fig.update_xaxes(title_text=s.x_label, row=1, col=c)
-        fig.update_yaxes(title_text=s.y_label, row=1, col=c)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
+        scale = [[min(1.0, i / k + e), OKABE_ITO[i]] for i in range(k) for e in (0.0, 1.0 / k)]
+        act = go.Heatmap(z=np.asarray(action, np.int8), zmin=-0.5, zmax=k - 0.5, colorscale=scale,
+                         colorbar=dict(tickvals=list(range(k)), ticktext=list(spec.action_names),
+                                       thickness=10))
+    act.update(x=xs, y=ys, xaxis="x2", yaxis="y2",
+               hovertemplate="%{z}<extra>greedy action</extra>")
+    fig.add_trace(act)
+    titles = ("value estimate" if value is not None else "(no value network)",
+              "greedy action" + (" (torque)" if spec.continuous else ""))
+    fig.update_layout(
+        xaxis=dict(domain=[0.0, 0.4], title=s.x_label),
+        yaxis=dict(title=s.y_label),
+        xaxis2=dict(domain=[0.6, 1.0], title=s.x_label),
+        yaxis2=dict(anchor="x2", title=s.y_label),
+        annotations=[dict(text=t, x=x, y=1.0, xref="paper", yref="paper", showarrow=False,
+                          xanchor="center", yanchor="bottom", font=dict(size=14))
+                     for t, x in zip(titles, (0.2, 0.8))],
+        height=height, margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 
@@ -183,15 +189,16 @@ def frames_figure(frames: np.ndarray, title: str = "The greedy policy acting",
     pause = dict(label="❚❚", method="animate",
                  args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
     fig.update_layout(
-        title=title, height=height or int(380 * h / w) + 140,
-        margin=dict(l=10, r=10, t=40, b=10),
+        title=title, height=height or int(380 * h / w) + 150,
+        margin=dict(l=10, r=10, t=50, b=90),
         updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left",
-                          x=0.0, y=-0.05, xanchor="left", yanchor="top")],
+                          x=0.0, y=0.0, xanchor="left", yanchor="top", pad=dict(t=40))],
         sliders=[dict(steps=[dict(method="animate", label=str(i),
                                   args=[[str(i)], dict(mode="immediate",
                                                        frame=dict(duration=0, redraw=True))])
                              for i in range(len(uris))],
-                      x=0.2, len=0.8, y=-0.05, yanchor="top", currentvalue=dict(prefix="frame "))])
+                      x=0.25, len=0.75, y=0.0, yanchor="top", pad=dict(t=30),
+                      currentvalue=dict(prefix="frame ", xanchor="right"))])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig

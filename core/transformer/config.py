@@ -129,11 +129,12 @@ EXPERIMENTS = [
            watch="Steps to reach high sequence accuracy, and how one head must do every job "
                  "that four heads share out."),
     Preset("Post-LN, high learning rate, no warm-up",
-           {"task": "reverse", "norm": "post", "lr": 0.03, "warmup": 0, "grad_clip": 0.0,
+           {"task": "reverse", "norm": "post", "lr": 0.005, "warmup": 0, "grad_clip": 0.0,
             "n_layers": 4},
            question="Why did the original transformer need a warm-up?",
-           watch="The loss stalls or blows up. Switch LayerNorm placement to pre and press "
-                 "reset: the same learning rate trains."),
+           watch="The loss stays at chance (2.3 nats) for hundreds of steps. Switch LayerNorm "
+                 "placement to pre and press reset: the same learning rate reaches about 98 % "
+                 "sequence accuracy in 250 steps. Or keep post-LN and add 100 warm-up steps."),
     Preset("Carry in addition", {"task": "add", "seq_len": 3, "n_layers": 3, "d_model": 96,
                                  "d_ff": 192, "batch_size": 128, "lsd_first": True},
            question="Is addition easier when the sum is written least-significant digit first?",

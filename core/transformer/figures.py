@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import altair as alt
 import numpy as np
 import plotly.graph_objects as go
 
 from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, metric_chart
 
 __all__ = ["token_labels", "loss_chart", "accuracy_chart", "attention_figure",
-           "attention_views", "pe_matrix_figure", "pe_similarity_figure", "embedding_figure",
-           "output_attention", "try_it_figure", "diagram"]
+           "attention_kinds", "attention_views", "pe_matrix_figure", "pe_similarity_figure",
+           "embedding_figure", "output_attention", "try_it_figure", "diagram"]
 
 _SHOW = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
@@ -25,14 +24,14 @@ def token_labels(ids: Sequence[int], itos: Sequence[str]) -> list[str]:
     return [_SHOW.get(itos[int(i)], itos[int(i)]) for i in ids]
 
 
-def loss_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> alt.Chart:
+def loss_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> dict:
     keep = np.isin(long["metric"].astype(str), ["loss", "val loss"])
     data = {k: v[keep] for k, v in long.items()}
     return metric_chart(data, title="Cross-entropy", y_title="loss (nats per token)",
                         log_y=True, marker_step=marker_step)
 
 
-def accuracy_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> alt.Chart:
+def accuracy_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> dict:
     keep = np.isin(long["metric"].astype(str), ["token acc", "seq acc", "train token acc"])
     data = {k: v[keep] for k, v in long.items()}
     return metric_chart(data, title="Held-out accuracy", y_title="fraction correct",
@@ -90,30 +89,35 @@ def attention_figure(maps: np.ndarray, q_labels: Sequence[str], k_labels: Sequen
     return go.Figure(data=[heat], layout=layout)
 
 
-def attention_views(snap: dict, itos: Sequence[str], arch: str) -> list[tuple[str, go.Figure]]:
-    """(name, figure) for each attention kind present in a snapshot, tokens on both axes."""
+def attention_kinds(snap: dict, arch: str) -> list[str]:
+    """Names of the attention kinds a snapshot holds, in the order of the page's selector."""
+    if "out" in snap and arch == "encdec":
+        return ["Encoder self-attention", "Decoder masked self-attention", "Cross-attention"]
+    return ["Masked self-attention"]
+
+
+def attention_views(snap: dict, itos: Sequence[str], arch: str,
+                    only: str | None = None) -> list[tuple[str, go.Figure]]:
+    """(name, figure) for each attention kind in a snapshot (or just ``only``), tokens on both
+    axes. Queries of the decoder are its inputs: the separator, then the decoded tokens."""
     src = token_labels(snap["src"], itos)
-    views = []
     if "out" not in snap:  # language model: one causal stack over the example
-        views.append(("Masked self-attention", attention_figure(
-            snap["dec"], src, src, "Masked self-attention (layer × head)")))
-        return views
-    out = token_labels(snap["out"], itos)
-    sep = itos[-1]
-    if arch == "encdec":
-        dec_in = [sep] + out[:-1]
-        views.append(("Encoder self-attention", attention_figure(
-            snap["enc"], src, src, "Encoder self-attention (layer × head)")))
-        views.append(("Decoder masked self-attention", attention_figure(
-            snap["dec"], dec_in, dec_in, "Decoder masked self-attention (layer × head)")))
-        views.append(("Cross-attention", attention_figure(
-            snap["cross"], dec_in, src, "Cross-attention: decoder → encoder (layer × head)")))
+        specs = {"Masked self-attention": ("dec", src, src, "Masked self-attention "
+                                                            "(layer × head)")}
+    elif arch == "encdec":
+        dec_in = [itos[-1]] + token_labels(snap["out"], itos)[:-1]
+        specs = {"Encoder self-attention": ("enc", src, src,
+                                            "Encoder self-attention (layer × head)"),
+                 "Decoder masked self-attention": ("dec", dec_in, dec_in, "Decoder masked "
+                                                   "self-attention (layer × head)"),
+                 "Cross-attention": ("cross", dec_in, src, "Cross-attention: decoder → "
+                                     "encoder (layer × head)")}
     else:
-        seq = src + [sep] + out[:-1]
-        views.append(("Masked self-attention", attention_figure(
-            snap["dec"], seq, seq, "Masked self-attention over source and output "
-                                   "(layer × head)")))
-    return views
+        seq = src + [itos[-1]] + token_labels(snap["out"], itos)[:-1]
+        specs = {"Masked self-attention": ("dec", seq, seq, "Masked self-attention over "
+                                                            "source and output (layer × head)")}
+    return [(name, attention_figure(snap[key], q, k, title))
+            for name, (key, q, k, title) in specs.items() if only in (None, name)]
 
 
 def pe_matrix_figure(pe: np.ndarray) -> go.Figure:
@@ -187,58 +191,57 @@ def try_it_figure(snap: dict, itos: Sequence[str], arch: str) -> go.Figure:
 
 
 def diagram(cfg) -> str:
-    """Graphviz DOT of the current architecture: one box per head, layers stacked."""
+    """Graphviz DOT of the current architecture, left to right: embeddings, one box per layer
+    with one field per head, cross-attention edges from the encoder, the output layer."""
     H, L, D = cfg.n_heads, cfg.n_layers, cfg.d_model
     ln = "LN → " if cfg.norm == "pre" else ""
     post = " → LN" if cfg.norm == "post" else ""
     pos = {"sinusoidal": "+ sinusoidal PE", "learned": "+ learned PE", "none": "(no PE)"}[cfg.pos]
-    lines = ["digraph transformer {", "  rankdir=BT; node [shape=box, style=rounded, "
-             "fontsize=10]; edge [arrowsize=0.6];"]
+    lines = ["digraph transformer {",
+             "  rankdir=LR; nodesep=0.15; ranksep=0.3;",
+             "  node [shape=box, style=rounded, fontsize=10]; edge [arrowsize=0.6];"]
 
-    def stack(prefix: str, title: str, inp: str, cross_from: str | None, masked: bool) -> str:
+    def stack(prefix: str, title: str, inp: str, memory: str | None, masked: bool) -> str:
         prev = inp
+        kind = "masked self-attention" if masked else "self-attention"
         for i in range(L):
-            lines.append(f"  subgraph cluster_{prefix}{i} {{ label=\"{title} layer {i + 1}\"; "
-                         "fontsize=10; color=\"#888\";")
-            kind = "masked self-attention" if masked else "self-attention"
-            heads = " ".join(f"{prefix}{i}h{h}" for h in range(H))
-            for h in range(H):
-                lines.append(f"    {prefix}{i}h{h} [label=\"head {h + 1}\", shape=ellipse, "
-                             "style=filled, fillcolor=\"#cfe3f3\"];")
-            lines.append(f"    {prefix}{i}a [label=\"{ln}{kind}\\n{H} heads × {D // max(H, 1)} "
-                         f"dims, concat, W_O{post}\"];")
-            last = f"{prefix}{i}a"
-            if cross_from:
-                lines.append(f"    {prefix}{i}c [label=\"{ln}cross-attention{post}\", "
-                             "style=\"rounded,filled\", fillcolor=\"#fde2c4\"];")
-                lines.append(f"    {prefix}{i}a -> {prefix}{i}c;")
-                last = f"{prefix}{i}c"
-            lines.append(f"    {prefix}{i}f [label=\"{ln}feed-forward {D} → {cfg.d_ff} → "
-                         f"{D}{post}\"];")
-            lines.append(f"    {last} -> {prefix}{i}f;")
+            n = f"{prefix}{i}"
+            heads = "|".join(f"head {h + 1}" for h in range(H))
+            lines.append(f'  subgraph cluster_{n} {{ label="{title} layer {i + 1}"; '
+                         'fontsize=10; color="#888";')
+            lines.append(f'    {n}a [label="{ln}{kind}\n{H} × {D // max(H, 1)} dims"];')
+            lines.append(f'    {n}h [shape=record, style=filled, fillcolor="#cfe3f3", '
+                         f'label="{heads}"];')
+            lines.append(f'    {n}o [label="concat · W_O{post}"];')
+            last = f"{n}o"
+            if memory:
+                lines.append(f'    {n}c [label="{ln}cross-attention\n{H} heads{post}", '
+                             'style="rounded,filled", fillcolor="#fde2c4"];')
+                lines.append(f"    {n}o -> {n}c;")
+                last = f"{n}c"
+            lines.append(f'    {n}f [label="{ln}feed-forward\n{D} → {cfg.d_ff} → {D}{post}"];')
+            lines.append(f"    {n}a -> {n}h -> {n}o; {last} -> {n}f;")
             lines.append("  }")
-            lines.append(f"  {prev} -> {{{heads}}}; {{{heads}}} -> {prefix}{i}a;")
-            if cross_from:
-                lines.append(f"  {cross_from} -> {prefix}{i}c [style=dashed, label=\"K, V\"];")
-            prev = f"{prefix}{i}f"
+            lines.append(f"  {prev} -> {n}a;")
+            if memory:
+                lines.append(f'  {memory} -> {n}c [style=dashed, label="K, V", fontsize=9];')
+            prev = f"{n}f"
         return prev
 
     if cfg.arch == "encdec":
-        lines.append(f"  src [label=\"source tokens\\nembedding {D} {pos}\", shape=box];")
-        enc_out = stack("e", "encoder", "src", None, masked=False)
-        mem = enc_out
+        lines.append(f'  src [label="source tokens\nembedding {D}\n{pos}"];')
+        mem = stack("e", "encoder", "src", None, masked=False)
         if cfg.norm == "pre":
-            lines.append("  encln [label=\"final LN\"];")
-            lines.append(f"  {enc_out} -> encln;")
+            lines.append(f'  encln [label="final LN"]; {mem} -> encln;')
             mem = "encln"
-        lines.append(f"  tgt [label=\"target tokens (shifted right)\\nembedding {D} {pos}\"];")
+        lines.append(f'  tgt [label="target tokens\n(shifted right)\nembedding {D}\n{pos}"];')
         top = stack("d", "decoder", "tgt", mem, masked=True)
     else:
-        lines.append(f"  tgt [label=\"tokens\\nembedding {D} {pos}\"];")
+        lines.append(f'  tgt [label="tokens\nembedding {D}\n{pos}"];')
         top = stack("d", "decoder", "tgt", None, masked=True)
-    tied = " (tied to the embedding)" if cfg.tie_weights else ""
+    tied = "\n(tied to the embedding)" if cfg.tie_weights else ""
     final = "final LN → " if cfg.norm == "pre" else ""
-    lines.append(f"  out [label=\"{final}linear{tied} → softmax\\nnext-token probabilities\"];")
+    lines.append(f'  out [label="{final}linear{tied}\n→ softmax over tokens"];')
     lines.append(f"  {top} -> out;")
     lines.append("}")
     return "\n".join(lines)
