@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -29,7 +30,8 @@ import torch
 
 from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
 
-__all__ = ["Trainer", "History", "Timeline", "Divergence", "TickResult", "seed_everything"]
+__all__ = ["Trainer", "History", "Timeline", "Divergence", "TickResult", "seed_everything",
+           "time_to_target", "warm_up"]
 
 torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
 
@@ -237,6 +239,25 @@ class Trainer:
         """Numpy arrays for the figures, computed without changing training state."""
         return {}
 
+    def make_optimizer(self) -> torch.optim.Optimizer | None:
+        """Optional: build ``self.opt`` on first use rather than in ``build``.
+
+        The first optimiser a process builds imports ``torch._dynamo`` (about 2 s of CPU), so
+        a page whose trainer defers it draws its first frame that much sooner; see
+        :func:`warm_up` for paying that cost in the background instead.
+        """
+        return None
+
+    @property
+    def opt(self) -> torch.optim.Optimizer | None:
+        if getattr(self, "_opt", None) is None:
+            self._opt = self.make_optimizer()
+        return self._opt
+
+    @opt.setter
+    def opt(self, value: torch.optim.Optimizer | None) -> None:
+        self._opt = value
+
     def optimizers(self) -> list[torch.optim.Optimizer]:
         """Optimisers whose learning rate follows the ``lr`` field when it changes live."""
         opt = getattr(self, "opt", None)
@@ -397,6 +418,23 @@ class Trainer:
                 "step": self.step, "train_seconds": round(self.train_seconds, 3),
                 "last": {k: self.history.last(k) for k in self.history.names()},
                 "diverged": self.diverged.message() if self.diverged else None}
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Once per process, build a throwaway optimiser in a background thread, so that the
+    ``torch._dynamo`` import it triggers happens while a student reads the first page rather
+    than when they press Play."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def work() -> None:
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
+
+    threading.Thread(target=work, name="archlab-warm-up", daemon=True).start()
 
 
 def time_to_target(make: Callable[[], Trainer], reached: Callable[[Trainer], bool],

@@ -93,7 +93,7 @@ def app_url():
         proc.kill()
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
+def wait_idle(page, timeout_ms: int = 180_000) -> None:
     """Wait until the Streamlit script is not running (the page is fully drawn)."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
                            timeout=timeout_ms)

@@ -110,3 +110,19 @@ def test_relative_explosion_counts_as_divergence_when_asked():
     t.run_steps(10)
     assert t.diverged is not None and t.diverged.step == 4 and t.diverged.value == 50.0
     assert LinTrainer.explode_factor is None  # off by default
+
+
+def test_optimizer_can_be_built_on_first_use():
+    class Lazy(LinTrainer):
+        def build(self):
+            super().build()
+            self.opt = None  # built by make_optimizer when first needed
+
+        def make_optimizer(self):
+            return torch.optim.SGD(self.model.parameters(), lr=self.config.lr)
+
+    t = Lazy(LinCfg(), seed=0)
+    assert t._opt is None
+    t.run_steps(3)
+    assert isinstance(t.opt, torch.optim.SGD) and t.opt is t.optimizers()[0]
+    assert t.apply_live(LinCfg(lr=0.02)) and t.opt.param_groups[0]["lr"] == 0.02

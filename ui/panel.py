@@ -25,7 +25,7 @@ import streamlit as st
 
 from core import compare
 from core.config import Config, from_dict, needs_rebuild, specs, to_dict
-from core.training import Trainer
+from core.training import Trainer, warm_up
 from ui.errors import guard
 from ui.form import share_link
 from ui.shared import SPEEDS, RunSettings
@@ -198,6 +198,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
 
     ticker()
     _save_load(page, s, trainer_cls, cfg, settings)
+    warm_up()
     return s
 
 
