@@ -51,18 +51,13 @@ def test_image_grid_tiles_images_into_one_trace():
     assert [a.text for a in fig.layout.annotations] == ["a", "b"]
 
 
-def test_heatmap_grid_shares_one_colour_scale():
-    maps = np.random.default_rng(0).random((2, 3, 4, 4))
-    fig = CF.heatmap_grid(maps, row_titles=["L1", "L2"], col_titles=["h1", "h2", "h3"],
-                          x_labels=list("abcd"), y_labels=list("abcd"))
-    assert len(fig.data) == 6
-    assert sum(bool(t.showscale) for t in fig.data) == 1
-    assert all((t.zmin, t.zmax) == (0.0, 1.0) for t in fig.data)
-
-
-def test_scatter2d_one_trace_per_class_with_titles():
-    xy = np.random.default_rng(0).normal(size=(30, 2))
-    fig = CF.scatter2d(xy, np.repeat(np.arange(3), 10), x_title="z1", y_title="z2")
-    assert [t.name for t in fig.data] == ["0", "1", "2"]
-    assert all(t.type == "scatter" for t in fig.data)
-    assert fig.layout.xaxis.title.text == "z1"
+def test_heatmap_grid_tiles_every_map_into_one_trace():
+    maps = np.random.default_rng(0).random((2, 3, 4, 5)).astype(np.float32)
+    fig = CF.heatmap_grid(maps, list("vwxyz"), list("abcd"), title="t")
+    assert len(fig.data) == 1
+    z = np.asarray(fig.data[0].z, dtype=np.float32)
+    assert z.shape == (2 * 5 - 1, 3 * 6 - 1)
+    np.testing.assert_allclose(z[5:9, 6:11], maps[1, 1])  # row 2, column 2
+    assert np.isnan(z[4]).all() and np.isnan(z[:, 5]).all()  # gaps between tiles
+    assert list(fig.layout.xaxis.ticktext) == list("vwxyz") * 3
+    assert [a.text for a in fig.layout.annotations][:3] == ["head 1", "head 2", "head 3"]

@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, metric_chart
+from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, heatmap_grid, metric_chart
 
 __all__ = ["token_labels", "loss_chart", "accuracy_chart", "attention_figure",
            "attention_kinds", "attention_views", "pe_matrix_figure", "pe_similarity_figure",
@@ -43,50 +43,10 @@ def attention_figure(maps: np.ndarray, q_labels: Sequence[str], k_labels: Sequen
     """Every layer × head of one attention kind as one tiled heatmap (rows layers, columns
     heads), queries down and keys across each tile, tokens labelled on both axes.
 
-    One trace for the whole grid: ~10× cheaper to build and send than a subplot per head,
-    which matters because the page redraws it every tick.
-
     Args:
         maps: (L, H, Tq, Tk) uint8 (255 = weight 1) or float weights in [0, 1].
     """
-    m = np.asarray(maps)
-    m = m.astype(np.float32) / 255.0 if m.dtype == np.uint8 else m.astype(np.float32)
-    L, H, Tq, Tk = m.shape
-    q_labels, k_labels = list(q_labels)[:Tq], list(k_labels)[:Tk]
-    z = np.full((L * (Tq + 1) - 1, H * (Tk + 1) - 1), np.nan, dtype=np.float32)
-    for i in range(L):
-        for h in range(H):
-            z[i * (Tq + 1):i * (Tq + 1) + Tq, h * (Tk + 1):h * (Tk + 1) + Tk] = m[i, h]
-    xs = [h * (Tk + 1) + k for h in range(H) for k in range(Tk)]
-    ys = [i * (Tq + 1) + q for i in range(L) for q in range(Tq)]
-    heat = dict(z=z, zmin=0.0, zmax=1.0, colorscale=SEQUENTIAL, xgap=1, ygap=1,
-                colorbar=dict(title="weight", thickness=12), hoverongaps=False)
-    if z.size <= 6000:  # per-cell hover names are affordable for small grids
-        qn = np.array([""] * z.shape[0], dtype=object)
-        kn = np.array([""] * z.shape[1], dtype=object)
-        qn[ys] = [f"layer {i + 1} · {q_labels[q]}" for i in range(L) for q in range(Tq)]
-        kn[xs] = [f"head {h + 1} · {k_labels[k]}" for h in range(H) for k in range(Tk)]
-        heat["text"] = (qn[:, None] + " → " + kn[None, :]).tolist()
-        heat["hovertemplate"] = "%{text}: %{z:.2f}<extra></extra>"
-    else:
-        heat["hovertemplate"] = "%{z:.2f}<extra></extra>"
-    font = dict(size=10 if max(Tq, Tk) <= 12 else 8)
-    notes = [dict(x=h * (Tk + 1) + (Tk - 1) / 2, y=-0.6, text=f"head {h + 1}", showarrow=False,
-                  yanchor="bottom", font=dict(size=12)) for h in range(H)]
-    notes += [dict(x=1.0, xref="paper", xanchor="left", y=i * (Tq + 1) + (Tq - 1) / 2,
-                   text=f"layer {i + 1}", showarrow=False, textangle=90, font=dict(size=12))
-              for i in range(L)]
-    layout = dict(
-        title=dict(text=title), height=max(220, min(1400, cell_px * z.shape[0] + 110)),
-        plot_bgcolor="white", margin=dict(l=60, r=40, t=70, b=50), meta={"kind": title},
-        annotations=notes,
-        xaxis=dict(tickvals=xs, ticktext=k_labels * H, tickfont=font, tickangle=0,
-                   showgrid=False, zeroline=False, title=dict(text="key (attended to)"),
-                   range=[-0.5, z.shape[1] - 0.5]),
-        yaxis=dict(tickvals=ys, ticktext=q_labels * L, tickfont=font, showgrid=False,
-                   zeroline=False, autorange="reversed", title=dict(text="query (attending)")))
-    heat["type"] = "heatmap"
-    return go.Figure(data=[heat], layout=layout)
+    return heatmap_grid(maps, k_labels, q_labels, title=title, cell_px=cell_px)
 
 
 def attention_kinds(snap: dict, arch: str) -> list[str]:
