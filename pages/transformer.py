@@ -11,7 +11,7 @@ from core.transformer import model as M
 from core.transformer import trainer as T
 from ui import (chart, config_sidebar, experiments, live_panel, run_settings, show_problems,
                 theory_tabs, url_notes)
-from ui.panel import LiveState, View, state
+from ui.panel import LiveState, View
 
 PAGE = "transformer"
 
@@ -23,11 +23,7 @@ cfg, problems = config_sidebar(C.TransformerConfig, PAGE, presets=C.PRESETS)
 settings = run_settings()
 url_notes(PAGE, "shared")
 
-# One trainer class per session, so a pasted text never reaches another student's run.
-if "_tr_cls" not in st.session_state:
-    st.session_state["_tr_cls"] = type("SessionTransformerTrainer", (T.TransformerTrainer,), {})
-trainer_cls = st.session_state["_tr_cls"]
-
+custom_text, text_id = None, None
 if cfg.task == "charlm" and cfg.text == "custom":
     with st.container(border=True):
         st.markdown("**Your text** — UTF-8, at most 1 MB, at least 2,000 characters.")
@@ -37,11 +33,7 @@ if cfg.task == "charlm" and cfg.text == "custom":
         text, text_problems = D.check_text(raw) if raw else (None, ["Paste or upload a text."])
         problems = problems + text_problems
         if text is not None:
-            digest = hashlib.sha1(text.encode()).hexdigest()
-            if st.session_state.get("_tr_digest") != digest:  # a new text: a new run
-                st.session_state["_tr_digest"] = digest
-                trainer_cls.custom_text = text
-                state(PAGE).trainer = None
+            custom_text, text_id = text, hashlib.sha1(text.encode()).hexdigest()  # new: rebuild
             st.caption(f"{len(text):,} characters, {len(set(text))} different.")
 
 
@@ -111,7 +103,9 @@ def draw(view: View) -> None:
 if problems:
     show_problems(problems)
 else:
-    live_panel(PAGE, trainer_cls, cfg, settings, draw=draw, controls=try_it)
+    live_panel(PAGE, T.TransformerTrainer, cfg, settings, draw=draw, controls=try_it,
+               make=lambda c, seed: T.TransformerTrainer(c, seed=seed, text=custom_text),
+               data_key=text_id)
 
 experiments(PAGE, C.TransformerConfig, C.EXPERIMENTS, settings.seed)
 st.divider()

@@ -32,13 +32,9 @@ class TransformerTrainer(Trainer):
     #: training step, so a snapshot every tick would slow the live page noticeably)
     snapshot_every_s = 0.5
 
-    #: the pasted or uploaded text for ``text="custom"``; a page sets it on a per-session
-    #: subclass so that ``trainer_cls(config, seed)`` still builds the right trainer
-    custom_text: str | None = None
-
     def __init__(self, config: TransformerConfig, seed: int = 0, text: str | None = None):
-        if text is not None:
-            self.custom_text = text
+        """``text``: the student's pasted or uploaded text, for ``text="custom"``."""
+        self.custom_text = text
         super().__init__(config, seed)
 
     # ---- build ------------------------------------------------------------------------------
