@@ -423,15 +423,17 @@ class Trainer:
 _warmed = threading.Event()
 
 
-def warm_up() -> None:
+def warm_up(delay_s: float = 3.0) -> None:
     """Once per process, build a throwaway optimiser in a background thread, so that the
     ``torch._dynamo`` import it triggers happens while a student reads the first page rather
-    than when they press Play."""
+    than when they press Play. It waits ``delay_s`` first so as not to compete with drawing
+    that first page."""
     if _warmed.is_set():
         return
     _warmed.set()
 
     def work() -> None:
+        time.sleep(delay_s)
         torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
 
     threading.Thread(target=work, name="archlab-warm-up", daemon=True).start()
