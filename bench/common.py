@@ -10,6 +10,7 @@ A record is one measured case::
 """
 from __future__ import annotations
 
+import json
 import math
 import statistics
 import time
@@ -75,6 +76,18 @@ def app_loop(trainer, draw: Callable[[Any], Any], seconds: float, budget_s: floa
         trainer.tick(budget_s, max_steps=max_steps)
         draw(trainer)
     return trainer.step - start, time.perf_counter() - t0
+
+
+def serialize(fig: Any) -> str:
+    """What a page sends for a figure: a Vega-Lite dict, an altair chart or a plotly figure
+    as JSON (altair through its validating ``to_dict``, as ``st.altair_chart`` does)."""
+    if isinstance(fig, dict):
+        return json.dumps(fig)
+    if hasattr(fig, "to_json") and not hasattr(fig, "to_dict"):
+        return fig.to_json()
+    if hasattr(fig, "mark") or type(fig).__module__.startswith("altair"):
+        return json.dumps(fig.to_dict())
+    return fig.to_json()
 
 
 def print_table(records: list[dict[str, Any]]) -> None:

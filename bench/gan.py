@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from bench.common import app_loop, record
+from bench.common import serialize, app_loop, record
 from core.config import apply_overrides
 from core.gan import figures as F
 from core.gan.config import EXPERIMENTS, GANConfig
@@ -47,7 +47,7 @@ def draw(t: GANTrainer) -> None:
     for f in figs:
         f.to_json()
     for c in charts:
-        json.dumps(c.to_dict())
+        serialize(c)
 
 
 def _headless(cfg: GANConfig, seed: int, budget_s: float):

@@ -23,7 +23,7 @@ import time
 import numpy as np
 import torch
 
-from bench.common import app_loop, median, record
+from bench.common import serialize, app_loop, median, record
 from core.config import apply_overrides
 from core.training import time_to_target
 from core.transformer import figures as F
@@ -70,7 +70,7 @@ def draw(t: TransformerTrainer) -> int:
     snap = t.timeline.latest()[1]
     arch = t.config.arch
     long = t.history.long_format(max_points=400)
-    size = len(F.loss_chart(long).to_json()) + len(F.accuracy_chart(long).to_json())
+    size = len(serialize(F.loss_chart(long))) + len(serialize(F.accuracy_chart(long)))
     figs = F.attention_views(snap, t.itos, arch, only=F.attention_kinds(snap, arch)[0])
     if "out" in snap:
         figs.append(("try it", F.try_it_figure(snap, t.itos, arch)))
