@@ -61,6 +61,10 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
                        "mark": {"type": "rule", "color": "#D55E00", "strokeDash": [6, 3]},
                        "encoding": {"y": {"field": "y", "type": "quantitative"},
                                     "tooltip": [{"field": "label", "type": "nominal"}]}})
+    if not rows:  # before the first step: say so instead of drawing empty axes
+        layers = [{"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
+                   "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+                   "encoding": {"text": {"field": "note", "type": "nominal"}}}]
     spec: dict[str, Any] = {"data": {"values": rows}, "height": height, "layer": layers}
     if title:
         spec["title"] = title

@@ -44,8 +44,12 @@ def main() -> None:
                 play = page.get_by_role("button", name=re.compile("Play"))
                 if args.play > 0 and play.count():
                     play.first.click()
+                    pause = page.get_by_role("button", name=re.compile("Pause"))
+                    pause.first.wait_for(timeout=60_000)
                     time.sleep(args.play)
-                    page.get_by_role("button", name=re.compile("Pause")).first.click()
+                    pause.first.click()
+                    page.get_by_role("button", name=re.compile("Play")).first.wait_for(
+                        timeout=60_000)
                     page.wait_for_selector(
                         "[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
                 time.sleep(1.5)  # let plotly finish drawing

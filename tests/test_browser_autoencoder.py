@@ -27,7 +27,10 @@ def test_play_trains_and_draws_the_latent_space(page, app_url):
         f"() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
         f".innerText.replace(/,/g, '')) > {first}", timeout=60_000)
     page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)
     wait_idle(page)
+    state = page.locator("[data-testid=stMetricValue]").nth(3).inner_text()
+    assert state == "paused"  # one click pauses (a doubled click must not resume)
     # the latent scatter is a drawn plotly chart with one trace per digit class
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')]"

@@ -61,3 +61,10 @@ def test_heatmap_grid_tiles_every_map_into_one_trace():
     assert np.isnan(z[4]).all() and np.isnan(z[:, 5]).all()  # gaps between tiles
     assert list(fig.layout.xaxis.ticktext) == list("vwxyz") * 3
     assert [a.text for a in fig.layout.annotations][:3] == ["head 1", "head 2", "head 3"]
+
+
+def test_metric_chart_without_values_says_what_to_do():
+    empty = {"step": np.zeros(0, int), "metric": np.zeros(0, object), "value": np.zeros(0)}
+    spec = CF.metric_chart(empty, title="loss")
+    assert spec["layer"][0]["mark"]["type"] == "text"
+    assert "press ▶ Play" in spec["layer"][0]["data"]["values"][0]["note"]

@@ -97,3 +97,22 @@ def test_divergence_pauses_and_explains():
     assert _trainer(at).diverged is not None
     assert any("diverged" in e.value and "try 8" in e.value for e in at.error)
     assert at.session_state["_live_toy"].playing is False
+
+
+def test_clicks_carry_intent_so_a_double_delivery_changes_nothing(monkeypatch):
+    """Streamlit can deliver one click to two runs while a page ticks; a toggle then paused
+    and resumed at once (seen in chromium). The callbacks carry their intent instead."""
+    from toy import ToyConfig, ToyTrainer
+
+    from ui import panel
+    live = panel.LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
+    monkeypatch.setattr(panel, "state", lambda page: live)
+    for _ in range(2):
+        panel._set_playing("toy", True)
+    assert live.playing is True
+    for _ in range(2):
+        panel._set_playing("toy", False)
+    assert live.playing is False
+    for _ in range(2):
+        panel._one_step("toy", 0)
+    assert live.trainer.step == 1

@@ -94,20 +94,25 @@ def _sync(s: LiveState, trainer_cls: type[Trainer], make: Callable[[Config, int]
                 t.record_snapshot(force=True)
 
 
-def _toggle(page: str) -> None:
+# Button callbacks carry the intent they were drawn with ("play", "step from 41"), never a
+# toggle: while a page ticks, Streamlit can deliver one click to two runs, and a toggle would
+# then pause and immediately resume (seen in chromium: Pause did nothing).
+def _set_playing(page: str, playing: bool) -> None:
     s = state(page)
-    s.playing = not s.playing
-    s.recent.clear()  # steps/s counts only time spent playing
+    if s.playing != playing:
+        s.recent.clear()  # steps/s counts only time spent playing
+    s.playing = playing
     s.message = None
 
 
-def _one_step(page: str) -> None:
+def _one_step(page: str, from_step: int) -> None:
     s = state(page)
     s.playing = False
     if s.trainer is not None:
         with s.lock:
-            s.trainer.run_steps(1)
-            s.trainer.record_snapshot(force=True)
+            if s.trainer.step == from_step:  # a click delivered twice steps once
+                s.trainer.run_steps(1)
+                s.trainer.record_snapshot(force=True)
 
 
 def _reset(page: str) -> None:
@@ -123,6 +128,11 @@ def _pin(page: str) -> None:
     if s.trainer is None:
         return
     pinned = st.session_state.setdefault("_pinned", [])
+    t = s.trainer
+    last = pinned[-1] if pinned else None
+    if last and (last["page"], last["step"], last["seed"], last["config"]) == (
+            page, t.step, t.seed, to_dict(t.config)):
+        return  # the same moment of the same run pinned twice (a click delivered twice)
     n = sum(r["page"] == page for r in pinned) + 1
     with s.lock:
         pinned.append(compare.pin(f"{page} #{n} (step {s.trainer.step})", page, s.trainer))
@@ -158,9 +168,9 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
 
     c = st.columns([1.2, 1, 1, 1.2, 3])
     c[0].button("⏸ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
-                on_click=_toggle, args=(page,), width="stretch",
+                on_click=_set_playing, args=(page, not s.playing), width="stretch",
                 disabled=t.diverged is not None)
-    c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page,),
+    c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page, t.step),
                 help="Train exactly one step, then pause.", width="stretch",
                 disabled=t.diverged is not None)
     c[2].button("Reset", key=f"_reset_{page}", on_click=_reset, args=(page,),
