@@ -49,16 +49,18 @@ def uploaded_points():
 
 def step_buttons(s: LiveState) -> None:
     """GAN Lab's step controls: train one player only, or both, for a few steps."""
-    def press(which: str) -> None:
+    def press(which: str, from_step: int) -> None:
         s.playing = False
         if s.trainer is not None:
             with s.lock:
-                s.trainer.step_player(which, STEPS_PER_PRESS)
+                if s.trainer.step == from_step:  # a click delivered twice trains once
+                    s.trainer.step_player(which, STEPS_PER_PRESS)
 
     cols = st.columns(3)
     for col, (which, label) in zip(cols, (("d", "D only"), ("g", "G only"),
                                           ("both", "D + G"))):
-        col.button(label, key=f"_gan_step_{which}", on_click=press, args=(which,),
+        col.button(label, key=f"_gan_step_{which}", on_click=press,
+                   args=(which, s.trainer.step if s.trainer else -1),
                    width="stretch", disabled=s.trainer is None or s.trainer.diverged is not None,
                    help=f"{STEPS_PER_PRESS} training steps of "
                         f"{dict(d='the discriminator', g='the generator', both='both players')[which]}, "
