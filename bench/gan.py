@@ -7,8 +7,6 @@ headless cases, and the whole tick loop (training + snapshot + every figure) for
 """
 from __future__ import annotations
 
-import json
-import time
 
 import torch
 

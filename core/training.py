@@ -28,7 +28,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
+from core.config import Config, changed_fields, needs_rebuild, to_dict
 
 __all__ = ["Trainer", "History", "Timeline", "Divergence", "TickResult", "seed_everything",
            "time_to_target", "warm_up"]

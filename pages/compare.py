@@ -27,8 +27,7 @@ metrics = compare.common_metrics(runs)
 left, right = st.columns([3, 2])
 with left:
     for m in st.multiselect("Metrics", metrics, default=metrics[:2]):
-        chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m,
-                                     height=240), width="stretch")
+        chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m, height=240))
 with right:
     st.markdown("**Settings that differ**")
     diff = compare.config_diff(runs)

@@ -68,15 +68,15 @@ def step_buttons(s: LiveState) -> None:
 
 
 def draw(view: View) -> None:
-    snap, cfg_now = view.snapshot, view.trainer.config
+    snap = view.snapshot
     if snap is None:
         return
     left, right = st.columns([3, 2])
     if str(snap["kind"]) == "digits":
         left.plotly_chart(F.digit_grid(snap), width="stretch", key="gan_digits")
         left.plotly_chart(F.interpolation_strip(snap), width="stretch", key="gan_interp")
-        right.vega_lite_chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
-                           width="stretch")
+        with right:
+            chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto))
         return
     with left:
         layers = st.pills("Show", F.LAYERS, default=list(F.LAYERS), selection_mode="multi",
@@ -86,13 +86,12 @@ def draw(view: View) -> None:
                    "Arrows: where the generator's loss pushes each generated point. Orange "
                    "mesh: a grid in noise space mapped through the generator.")
     with right:
-        chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto),
-                        width="stretch")
+        chart(F.loss_chart(view.history(["d_loss", "g_loss"]), view.upto))
         if "modes" in snap:
-            chart(F.coverage_chart(view.history(["modes", "hq_share"]),
-                                             len(snap["centres"]), view.upto), width="stretch")
+            chart(F.coverage_chart(view.history(["modes", "hq_share"]), len(snap["centres"]),
+                                   view.upto))
             st.plotly_chart(F.mode_bars(snap), width="stretch", key="gan_modes")
-        chart(F.signal_chart(view.history(["g_grad"]), view.upto), width="stretch")
+        chart(F.signal_chart(view.history(["g_grad"]), view.upto))
 
 
 points, points_id = uploaded_points()

@@ -51,15 +51,13 @@ def draw(view: View) -> None:
     upto_env = int(snap["env_steps"]) if snap is not None and not view.live else None
     left, right = st.columns(2)
     with left:
-        chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold,
-                                       marker=upto_env), width="stretch")
+        chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold, marker=upto_env))
         if snap is not None:
             frames(view, snap)
     with right:
         names = [n for group in t.metric_names().values() for n in group]
         chart(F.metrics_chart(view.history(names, max_points=200), LABELS,
-                                        marker_step=view.upto),
-                        width="stretch")
+                              marker_step=view.upto))
     if snap is not None:
         st.plotly_chart(F.policy_figure(snap, t.config.env), width="stretch", key="policy")
 

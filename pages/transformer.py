@@ -66,8 +66,10 @@ def draw(view: View) -> None:
     arch, itos = t.config.arch, t.itos
     left, right = st.columns(2)
     long = view.history()
-    left.vega_lite_chart(F.loss_chart(long, marker_step=view.upto), width="stretch")
-    right.vega_lite_chart(F.accuracy_chart(long, marker_step=view.upto), width="stretch")
+    with left:
+        chart(F.loss_chart(long, marker_step=view.upto))
+    with right:
+        chart(F.accuracy_chart(long, marker_step=view.upto))
 
     if "out" in snap:  # generated task: the decoded example
         src = "".join(F.token_labels(snap["src"], itos))

@@ -8,7 +8,6 @@ import pickle
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from core.config import apply_overrides, validate
 from core.gan import data as gdata

@@ -1,6 +1,5 @@
 """The GAN page in a real browser: press "D only" and see the discriminator's heatmap
 change while the generated points stay where they were."""
-import re
 
 import pytest
 from conftest import wait_idle

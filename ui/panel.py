@@ -24,7 +24,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from core import compare
-from core.config import Config, from_dict, needs_rebuild, specs, to_dict
+from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, warm_up
 from ui.errors import guard
 from ui.form import share_link
@@ -286,11 +286,3 @@ def _load(page: str, trainer_cls: type[Trainer]) -> None:
         st.session_state[sp.name] = getattr(t.config, sp.name)
     st.session_state["seed"] = t.seed
     s.message = f"Loaded {f.name!r}: step {t.step:,}."
-
-
-def load_config_json(cls: type[Config], text: str) -> tuple[Config, list[str]]:
-    data = json.loads(text)
-    return from_dict(cls, data.get("config", data))
-
-
-__all__ = ["live_panel", "View", "LiveState", "state", "to_dict", "load_config_json"]

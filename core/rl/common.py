@@ -91,6 +91,12 @@ class ActorCritic(nn.Module):
         out = self.pi(obs)
         return out if self.continuous else out.argmax(-1)
 
+    @torch.no_grad()
+    def act_greedy(self, obs: np.ndarray, max_action: float) -> np.ndarray:
+        """:meth:`greedy` on numpy observations; continuous actions clipped to the bounds."""
+        a = self.greedy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
+        return np.clip(a, -max_action, max_action) if self.continuous else a
+
 
 def discounted_returns(rewards: np.ndarray, dones: np.ndarray, gamma: float,
                        last_value: float | np.ndarray = 0.0) -> np.ndarray:

@@ -97,12 +97,8 @@ class PPO:
                 "approx_kl": s[4]}
 
     # ---- what the page draws ------------------------------------------------------------------
-    @torch.no_grad()
     def act_greedy(self, obs: np.ndarray) -> np.ndarray:
-        a = self.net.greedy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
-        if self.spec.continuous:
-            return np.clip(a, -self.spec.max_action, self.spec.max_action)
-        return a
+        return self.net.act_greedy(obs, self.spec.max_action)
 
     @torch.no_grad()
     def value_map(self, obs: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:

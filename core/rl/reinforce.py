@@ -92,12 +92,8 @@ class REINFORCE:
             m["value_loss"] = s[1]
         return m
 
-    @torch.no_grad()
     def act_greedy(self, obs: np.ndarray) -> np.ndarray:
-        a = self.net.greedy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
-        if self.spec.continuous:
-            return np.clip(a, -self.spec.max_action, self.spec.max_action)
-        return a
+        return self.net.act_greedy(obs, self.spec.max_action)
 
     @torch.no_grad()
     def value_map(self, obs: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
