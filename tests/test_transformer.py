@@ -70,7 +70,10 @@ def test_multihead_equals_sdpa_on_the_same_projections():
     xq, xkv = torch.randn(2, 5, 12), torch.randn(2, 7, 12)
     out, w = mha(xq, xkv)
     split = lambda t: t.view(2, -1, 3, 4).transpose(1, 2)  # noqa: E731
-    ref = F.scaled_dot_product_attention(split(mha.q(xq)), split(mha.k(xkv)), split(mha.v(xkv)))
+    wq, wk, wv = mha.qkv.weight.split(12)
+    bq, bk, bv = mha.qkv.bias.split(12)
+    ref = F.scaled_dot_product_attention(split(F.linear(xq, wq, bq)), split(F.linear(xkv, wk, bk)),
+                                         split(F.linear(xkv, wv, bv)))
     ref = mha.o(ref.transpose(1, 2).reshape(2, 5, 12))
     assert torch.allclose(out, ref, atol=1e-6)
     assert w.shape == (2, 3, 5, 7)
@@ -81,8 +84,8 @@ def test_multihead_matches_torch_nn_multiheadattention():
     ours = MultiHeadAttention(d_model=8, n_heads=2)
     ref = torch.nn.MultiheadAttention(8, 2, batch_first=True)
     with torch.no_grad():
-        ref.in_proj_weight.copy_(torch.cat([ours.q.weight, ours.k.weight, ours.v.weight]))
-        ref.in_proj_bias.copy_(torch.cat([ours.q.bias, ours.k.bias, ours.v.bias]))
+        ref.in_proj_weight.copy_(ours.qkv.weight)  # both stack W^Q, W^K, W^V in that order
+        ref.in_proj_bias.copy_(ours.qkv.bias)
         ref.out_proj.weight.copy_(ours.o.weight)
         ref.out_proj.bias.copy_(ours.o.bias)
     x = torch.randn(3, 5, 8)
@@ -90,6 +93,15 @@ def test_multihead_matches_torch_nn_multiheadattention():
     ref_out, ref_w = ref(x, x, x, attn_mask=~causal_mask(5), average_attn_weights=False)
     assert torch.allclose(out, ref_out, atol=1e-6)
     assert torch.allclose(w, ref_w, atol=1e-6)
+
+
+def test_fused_self_attention_path_equals_the_cross_attention_path():
+    torch.manual_seed(2)
+    mha = MultiHeadAttention(d_model=8, n_heads=2)
+    x = torch.randn(3, 5, 8)
+    fused, w1 = mha(x, x, causal_mask(5))  # one (3D, D) product
+    split, w2 = mha(x, x.clone(), causal_mask(5))  # queries and keys/values projected apart
+    assert torch.allclose(fused, split, atol=1e-6) and torch.allclose(w1, w2, atol=1e-6)
 
 
 def test_sinusoidal_encoding_closed_form():
@@ -161,13 +173,16 @@ def test_typed_sequences_are_checked():
 
 
 @pytest.mark.slow
-def test_held_out_sources_never_appear_in_training():
-    t = TransformerTrainer(TransformerConfig(seq_len=4, vocab=26), 0)
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+def test_held_out_sources_never_appear_in_training(arch):
+    t = TransformerTrainer(TransformerConfig(seq_len=4, vocab=26, arch=arch), 0)
     keys = t.test_keys
     assert keys is not None and len(t.test_src) == HELD_OUT
     for _ in range(10):
-        enc_in, _, _, _ = t.train_batch()
-        assert not set(t.task.key(enc_in.numpy()).tolist()) & keys
+        enc_in, dec_in, _, _ = t.train_batch()
+        src = enc_in if arch == "encdec" else dec_in[:, :4]  # decoder-only: source, sep, target
+        assert src.shape == (64, 4)
+        assert not set(t.task.key(src.numpy()).tolist()) & keys
 
 
 # ---- text -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ def _trainer(at):
 
 @pytest.mark.slow
 def test_page_renders_figures_sections_and_plays():
-    at = open_page(PAGE)
+    at = open_page(PAGE, arch="encdec")  # the default is decoder-only: one attention kind
     assert at.title[0].value.endswith("Transformers")
     assert _step(at) == 0
     labels = [b.label for b in at.button]

@@ -39,9 +39,10 @@ class TransformerConfig(Config):
         help="Characters the model sees at once; attention cost grows with its square.")
     # ---- model
     arch: str = param(
-        "encdec", label="Architecture", choices=("encdec", "decoder"),
-        help="encdec: an encoder reads the source, a decoder writes the target through "
-             "cross-attention. decoder: one causal stack reads source then writes (GPT).")
+        "decoder", label="Architecture", choices=("decoder", "encdec"),
+        help="decoder: one causal stack reads the source, then writes the target (GPT; "
+             "about twice as fast per step here). encdec: an encoder reads the source, a "
+             "decoder writes the target through cross-attention (the 2017 transformer).")
     n_layers: int = param(2, label="Layers", min=1, max=6, step=1,
                           help="Blocks in each stack (encoder and decoder).")
     n_heads: int = param(4, label="Heads", min=1, max=8, step=1,
@@ -62,7 +63,7 @@ class TransformerConfig(Config):
     tie_weights: bool = param(True, label="Tie input and output embeddings",
                               help="Use the token embedding matrix as the output layer too.")
     # ---- training
-    lr: float = param(3e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
+    lr: float = param(5e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
                       group="Training", live=True, help="Peak Adam learning rate.")
     warmup: int = param(100, label="Warm-up steps", min=0, max=2000, step=10, group="Training",
                         live=True, help="The learning rate rises linearly from 0 over these "
@@ -104,6 +105,7 @@ class TransformerConfig(Config):
 
 PRESETS = [
     Preset("default: reverse 8 symbols", {}),
+    Preset("encoder-decoder: reverse (cross-attention)", {"arch": "encdec", "lr": 3e-3}),
     Preset("tiny: copy", {"task": "copy", "seq_len": 6, "n_layers": 1, "n_heads": 2,
                           "d_model": 32, "d_ff": 64}),
     Preset("sort (minGPT demo)", {"task": "sort", "seq_len": 6, "vocab": 3}),
@@ -115,12 +117,20 @@ PRESETS = [
 ]
 
 EXPERIMENTS = [
-    Preset("No positions: reverse", {"task": "reverse", "pos": "none"},
+    Preset("No positions: reverse", {"task": "reverse", "pos": "none", "arch": "encdec"},
            question="Can a transformer reverse a sequence if it is never told where each "
                     "symbol sits?",
            watch="Sequence accuracy stays near zero: without positions attention sees a bag of "
                  "symbols. The decoder heatmaps stay blurry instead of forming an anti-diagonal."),
-    Preset("No positions: sort", {"task": "sort", "seq_len": 6, "vocab": 3, "pos": "none"},
+    Preset("No positions, decoder-only: reverse", {"task": "reverse", "pos": "none",
+                                                   "arch": "decoder"},
+           question="The encoder-decoder without positions cannot reverse. Can a decoder-only "
+                    "model without positions?",
+           watch="Slowly, yes: the causal mask lets each token count how many tokens precede "
+                 "it, so positions leak in. Sequence accuracy stays at 0 for about 600 steps, "
+                 "then climbs past 50 % by about 2,000 steps."),
+    Preset("No positions: sort", {"task": "sort", "seq_len": 6, "vocab": 3, "pos": "none",
+                                  "arch": "encdec"},
            question="Does sorting need positions?",
            watch="It still reaches high accuracy: a sorted output only depends on how many of "
                  "each symbol there are, which attention can count without positions."),
@@ -133,11 +143,7 @@ EXPERIMENTS = [
             "n_layers": 4},
            question="Why did the original transformer need a warm-up?",
            watch="The loss stays at chance (2.3 nats) for hundreds of steps. Switch LayerNorm "
-                 "placement to pre and press reset: the same learning rate reaches about 98 % "
-                 "sequence accuracy in 250 steps. Or keep post-LN and add 100 warm-up steps."),
-    Preset("Carry in addition", {"task": "add", "seq_len": 3, "n_layers": 3, "d_model": 96,
-                                 "d_ff": 192, "batch_size": 128, "lsd_first": True},
-           question="Is addition easier when the sum is written least-significant digit first?",
-           watch="Compare sequence accuracy with the same preset and the box unticked: most "
-                 "significant first, the first digit depends on every carry at once."),
+                 "placement to pre and press reset: the same learning rate reaches 100 % "
+                 "sequence accuracy within about 200 steps. Or keep post-LN and add 100 "
+                 "warm-up steps."),
 ]

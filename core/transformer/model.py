@@ -72,9 +72,9 @@ class MultiHeadAttention(nn.Module):
             raise ValueError(f"Expect d_model divisible by n_heads, actually {d_model} and "
                              f"{n_heads}")
         self.h, self.dh, self.dropout = n_heads, d_model // n_heads, dropout
-        self.q = nn.Linear(d_model, d_model)
-        self.k = nn.Linear(d_model, d_model)
-        self.v = nn.Linear(d_model, d_model)
+        # W^Q, W^K and W^V of every head, stacked in one (3D, D) layer: one matrix product
+        # instead of three when queries, keys and values come from the same tokens
+        self.qkv = nn.Linear(d_model, 3 * d_model)
         self.o = nn.Linear(d_model, d_model)
 
     def split(self, x: torch.Tensor) -> torch.Tensor:  # (B, T, D) -> (B, H, T, Dh)
@@ -83,9 +83,15 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, x_q: torch.Tensor, x_kv: torch.Tensor | None = None,
                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        x_kv = x_q if x_kv is None else x_kv
         # 1) project into H heads
-        q, k, v = self.split(self.q(x_q)), self.split(self.k(x_kv)), self.split(self.v(x_kv))
+        D = self.h * self.dh
+        if x_kv is None or x_kv is x_q:  # self-attention
+            q, k, v = self.qkv(x_q).split(D, dim=-1)
+        else:  # cross-attention: queries from x_q, keys and values from x_kv
+            w, b = self.qkv.weight, self.qkv.bias
+            q = F.linear(x_q, w[:D], b[:D])
+            k, v = F.linear(x_kv, w[D:], b[D:]).split(D, dim=-1)
+        q, k, v = self.split(q), self.split(k), self.split(v)
         # 2) attend in every head at once                          # (B, H, Tq, Dh)
         out, weights = attention(q, k, v, mask, self.dropout, self.training)
         # 3) concatenate the heads and mix them
