@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from bench.common import app_loop, median, record
+from bench.common import app_loop, median, record, serialize
 from core.config import apply_overrides
 from core.rl.common import GreedyEvaluator, solve
 from core.rl.config import ALGO_PRESETS, RLConfig
@@ -149,9 +149,9 @@ def draw(trainer: RLTrainer) -> None:
     from core.rl import figures as F
     latest = trainer.timeline.latest()
     snap = latest[1] if latest else trainer.record_snapshot(force=True)
-    F.return_chart(**trainer.episodes(), threshold=trainer.threshold).to_dict()
+    serialize(F.return_chart(**trainer.episodes(), threshold=trainer.threshold))
     names = [n for group in trainer.metric_names().values() for n in group]
-    F.metrics_chart(trainer.history.long_format(names, max_points=200)).to_dict()
+    serialize(F.metrics_chart(trainer.history.long_format(names, max_points=200)))
     F.policy_figure(snap, trainer.config.env).to_plotly_json()
     F.png_data_uri(snap["frames"][0])   # the page shows one frame per tick while playing
 

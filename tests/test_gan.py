@@ -18,6 +18,13 @@ from core.gan.metrics import mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
 from core.gan.trainer import HEAT_RES, MANIFOLD_RES, N_ARROWS, N_SHOW, GANTrainer
 
+
+@pytest.fixture(autouse=True)
+def validated(monkeypatch):
+    """Build every figure with plotly's property validation on: a typo in a dict fails here."""
+    import core.figures
+    monkeypatch.setattr(core.figures, "VALIDATE", True)
+
 SMALL = dict(g_hidden=16, d_hidden=16, batch_size=32)
 
 

@@ -254,14 +254,28 @@ def test_algorithm_improves_its_return(algo, env_steps, last, above):
 
 
 # ---- figures ---------------------------------------------------------------------------------
-def test_figures_from_a_snapshot():
+def test_figures_from_a_snapshot(monkeypatch):
+    import altair as alt
+
+    import core.figures
     from core.rl import figures as F
+    monkeypatch.setattr(core.figures, "VALIDATE", True)  # plotly checks every property
     t = RLTrainer(cfg_for("dqn", learning_starts=64, batch_size=32, gradient_steps=2), seed=0)
     t.run_steps(3)
     snap = t.snapshot()
-    ch = F.return_chart(**t.episodes(), threshold=475.0).to_dict()
-    assert len(ch["layer"]) == 3 and ch["layer"][2]["mark"]["type"] == "rule"
+    ch = F.return_chart(**t.episodes(), threshold=475.0, marker=100)
+    assert len(ch["layer"]) == 4 and ch["layer"][2]["mark"]["type"] == "rule"
     assert ch["layer"][2]["encoding"]["y"]["datum"] == 475.0
+    assert len(ch["data"]["values"]) == len(t.episode_returns) > 0
+    alt.Chart.from_dict(ch)  # a valid Vega-Lite spec: raises if not
+    names = [n for group in t.metric_names().values() for n in group]
+    mc = F.metrics_chart(t.history.long_format(names), {"td_loss": "TD"}, marker_step=2)
+    alt.Chart.from_dict(mc)
+    assert mc["resolve"]["scale"]["y"] == "independent"
+    assert "TD" in mc["facet"]["row"]["sort"] and "td_loss" not in mc["facet"]["row"]["sort"]
+    empty = F.return_chart(np.zeros(0, int), np.zeros(0))
+    assert "no finished episode" in empty["layer"][0]["data"]["values"][0]["note"]
+    alt.Chart.from_dict(empty)
     fig = F.policy_figure(snap, "CartPole-v1")
     assert [tr.type for tr in fig.data] == ["heatmap", "heatmap"]
     assert fig.layout.xaxis.title.text.startswith("pole angle")

@@ -1,4 +1,4 @@
-"""RL figures: numpy in, altair/plotly out (no torch, no streamlit).
+"""RL figures: numpy in, Vega-Lite dicts/plotly out (no torch, no streamlit).
 
 - :func:`return_chart`: episode returns against environment steps, moving average, threshold
 - :func:`policy_figure`: value (or Q) and greedy action over a 2-D state slice, or on the grid
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image
 
-from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL
+from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure
 from core.rl.data import GRID_MAP, env_spec
 
 ARROWS = ("←", "↓", "→", "↑")   # FrozenLake actions 0..3
@@ -39,63 +38,84 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
 
 def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | None = None,
                  window: int = 20, marker: int | None = None, max_points: int = 300,
-                 height: int = 260) -> alt.Chart:
-    """Episode returns (dots), their moving average (line) and the solve threshold (rule).
-
-    The layers share one dataset and the rules are data-free, so the spec stays small (Streamlit
-    validates it on every tick).
-    """
+                 height: int = 260) -> dict[str, Any]:
+    """Episode returns (dots), their moving average (line) and the solve threshold (rule), as a
+    Vega-Lite spec (a plain dict, like :func:`core.figures.metric_chart`: no schema validation
+    on every tick)."""
     ma = moving_average(returns, window)
     n = len(returns)
     idx = np.linspace(0, n - 1, max_points).astype(int) if n > max_points else np.arange(n)
-    df = pd.DataFrame({"env_step": np.asarray(env_steps)[idx],
-                       "ret": np.asarray(returns, np.float64)[idx],
-                       "avg": ma[idx].astype(np.float64)})
-    x = alt.X("env_step:Q", title="environment steps")
-    base = alt.Chart()
-    layers = [
-        base.mark_circle(size=14, opacity=0.35, color=OKABE_ITO[5]).encode(
-            x=x, y=alt.Y("ret:Q", title="return per episode"),
-            tooltip=[alt.Tooltip("env_step:Q", title="env step"),
-                     alt.Tooltip("ret:Q", title="return", format=".1f")]),
-        base.mark_line(strokeWidth=2.5, color=OKABE_ITO[0]).encode(x=x, y="avg:Q"),
+    rows = [{"env_step": int(a), "ret": float(b), "avg": float(c)}
+            for a, b, c in zip(np.asarray(env_steps)[idx].tolist(),
+                               np.asarray(returns, np.float64)[idx].tolist(),
+                               ma[idx].astype(np.float64).tolist())]
+    x = {"field": "env_step", "type": "quantitative", "title": "environment steps"}
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
+         "encoding": {"x": x, "y": {"field": "ret", "type": "quantitative",
+                                    "title": "return per episode"},
+                      "tooltip": [{"field": "env_step", "type": "quantitative",
+                                   "title": "env step"},
+                                  {"field": "ret", "type": "quantitative", "title": "return",
+                                   "format": ".1f"}]}},
+        {"mark": {"type": "line", "strokeWidth": 2.5, "color": OKABE_ITO[0]},
+         "encoding": {"x": x, "y": {"field": "avg", "type": "quantitative"}}},
     ]
     if threshold is not None:
-        layers.append(base.mark_rule(color=OKABE_ITO[3], strokeDash=[6, 3]).encode(
-            y=alt.datum(threshold)))
+        layers.append({"mark": {"type": "rule", "color": OKABE_ITO[3], "strokeDash": [6, 3]},
+                       "encoding": {"y": {"datum": float(threshold)}}})
     if marker is not None:
-        layers.append(base.mark_rule(color="#555", strokeDash=[4, 3]).encode(x=alt.datum(marker)))
-    return alt.layer(*layers, data=df).properties(
-        title=f"Episode return (dots), moving average of {window} (line); dashed: solved",
-        height=height)
+        layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
+                       "encoding": {"x": {"datum": int(marker)}}})
+    if not rows:  # before the first episode ends: say so instead of drawing empty axes
+        layers = [{"data": {"values": [{"note": "no finished episode yet: press ▶ Play"}]},
+                   "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+                   "encoding": {"text": {"field": "note", "type": "nominal"}}}]
+    return {"data": {"values": rows}, "height": height, "layer": layers,
+            "title": f"Episode return (dots), moving average of {window} (line); "
+                     "dashed: solved"}
 
 
 def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
-                  marker_step: int | None = None, row_height: int = 90) -> alt.Chart:
-    """Every training metric in one faceted chart, one row per metric with its own y scale.
+                  marker_step: int | None = None, row_height: int = 90) -> dict[str, Any]:
+    """Every training metric in one faceted chart, one row per metric with its own y scale,
+    as a Vega-Lite spec (one chart instead of one per metric: fewer elements to redraw).
 
-    One chart instead of one per metric: Streamlit validates each altair chart it sends, and
-    on a playing page that cost is paid every tick.
     Args:
         data: long format (columns step, metric, value), as ``History.long_format`` returns.
     """
     labels = labels or {}
-    df = pd.DataFrame({"step": data["step"], "value": data["value"].astype(np.float64),
-                       "metric": [labels.get(m, m) for m in data["metric"].astype(str)]})
-    df = df[np.isfinite(df["value"])]
-    order = list(dict.fromkeys(df["metric"]))
-    line = alt.Chart().mark_line(strokeWidth=2, color=OKABE_ITO[0]).encode(
-        x=alt.X("step:Q", title="training step"),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".4g")])
-    layers = [line]
+    value = np.asarray(data["value"], np.float64)
+    keep = np.isfinite(value)
+    names = [labels.get(m, m) for m in np.asarray(data["metric"]).astype(str)[keep].tolist()]
+    rows = [{"step": int(a), "metric": b, "value": float(c)}
+            for a, b, c in zip(np.asarray(data["step"])[keep].tolist(), names,
+                               value[keep].tolist())]
+    order = list(dict.fromkeys(names))
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "line", "strokeWidth": 2, "color": OKABE_ITO[0]},
+         "encoding": {
+             "x": {"field": "step", "type": "quantitative", "title": "training step"},
+             "y": {"field": "value", "type": "quantitative", "title": None,
+                   "scale": {"zero": False}},
+             "tooltip": [{"field": "metric", "type": "nominal"},
+                         {"field": "step", "type": "quantitative"},
+                         {"field": "value", "type": "quantitative", "format": ".4g"}]}}]
     if marker_step is not None:
-        layers.append(alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(
-            x=alt.datum(marker_step)))
-    return alt.layer(*layers, data=df).properties(height=row_height, width=340).facet(
-        row=alt.Row("metric:N", title=None, sort=order, header=alt.Header(
-            labelOrient="top", labelAnchor="start", labelFontSize=12, labelFontWeight="bold"))
-    ).resolve_scale(y="independent").properties(title="Training metrics")
+        layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
+                       "encoding": {"x": {"datum": int(marker_step)}}})
+    if not rows:
+        return {"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
+                "height": row_height, "title": "Training metrics",
+                "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+                "encoding": {"text": {"field": "note", "type": "nominal"}}}
+    return {"data": {"values": rows}, "title": "Training metrics",
+            "facet": {"row": {"field": "metric", "type": "nominal", "title": None,
+                              "sort": order,
+                              "header": {"labelOrient": "top", "labelAnchor": "start",
+                                         "labelFontSize": 12, "labelFontWeight": "bold"}}},
+            "spec": {"layer": layers, "height": row_height, "width": 340},
+            "resolve": {"scale": {"y": "independent"}}}
 
 
 def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
@@ -109,40 +129,42 @@ def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
 
 def slice_figure(xs: np.ndarray, ys: np.ndarray, value: np.ndarray | None, action: np.ndarray,
                  env_id: str, height: int = 340) -> go.Figure:
-    """Two heatmaps over the slice: the value estimate (left) and the greedy action (right)."""
+    """Two heatmaps over the slice: the value estimate (left) and the greedy action (right).
+
+    Plain dicts without plotly's validation (:func:`core.figures.fast_figure`): it is redrawn
+    every tick."""
     spec = env_spec(env_id)
     s = spec.slice
     xs, ys = np.round(xs, 4).tolist(), np.round(ys, 4).tolist()
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     if value is not None:
-        fig.add_trace(go.Heatmap(z=np.round(value, 3), x=xs, y=ys, colorscale=SEQUENTIAL,
-                                 colorbar=dict(title="V", x=0.41, xanchor="left", thickness=10),
-                                 hovertemplate="%{z:.2f}<extra>value</extra>"))
+        data.append(dict(type="heatmap", z=np.round(value, 3), x=xs, y=ys, colorscale=SEQUENTIAL,
+                         colorbar=dict(title=dict(text="V"), x=0.41, xanchor="left",
+                                       thickness=10),
+                         hovertemplate="%{z:.2f}<extra>value</extra>"))
     if spec.continuous:
         m = spec.max_action
-        act = go.Heatmap(z=np.round(action, 3), colorscale=DIVERGING, zmin=-m, zmax=m,
-                         colorbar=dict(title="torque", thickness=10))
+        act = dict(z=np.round(action, 3), colorscale=DIVERGING, zmin=-m, zmax=m,
+                   colorbar=dict(title=dict(text="torque"), thickness=10))
     else:
         k = spec.n_actions
         scale = [[min(1.0, i / k + e), OKABE_ITO[i]] for i in range(k) for e in (0.0, 1.0 / k)]
-        act = go.Heatmap(z=np.asarray(action, np.int8), zmin=-0.5, zmax=k - 0.5, colorscale=scale,
-                         colorbar=dict(tickvals=list(range(k)), ticktext=list(spec.action_names),
-                                       thickness=10))
-    act.update(x=xs, y=ys, xaxis="x2", yaxis="y2",
-               hovertemplate="%{z}<extra>greedy action</extra>")
-    fig.add_trace(act)
+        act = dict(z=np.asarray(action, np.int8), zmin=-0.5, zmax=k - 0.5, colorscale=scale,
+                   colorbar=dict(tickvals=list(range(k)), ticktext=list(spec.action_names),
+                                 thickness=10))
+    data.append(dict(type="heatmap", x=xs, y=ys, xaxis="x2", yaxis="y2",
+                     hovertemplate="%{z}<extra>greedy action</extra>", **act))
     titles = ("value estimate" if value is not None else "(no value network)",
               "greedy action" + (" (torque)" if spec.continuous else ""))
-    fig.update_layout(
-        xaxis=dict(domain=[0.0, 0.4], title=s.x_label),
-        yaxis=dict(title=s.y_label),
-        xaxis2=dict(domain=[0.6, 1.0], title=s.x_label),
-        yaxis2=dict(anchor="x2", title=s.y_label),
+    return fast_figure(data, dict(
+        xaxis=dict(domain=[0.0, 0.4], title=dict(text=s.x_label)),
+        yaxis=dict(title=dict(text=s.y_label)),
+        xaxis2=dict(domain=[0.6, 1.0], title=dict(text=s.x_label)),
+        yaxis2=dict(anchor="x2", title=dict(text=s.y_label)),
         annotations=[dict(text=t, x=x, y=1.0, xref="paper", yref="paper", showarrow=False,
                           xanchor="center", yanchor="bottom", font=dict(size=14))
                      for t, x in zip(titles, (0.2, 0.8))],
-        height=height, margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+        height=height, margin=dict(l=10, r=10, t=40, b=10)))
 
 
 def grid_figure(value: np.ndarray | None, action: np.ndarray, codes: np.ndarray,
@@ -150,21 +172,24 @@ def grid_figure(value: np.ndarray | None, action: np.ndarray, codes: np.ndarray,
     """The grid world: cell colour = value, arrow = greedy action, H holes, G goal."""
     rows, cols = codes.shape
     z = value if value is not None else np.zeros((rows, cols), np.float32)
-    fig = go.Figure(go.Heatmap(z=z, colorscale=SEQUENTIAL, colorbar=dict(title="V", thickness=10),
-                               hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))
+    notes = []
     for r in range(rows):
         for c in range(cols):
             code = int(codes[r, c])
             text = {1: "H", 3: "G"}.get(code, ARROWS[int(action[r, c])])
             if code == 2:
                 text = "S " + text
-            fig.add_annotation(x=c, y=r, text=text, showarrow=False,
-                               font=dict(size=22, color="white" if code != 1 else "#D55E00"))
-    fig.update_xaxes(title="column", dtick=1)
-    fig.update_yaxes(title="row", autorange="reversed", dtick=1, scaleanchor="x")
-    fig.update_layout(title="State values and greedy actions on the grid", height=height,
-                      margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+            notes.append(dict(x=c, y=r, text=text, showarrow=False,
+                              font=dict(size=22, color="white" if code != 1 else "#D55E00")))
+    return fast_figure(
+        [dict(type="heatmap", z=z, colorscale=SEQUENTIAL,
+              colorbar=dict(title=dict(text="V"), thickness=10),
+              hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")],
+        dict(title=dict(text="State values and greedy actions on the grid"), height=height,
+             margin=dict(l=10, r=10, t=40, b=10), annotations=notes,
+             xaxis=dict(title=dict(text="column"), dtick=1),
+             yaxis=dict(title=dict(text="row"), autorange="reversed", dtick=1,
+                        scaleanchor="x")))
 
 
 def png_data_uri(frame: np.ndarray) -> str:
