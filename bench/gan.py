@@ -92,6 +92,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     out.append(record(FAMILY, "ring8-app", "page loop time / headless time", [ratio], "x",
                       "<= 1.2", value=ratio, seconds=secs, steps=[r[1] for r in res],
                       seeds=seeds, app_seconds=None if app is None else round(app, 3),
+                      app_per_seed=[None if x is None else round(x, 3) for x in secs],
                       headless_seconds=headless))
     collapse = next(e for e in EXPERIMENTS if e.name.startswith("Mode collapse"))
     cfg = apply_overrides(base, collapse.overrides)
