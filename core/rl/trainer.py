@@ -7,6 +7,7 @@ action, frames of the current policy acting).
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,11 @@ ROLLOUT_STEPS = 120
 FRAME_STRIDE = 8
 SLICE_N = 31
 #: re-render the animation after this many environment steps (rendering is the costly part
-#: of a snapshot; in between, snapshots share the last frames)
+#: of a snapshot, ~50 ms for CartPole; in between, snapshots share the last frames) ...
 FRAMES_EVERY = 2000
+#: ... and only once this many times the last rendering's cost has passed on the clock, so
+#: that a fast algorithm on the playing page spends at most ~2.5 % of its time rendering
+FRAMES_DUTY = 40
 
 
 class RLTrainer(Trainer):
@@ -85,9 +89,13 @@ class RLTrainer(Trainer):
                 snap["grid_value"] = v.reshape(shape).astype(np.float32)
             snap["grid_action"] = np.asarray(a, np.uint8).reshape(shape)
             snap["grid_codes"] = grid_codes()
-        if self._frames is None or \
-                self.agent.env_steps - int(self._frames["frames_env_steps"]) >= FRAMES_EVERY:
+        if self._frames is None or (
+                self.agent.env_steps - int(self._frames["frames_env_steps"]) >= FRAMES_EVERY
+                and time.perf_counter() - self._frames_at >= FRAMES_DUTY * self._frames_cost):
+            t0 = time.perf_counter()
             self._frames = self.rollout_frames()
+            self._frames_at = time.perf_counter()
+            self._frames_cost = self._frames_at - t0
         snap.update(self._frames)
         return snap
 
