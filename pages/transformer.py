@@ -84,9 +84,16 @@ def draw(view: View) -> None:
         st.code("ROMEO:\n" + str(snap["sample"]), language=None, wrap_lines=True, height=240)
 
     names = F.attention_kinds(snap, arch)
-    kind = st.radio("Attention", names, horizontal=True, key="_tr_kind",
-                    help="Rows are the positions that look (queries), columns the positions "
-                         "they look at (keys). Each row sums to 1.")
+    if len(names) > 1:
+        kind = st.radio("Attention", names, horizontal=True, key="_tr_kind",
+                        help="Rows are the positions that look (queries), columns the positions "
+                             "they look at (keys). Each row sums to 1.")
+    else:
+        kind = names[0]
+        st.caption("Rows are the positions that look (queries), columns the positions they "
+                   "look at (keys); each row sums to 1. A decoder-only model has one causal "
+                   "self-attention per layer: pick the encdec architecture to see encoder, "
+                   "decoder and cross-attention apart.")
     [(_, fig)] = F.attention_views(snap, itos, arch, only=kind if kind in names else names[0])
     st.plotly_chart(fig, width="stretch", key="_tr_att")
 

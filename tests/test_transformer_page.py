@@ -30,6 +30,10 @@ def test_page_renders_figures_sections_and_plays():
                     "Use cases", "Related architectures", "Ethical considerations"):
         assert section in tabs
     assert not at.error
+    next(r for r in at.radio if r.label == "Architecture").set_value("decoder").run()
+    assert _step(at) == 0 and not at.error  # a new model, one attention kind: no radio
+    assert not [r for r in at.radio if r.key == "_tr_kind"]
+    assert any("one causal self-attention" in c.value for c in at.caption)
     at.button(key="_play_transformer").click().run()
     seen = [_step(at)]
     for _ in range(2):
