@@ -285,7 +285,7 @@ def test_figures_from_a_snapshot(monkeypatch):
     assert anim.data[0].source.startswith("data:image/png;base64,")
     np.testing.assert_allclose(F.moving_average(np.arange(5.0), 3), [0, 0.5, 1, 2, 3])
     dot = F.diagram(t.config)
-    assert dot.startswith("digraph") and "4 → 256 → 256 → 2 actions" in dot and "100,000" in dot
+    assert dot.startswith("digraph") and "4 → 192 → 192 → 2 actions" in dot and "100,000" in dot
     assert "target" in dot and "no target" in F.diagram(t.config.replace(target_update=0))
 
 
