@@ -162,6 +162,13 @@ PRESETS = [
     Preset("PPO · Pendulum", dict(algo="ppo", env="Pendulum-v1", n_envs=4, n_steps=256,
                                   gamma=0.9, gae_lambda=0.95, epochs=10, minibatches=16,
                                   lr=1e-3)),
+    Preset("PPO · Acrobot", dict(ALGO_PRESETS["ppo"], env="Acrobot-v1")),
+    # rl-baselines3-zoo's MountainCar settings; the first returns above -200 come after about
+    # 40k steps (a minute or two here): the reward says nothing until the car reaches the flag
+    Preset("DQN · MountainCar (slow: sparse reward)", dict(
+        ALGO_PRESETS["dqn"], env="MountainCar-v0", lr=4e-3, batch_size=128, buffer_size=10_000,
+        learning_starts=1000, gamma=0.98, target_update=300, train_freq=16, gradient_steps=8,
+        eps_steps=24_000, eps_end=0.07, hidden=256)),
     Preset("DQN · FrozenLake grid", dict(ALGO_PRESETS["dqn"], env="FrozenLake-v1",
                                          eps_steps=3000, learning_starts=500, gamma=0.95)),
 ]
