@@ -63,8 +63,8 @@ def test_uploaded_csv_trains_on_its_points_and_a_bad_file_is_explained(page, app
     real = page.evaluate("""() => {
       const p = [...document.querySelectorAll('.js-plotly-plot')]
           .find(p => (p.data || []).some(t => t.name === 'discriminator'));
-      const t = p.data.find(t => t.name === 'real');
-      return Array.from(t.x).map((x, i) => [x, Array.from(t.y)[i]]);
+      const t = p._fullData.find(t => t.name === 'real');  // decoded arrays, not base64
+      return Array.from(t.x).map((x, i) => [x, t.y[i]]);
     }""")
     allowed = {(round(i / 10, 1), round((i % 7) / 7, 3)) for i in range(60)}
     assert real and {(round(x, 1), round(y, 3)) for x, y in real} <= allowed

@@ -14,7 +14,7 @@ AXIS_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot')]
 
 
 def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
-    page.goto(f"{app_url}/transformer")
+    page.goto(f"{app_url}/transformer?arch=encdec")  # all three attention kinds
     wait_idle(page, 240_000)
     box = page.locator("input[aria-label='Try it: type an input']")
     box.fill("98765432")
