@@ -42,6 +42,11 @@ def main() -> None:
                 page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
                                        timeout=90_000)
                 play = page.get_by_role("button", name=re.compile("Play"))
+                if args.play > 0:  # the state above can read "notRunning" before the first run
+                    try:
+                        play.first.wait_for(timeout=90_000)
+                    except Exception:  # a page without a Play button (home, compare)
+                        pass
                 if args.play > 0 and play.count():
                     play.first.click()
                     pause = page.get_by_role("button", name=re.compile("Pause"))
