@@ -72,8 +72,7 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
                    "mark": {"type": "text", "fontSize": 13, "color": "#777"},
                    "encoding": {"text": {"field": "note", "type": "nominal"}}}]
     return {"data": {"values": rows}, "height": height, "layer": layers,
-            "title": f"Episode return (dots), moving average of {window} (line); "
-                     "dashed: solved"}
+            "title": f"Episode return · line: mean of {window} · dashed: solved"}
 
 
 def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
