@@ -44,10 +44,10 @@ def test_metric_charts(runs):
     assert titles == ["Reconstruction loss per example", "KL(q(z|x) ‖ N(0, I)) per example",
                       "Test error per feature"]
     spec = charts[0]
-    metrics = {r["metric"] for r in spec["data"]["values"]}
+    metrics = {r["metric"] for r in CF.chart_rows(spec)}
     assert metrics == {"train reconstruction", "test reconstruction"}
     err = charts[2]
-    pca = [r for r in err["data"]["values"] if r.get("metric") == F.PCA_LABEL]
+    pca = [r for r in CF.chart_rows(err) if r.get("metric") == F.PCA_LABEL]
     assert [r["value"] for r in pca] == pytest.approx([t.pca_mse] * 2)
     assert [r["step"] for r in pca] == [0, 60]
     # scrubbing: a marker rule layer at the chosen step
@@ -57,7 +57,7 @@ def test_metric_charts(runs):
     charts = F.metric_charts(long2, "dae")
     assert len(charts) == 2
     err = charts[1]
-    metrics = {r["metric"] for r in err["data"]["values"]}
+    metrics = {r["metric"] for r in CF.chart_rows(err)}
     assert metrics == {"test MSE", "denoised MSE", "noisy input MSE (identity)"}
 
 

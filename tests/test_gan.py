@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from core import figures as CF
 from core.config import apply_overrides, validate
 from core.gan import data as gdata
 from core.gan import figures as gfig
@@ -355,7 +356,7 @@ def test_coverage_chart_puts_modes_and_quality_on_one_axis():
             "metric": np.array(["modes", "modes", "hq_share", "hq_share"], dtype=object),
             "value": np.array([2.0, 8.0, 0.1, 0.75], dtype=np.float32)}
     spec = gfig.coverage_chart(data, n_modes=8)
-    rows = spec["data"]["values"]
+    rows = CF.chart_rows(spec)
     got = {(r["metric"], r["step"]): r["value"] for r in rows if "metric" in r}
     assert got[("modes covered (of 8)", 100)] == 1.0 and got[("modes covered (of 8)", 50)] == 0.25
     assert got[("high-quality share", 100)] == pytest.approx(0.75)

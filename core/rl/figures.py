@@ -45,76 +45,89 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
     ma = moving_average(returns, window)
     n = len(returns)
     idx = np.linspace(0, n - 1, max_points).astype(int) if n > max_points else np.arange(n)
-    rows = [{"env_step": int(a), "ret": float(b), "avg": float(c)}
-            for a, b, c in zip(np.asarray(env_steps)[idx].tolist(),
-                               np.asarray(returns, np.float64)[idx].tolist(),
-                               ma[idx].astype(np.float64).tolist())]
+    steps = np.asarray(env_steps)[idx].tolist()
+    dots = [{"env_step": int(a), "ret": float(b)}
+            for a, b in zip(steps, np.asarray(returns, np.float64)[idx].tolist())]
+    avg = [{"env_step": int(a), "avg": float(b)}
+           for a, b in zip(steps, ma[idx].astype(np.float64).tolist())]
     x = {"field": "env_step", "type": "quantitative", "title": "environment steps"}
+    one = {"values": [{}]}  # a rule drawn once, at its datum
+    # each layer carries its own data, none at the top: see core.figures.metric_chart
     layers: list[dict[str, Any]] = [
-        {"mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
+        {"data": {"values": dots},
+         "mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
          "encoding": {"x": x, "y": {"field": "ret", "type": "quantitative",
                                     "title": "return per episode"},
                       "tooltip": [{"field": "env_step", "type": "quantitative",
                                    "title": "env step"},
                                   {"field": "ret", "type": "quantitative", "title": "return",
                                    "format": ".1f"}]}},
-        {"mark": {"type": "line", "strokeWidth": 2.5, "color": OKABE_ITO[0]},
+        {"data": {"values": avg},
+         "mark": {"type": "line", "strokeWidth": 2.5, "color": OKABE_ITO[0]},
          "encoding": {"x": x, "y": {"field": "avg", "type": "quantitative"}}},
     ]
     if threshold is not None:
-        layers.append({"mark": {"type": "rule", "color": OKABE_ITO[3], "strokeDash": [6, 3]},
+        layers.append({"data": one,
+                       "mark": {"type": "rule", "color": OKABE_ITO[3], "strokeDash": [6, 3]},
                        "encoding": {"y": {"datum": float(threshold)}}})
     if marker is not None:
-        layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
+        layers.append({"data": one,
+                       "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
                        "encoding": {"x": {"datum": int(marker)}}})
-    if not rows:  # before the first episode ends: say so instead of drawing empty axes
+    if not dots:  # before the first episode ends: say so instead of drawing empty axes
         layers = [{"data": {"values": [{"note": "no finished episode yet: press ▶ Play"}]},
                    "mark": {"type": "text", "fontSize": 13, "color": "#777"},
                    "encoding": {"text": {"field": "note", "type": "nominal"}}}]
-    return {"data": {"values": rows}, "height": height, "layer": layers,
+    return {"height": height, "layer": layers,
             "title": f"Episode return · line: mean of {window} · dashed: solved"}
 
 
 def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
                   marker_step: int | None = None, row_height: int = 90) -> dict[str, Any]:
-    """Every training metric in one faceted chart, one row per metric with its own y scale,
-    as a Vega-Lite spec (one chart instead of one per metric: fewer elements to redraw).
+    """Every training metric in one chart, one row per metric with its own y scale, as a
+    Vega-Lite spec (one chart instead of one per metric: fewer elements to redraw).
+
+    Rows are vertically concatenated views, each with its own data, rather than a facet: a
+    facet needs the data at the top of the spec, which Streamlit converts through pandas (see
+    :func:`core.figures.metric_chart`).
 
     Args:
         data: long format (columns step, metric, value), as ``History.long_format`` returns.
     """
     labels = labels or {}
     value = np.asarray(data["value"], np.float64)
+    metric = np.asarray(data["metric"]).astype(str)
+    step = np.asarray(data["step"])
     keep = np.isfinite(value)
-    names = [labels.get(m, m) for m in np.asarray(data["metric"]).astype(str)[keep].tolist()]
-    rows = [{"step": int(a), "metric": b, "value": float(c)}
-            for a, b, c in zip(np.asarray(data["step"])[keep].tolist(), names,
-                               value[keep].tolist())]
-    order = list(dict.fromkeys(names))
-    layers: list[dict[str, Any]] = [
-        {"mark": {"type": "line", "strokeWidth": 2, "color": OKABE_ITO[0]},
-         "encoding": {
-             "x": {"field": "step", "type": "quantitative", "title": "training step"},
-             "y": {"field": "value", "type": "quantitative", "title": None,
-                   "scale": {"zero": False}},
-             "tooltip": [{"field": "metric", "type": "nominal"},
-                         {"field": "step", "type": "quantitative"},
-                         {"field": "value", "type": "quantitative", "format": ".4g"}]}}]
-    if marker_step is not None:
-        layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
-                       "encoding": {"x": {"datum": int(marker_step)}}})
+    rows = []
+    for name in dict.fromkeys(metric[keep].tolist()):  # in order of first appearance
+        sel = keep & (metric == name)
+        values = [{"step": int(a), "value": float(b)}
+                  for a, b in zip(step[sel].tolist(), value[sel].tolist())]
+        layers: list[dict[str, Any]] = [
+            {"data": {"values": values},
+             "mark": {"type": "line", "strokeWidth": 2, "color": OKABE_ITO[0]},
+             "encoding": {
+                 "x": {"field": "step", "type": "quantitative", "title": "training step"},
+                 "y": {"field": "value", "type": "quantitative", "title": None,
+                       "scale": {"zero": False}},
+                 "tooltip": [{"field": "step", "type": "quantitative"},
+                             {"field": "value", "type": "quantitative", "format": ".4g"}]}}]
+        if marker_step is not None:
+            layers.append({"data": {"values": [{}]},
+                           "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
+                           "encoding": {"x": {"datum": int(marker_step)}}})
+        rows.append({"title": {"text": labels.get(name, name), "anchor": "start",
+                               "fontSize": 12},
+                     "height": row_height, "width": 340, "layer": layers})
+    for r in rows[:-1]:  # one x-axis title, under the last row
+        r["layer"][0]["encoding"]["x"]["title"] = None
     if not rows:
-        return {"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
-                "height": row_height, "title": "Training metrics",
-                "mark": {"type": "text", "fontSize": 13, "color": "#777"},
-                "encoding": {"text": {"field": "note", "type": "nominal"}}}
-    return {"data": {"values": rows}, "title": "Training metrics",
-            "facet": {"row": {"field": "metric", "type": "nominal", "title": None,
-                              "sort": order,
-                              "header": {"labelOrient": "top", "labelAnchor": "start",
-                                         "labelFontSize": 12, "labelFontWeight": "bold"}}},
-            "spec": {"layer": layers, "height": row_height, "width": 340},
-            "resolve": {"scale": {"y": "independent"}}}
+        return {"height": row_height, "title": "Training metrics", "layer": [
+            {"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
+             "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+             "encoding": {"text": {"field": "note", "type": "nominal"}}}]}
+    return {"title": "Training metrics", "vconcat": rows, "spacing": 12}
 
 
 def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
@@ -270,5 +283,5 @@ def diagram(cfg) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["return_chart", "metrics_chart", "policy_figure", "slice_figure", "grid_figure", "frames_figure",
-           "diagram", "moving_average", "png_data_uri", "GRID_MAP"]
+__all__ = ["return_chart", "metrics_chart", "policy_figure", "slice_figure", "grid_figure",
+           "frames_figure", "diagram", "moving_average", "png_data_uri", "GRID_MAP"]
