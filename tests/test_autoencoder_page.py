@@ -132,3 +132,13 @@ def test_preset_box_loads_a_named_configuration():
     t = _trainer(at)
     assert (t.config.variant, t.config.hidden) == ("ae", "32")
     assert at.selectbox(key="_preset_autoencoder").value is None
+
+
+def test_theory_tabs_send_only_the_open_section():
+    at = open_page(PAGE)
+    assert len(at.get("graphviz_chart")) == 1                 # the overview's diagram
+    assert not [e for e in at.expander if e.label.startswith("Source:")]
+    at.session_state["_theory_autoencoder"] = "Implementation"  # what a click on the tab sets
+    at.run()
+    assert not at.get("graphviz_chart") and not at.exception
+    assert any(e.label == "Source: `core.autoencoder.model.Autoencoder`" for e in at.expander)

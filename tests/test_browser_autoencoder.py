@@ -45,3 +45,16 @@ def test_bad_link_shows_a_note_not_a_traceback(page, app_url):
     alert = page.locator("[data-testid=stAlert]").first
     assert "could not be used as given" in alert.inner_text()
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_theory_tabs_compute_only_the_open_section(page, app_url):
+    """Lazy tabs: the overview's diagram is drawn, the sources are not sent until the
+    Implementation tab is opened, and opening it shows them."""
+    page.goto(f"{app_url}/autoencoder")
+    wait_idle(page)
+    assert page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).count() == 0
+    page.get_by_role("tab", name="Implementation").click()
+    page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("tab", name="Implementation").get_attribute("aria-selected") == "true"
+    assert page.locator("[data-testid=stException]").count() == 0

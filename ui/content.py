@@ -25,8 +25,13 @@ def theory_tabs(md_path: str | Path, *, diagram: str | None = None,
         st.info("The theory for this page is not written yet.")
         return
     names = [n for n in content.SECTIONS if n in text]
-    tabs = st.tabs(names)
+    # lazy tabs: only the open one is computed and sent. All seven at once (equations, the
+    # diagram, every source listing) cost the browser a second or more on each page's first
+    # render here; choosing another tab reruns the script.
+    tabs = st.tabs(names, key=f"_theory_{Path(md_path).parent.name}", on_change="rerun")
     for name, tab in zip(names, tabs):
+        if tab.open is False:
+            continue
         with tab:
             if name == "Overview" and diagram:
                 st.graphviz_chart(diagram, width="stretch")
