@@ -7,10 +7,9 @@ headless cases, and the whole tick loop (training + snapshot + every figure) for
 """
 from __future__ import annotations
 
-
 import torch
 
-from bench.common import serialize, app_loop, record
+from bench.common import app_loop, median, record, serialize
 from core.config import apply_overrides
 from core.gan import figures as F
 from core.gan.config import EXPERIMENTS, GANConfig
@@ -86,7 +85,6 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
             cfg05 = cfg
     res = [_app(cfg05, s, 30.0 / (2 if quick else 1)) for s in seeds]
     secs = [r[0] for r in res]
-    from bench.common import median
     app = median(secs)
     ratio = None if app is None or not headless else app / headless
     out.append(record(FAMILY, "ring8-app", "page loop time / headless time", [ratio], "x",
