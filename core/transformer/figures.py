@@ -27,7 +27,7 @@ def token_labels(ids: Sequence[int], itos: Sequence[str]) -> list[str]:
 def loss_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> dict:
     keep = np.isin(long["metric"].astype(str), ["loss", "val loss"])
     data = {k: v[keep] for k, v in long.items()}
-    return metric_chart(data, title="Cross-entropy", y_title="loss (nats per token)",
+    return metric_chart(data, title="Cross-entropy", y_title="nats per token",
                         log_y=True, marker_step=marker_step)
 
 
