@@ -22,14 +22,16 @@ DIVERGING = "RdBu"
 def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str = "value",
                  x_title: str = "training step", log_y: bool = False,
                  marker_step: int | None = None, height: int = 260,
-                 rule_y: float | None = None, rule_label: str = "") -> dict[str, Any]:
+                 rule_y: float | None = None, rule_label: str = "",
+                 legend: bool = True) -> dict[str, Any]:
     """Line chart of metric series in long format (columns step, metric, value), as a
     Vega-Lite spec for ``st.vega_lite_chart``.
 
     Written as a plain dict rather than through altair: altair validates every chart against
     the Vega-Lite schema, which cost 10-50 ms per chart on every tick of a live page; this
     costs well under 1 ms. ``marker_step`` draws a vertical rule (the timeline position when
-    scrubbing); ``rule_y`` a horizontal one (a target, a solve threshold).
+    scrubbing); ``rule_y`` a horizontal one (a target, a solve threshold). ``legend=False``
+    drops the colour legend (one series, named by the title).
 
     Every layer carries its own ``data.values`` and the spec has no top-level data: Streamlit
     converts top-level data to Arrow through pandas (importing pandas, ~0.5 s, on a page's
@@ -44,7 +46,14 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
             for a, b, c in zip(step[keep].tolist(), metric[keep].tolist(), value[keep].tolist())]
     metrics = sorted(set(metric[keep].tolist()))
     y_scale: dict[str, Any] = {"type": "log"} if log_y else {"zero": False}
+    if not rows:  # before the first step: say so instead of drawing empty axes
+        spec: dict[str, Any] = {"height": height,
+                                "layer": [note_layer("no values yet: press ▶ Play or Step")]}
+        if title:
+            spec["title"] = title
+        return spec
     line = {
+        "data": {"values": rows},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
             "x": {"field": "step", "type": "quantitative", "title": x_title},
@@ -52,7 +61,8 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
             "color": {"field": "metric", "type": "nominal", "title": None,
                       "scale": {"domain": metrics,
                                 "range": OKABE_ITO[:max(1, len(metrics))]},
-                      "legend": {"orient": "bottom", "direction": "horizontal"}},
+                      "legend": {"orient": "bottom", "direction": "horizontal"}
+                      if legend else None},
             "tooltip": [{"field": "metric", "type": "nominal"},
                         {"field": "step", "type": "quantitative"},
                         {"field": "value", "type": "quantitative", "format": ".4g"}]}}
@@ -66,16 +76,17 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
                        "mark": {"type": "rule", "color": "#D55E00", "strokeDash": [6, 3]},
                        "encoding": {"y": {"field": "y", "type": "quantitative"},
                                     "tooltip": [{"field": "label", "type": "nominal"}]}})
-    if not rows:  # before the first step: say so instead of drawing empty axes
-        layers = [{"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
-                   "mark": {"type": "text", "fontSize": 13, "color": "#777"},
-                   "encoding": {"text": {"field": "note", "type": "nominal"}}}]
-    if rows:
-        line["data"] = {"values": rows}
-    spec: dict[str, Any] = {"height": height, "layer": layers}
+    spec = {"height": height, "layer": layers}
     if title:
         spec["title"] = title
     return spec
+
+
+def note_layer(text: str) -> dict[str, Any]:
+    """A Vega-Lite layer that only says ``text`` (a chart with nothing to plot yet)."""
+    return {"data": {"values": [{"note": text}]},
+            "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+            "encoding": {"text": {"field": "note", "type": "nominal"}}}
 
 
 def chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:

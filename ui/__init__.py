@@ -9,6 +9,6 @@ from ui.form import config_sidebar, share_link, show_problems, url_notes  # noqa
 from ui.panel import LiveState, View, live_panel  # noqa: E402
 from ui.shared import RunSettings, run_settings, shared_sidebar  # noqa: E402
 
-__all__ = ["chart", "experiments", "show_code", "theory_tabs", "guard", "config_sidebar", "share_link",
-           "show_problems", "url_notes", "LiveState", "View", "live_panel", "RunSettings",
-           "run_settings", "shared_sidebar"]
+__all__ = ["chart", "experiments", "show_code", "theory_tabs", "guard", "config_sidebar",
+           "share_link", "show_problems", "url_notes", "LiveState", "View", "live_panel",
+           "RunSettings", "run_settings", "shared_sidebar"]

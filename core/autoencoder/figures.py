@@ -1,15 +1,15 @@
-"""Figures of the autoencoder page: numpy (a trainer snapshot) in, plotly/altair figure out.
+"""Figures of the autoencoder page: a snapshot in, plotly figures or Vega-Lite specs out.
 
 No torch and no streamlit here. Every builder takes the snapshot dict of
 :meth:`core.autoencoder.trainer.AETrainer.snapshot` (or plain arrays) and returns a figure.
 
 API (stable; the page uses these names)
 ---------------------------------------
-- ``metric_charts(long, variant, marker_step=None, pca_mse=None) -> list[dict]`` (Vega-Lite specs): from
-  ``trainer.history.long_format()``: reconstruction loss (train vs test), KL (VAE only), test
-  error per feature (MSE; for the DAE denoised and noisy-input MSE) with PCA-2 as a flat
-  reference series. Pass ``marker_step`` only when scrubbing: the rule layer makes a chart
-  about 8x dearer to build.
+- ``metric_charts(long, variant, marker_step=None, pca_mse=None) -> list[dict]`` (Vega-Lite
+  specs): from ``trainer.history.long_format()``: reconstruction loss (train vs test), KL
+  (VAE only), test error per feature (MSE; for the DAE denoised and noisy-input MSE) with
+  PCA-2 as a flat reference series. Pass ``marker_step`` only when scrubbing: the rule layer
+  makes a chart about 8x dearer to build.
 - ``latent_scatter(snap, xy=None, method=None, point=None, pair=None) -> go.Figure``: test
   latents coloured by digit (or roll position); ``xy``/``method`` override the plane with an
   embedding (e.g. ``method="t-SNE"``); ``point`` (u, v) marks a decoded point, ``pair`` (i, j)

@@ -1,11 +1,11 @@
-"""Figures of the GAN page: numpy snapshots in, plotly/altair figures out (no torch here).
+"""Figures of the GAN page: snapshots in, plotly figures and Vega-Lite specs out (no torch).
 
 - ``field_figure``: GAN Lab's view. The discriminator's output as a background heatmap, real
   and generated samples, the generator's gradient field (arrows) and its manifold (the image of
   a grid in noise space), plus the 3σ circles of each mode for mixtures.
 - ``mode_bars``: high-quality samples per mode (mode collapse at a glance).
-- ``loss_chart`` / ``coverage_chart`` / ``signal_chart``: metric curves (altair, from the
-  shared helper).
+- ``loss_chart`` / ``coverage_chart`` / ``signal_chart``: metric curves (Vega-Lite specs from
+  the shared ``metric_chart``).
 - ``digit_grid`` / ``interpolation_strip``: digits samples and a walk between two noise vectors.
 - ``diagram(cfg)``: graphviz DOT of the two networks, following the settings.
 """

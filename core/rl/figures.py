@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure
+from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure, metric_chart, note_layer
 from core.rl.data import GRID_MAP, env_spec
 
 ARROWS = ("←", "↓", "→", "↑")   # FrozenLake actions 0..3
@@ -75,9 +75,7 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
                        "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
                        "encoding": {"x": {"datum": int(marker)}}})
     if not dots:  # before the first episode ends: say so instead of drawing empty axes
-        layers = [{"data": {"values": [{"note": "no finished episode yet: press ▶ Play"}]},
-                   "mark": {"type": "text", "fontSize": 13, "color": "#777"},
-                   "encoding": {"text": {"field": "note", "type": "nominal"}}}]
+        layers = [note_layer("no finished episode yet: press ▶ Play")]
     return {"height": height, "layer": layers,
             "title": f"Episode return · line: mean of {window} · dashed: solved"}
 
@@ -95,38 +93,20 @@ def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = N
         data: long format (columns step, metric, value), as ``History.long_format`` returns.
     """
     labels = labels or {}
-    value = np.asarray(data["value"], np.float64)
     metric = np.asarray(data["metric"]).astype(str)
-    step = np.asarray(data["step"])
-    keep = np.isfinite(value)
+    keep = np.isfinite(np.asarray(data["value"], np.float64))
+    names = list(dict.fromkeys(metric[keep].tolist()))  # in order of first appearance
+    if not names:
+        return metric_chart(data, title="Training metrics", height=row_height)
     rows = []
-    for name in dict.fromkeys(metric[keep].tolist()):  # in order of first appearance
-        sel = keep & (metric == name)
-        values = [{"step": int(a), "value": float(b)}
-                  for a, b in zip(step[sel].tolist(), value[sel].tolist())]
-        layers: list[dict[str, Any]] = [
-            {"data": {"values": values},
-             "mark": {"type": "line", "strokeWidth": 2, "color": OKABE_ITO[0]},
-             "encoding": {
-                 "x": {"field": "step", "type": "quantitative", "title": "training step"},
-                 "y": {"field": "value", "type": "quantitative", "title": None,
-                       "scale": {"zero": False}},
-                 "tooltip": [{"field": "step", "type": "quantitative"},
-                             {"field": "value", "type": "quantitative", "format": ".4g"}]}}]
-        if marker_step is not None:
-            layers.append({"data": {"values": [{}]},
-                           "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
-                           "encoding": {"x": {"datum": int(marker_step)}}})
-        rows.append({"title": {"text": labels.get(name, name), "anchor": "start",
-                               "fontSize": 12},
-                     "height": row_height, "width": 340, "layer": layers})
-    for r in rows[:-1]:  # one x-axis title, under the last row
-        r["layer"][0]["encoding"]["x"]["title"] = None
-    if not rows:
-        return {"height": row_height, "title": "Training metrics", "layer": [
-            {"data": {"values": [{"note": "no values yet: press ▶ Play or Step"}]},
-             "mark": {"type": "text", "fontSize": 13, "color": "#777"},
-             "encoding": {"text": {"field": "note", "type": "nominal"}}}]}
+    for i, name in enumerate(names):
+        sel = metric == name
+        row = metric_chart({k: np.asarray(v)[sel] for k, v in data.items()}, y_title="",
+                           x_title="training step" if i == len(names) - 1 else "",
+                           marker_step=marker_step, height=row_height, legend=False)
+        row.update(title={"text": labels.get(name, name), "anchor": "start", "fontSize": 12},
+                   width=340)
+        rows.append(row)
     return {"title": "Training metrics", "vconcat": rows, "spacing": 12}
 
 

@@ -1,4 +1,4 @@
-"""Figures of the transformer page: numpy in, plotly/altair out (no torch, no streamlit).
+"""Figures of the transformer page: numpy in, plotly figures and Vega-Lite specs out.
 
 Attention maps arrive as uint8 (L, H, Tq, Tk) arrays where 255 means weight 1, as the trainer's
 snapshot stores them.
