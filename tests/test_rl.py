@@ -201,7 +201,7 @@ def test_same_seed_same_run_and_checkpoint_roundtrip():
     a, b = RLTrainer(cfg, seed=3), RLTrainer(cfg, seed=3)
     a.run_steps(3)
     b.run_steps(3)
-    assert a.history.values["policy_loss"] == b.history.values["policy_loss"]
+    assert a.history.series("policy_loss")[1].tolist() == b.history.series("policy_loss")[1].tolist()
     c = RLTrainer.load_bytes(a.save_bytes())
     obs = slice_observations("CartPole-v1", 5)[2]
     np.testing.assert_array_equal(c.agent.value_map(obs)[0], a.agent.value_map(obs)[0])
