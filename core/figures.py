@@ -10,6 +10,8 @@ from typing import Any, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core import plotly_fast
+
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
@@ -116,21 +118,14 @@ def mosaic(images: np.ndarray, ncols: int, pad: int = 1, fill: int = 255) -> np.
 
 
 def fast_figure(data: list[dict], layout: dict) -> go.Figure:
-    """A plotly figure from plain trace/layout dicts, skipping plotly's property validation.
-
-    Validation costs 5-20x the construction itself (about 5 ms per small trace on this
-    machine), which a live page pays every tick; the dicts here are fixed code, so checking
-    them once in the tests is enough (tests build each figure with validation on as well).
-    """
-    return go.Figure(data=data, layout=layout, _validate=VALIDATE)
+    """A plotly figure from plain trace/layout dicts, skipping plotly's property validation
+    (see :mod:`core.plotly_fast`: colour scales are expanded; tests validate in full)."""
+    return plotly_fast.figure(data, layout)
 
 
 #: white paper (0) to black ink (255); the padding between tiles is a light grey
 INK = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
 PAD_INK = 40
-
-#: tests flip this to True to have plotly check every property of every figure
-VALIDATE = False
 
 
 def image_grid(images: np.ndarray, ncols: int, *, title: str = "",

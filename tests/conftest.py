@@ -21,6 +21,14 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture
+def plotly_checked():
+    """Every figure built through core.plotly_fast is validated in full by plotly."""
+    from core.plotly_fast import checking
+    with checking():
+        yield
+
+
 # ---- browser tests: Debian's chromium driven by Playwright against a live server ----------
 import os  # noqa: E402
 import shutil  # noqa: E402

@@ -4,12 +4,14 @@ import plotly.graph_objects as go
 import pytest
 
 import core.figures as CF
+from core.plotly_fast import checking
 from core.training import History
 
 
 @pytest.fixture(autouse=True)
-def validated(monkeypatch):
-    monkeypatch.setattr(CF, "VALIDATE", True)
+def validated():
+    with checking():
+        yield
 
 
 def test_metric_chart_has_axes_and_one_series_per_metric():

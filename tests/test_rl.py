@@ -254,12 +254,10 @@ def test_algorithm_improves_its_return(algo, env_steps, last, above):
 
 
 # ---- figures ---------------------------------------------------------------------------------
-def test_figures_from_a_snapshot(monkeypatch):
+def test_figures_from_a_snapshot(plotly_checked):  # plotly checks every property
     import altair as alt
 
-    import core.figures
     from core.rl import figures as F
-    monkeypatch.setattr(core.figures, "VALIDATE", True)  # plotly checks every property
     t = RLTrainer(cfg_for("dqn", learning_starts=64, batch_size=32, gradient_steps=2), seed=0)
     t.run_steps(3)
     snap = t.snapshot()
