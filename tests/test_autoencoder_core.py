@@ -18,6 +18,7 @@ from core.autoencoder import model as M
 from core.autoencoder import trainer as T
 from core.autoencoder.config import parse_hidden
 from core.config import apply_overrides, from_query, to_query, validate
+from core.datasets import digits
 
 
 # ---- config ------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_digits_split_fixed_stratified_and_scaled():
     assert ds.x_train.shape == (1438, 64) and ds.x_test.shape == (359, 64)
     assert ds.x_train.dtype == np.float32 and ds.x_train.min() == 0.0 and ds.x_train.max() == 1.0
     counts = np.bincount(ds.y_test, minlength=10)
-    full = np.bincount(D.load_digits01()[1], minlength=10)
+    full = np.bincount(digits()[1], minlength=10)
     assert np.all(np.abs(counts - 0.2 * full) <= 1)          # 20 % of every class
     assert D.load("digits") is ds                             # cached, no reload
     # the split does not depend on any run seed: two trainers see the same test set

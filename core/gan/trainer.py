@@ -22,6 +22,7 @@ from core.gan.config import GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, g_loss_per_sample, gradient_penalty
 from core.gan.metrics import mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
+from core.datasets import digits
 from core.training import Trainer
 
 HEAT_RES = 48       # discriminator heatmap resolution (cells per side)
@@ -57,7 +58,7 @@ class GANTrainer(Trainer):
         else:
             self.out_dim = 64
             self.centres = None
-            self.pool = torch.from_numpy(gdata.load_digits())
+            self.pool = torch.from_numpy(digits()[0].copy())
         self.G = Generator(c.z_dim, c.g_hidden, c.n_layers, self.out_dim, image=not c.is_2d)
         self.D = Discriminator(self.out_dim, c.d_hidden, c.n_layers, c.spectral_norm)
         # built on first use; G follows ``lr``, D follows ``lr_d``
