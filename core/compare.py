@@ -2,15 +2,18 @@
 
 A pinned run is a frozen copy of what a page had at the moment it was pinned::
 
-    {"label", "page", "config": {...}, "seed", "step", "history": History.state()}
+    {"label", "page", "config": {...}, "seed", "step", "history": History.state(),
+     "metrics": [Metric fields...]}      # the family's declarations, for labels and axes
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from core.history import History, empty_long
+from core.metrics import Metric
 
 
 def pin(label: str, page: str, trainer) -> dict[str, Any]:
@@ -18,7 +21,23 @@ def pin(label: str, page: str, trainer) -> dict[str, Any]:
     rec = trainer.record()
     return {"label": label, "page": page, "config": rec["config"], "seed": rec["seed"],
             "step": rec["step"], "train_seconds": rec["train_seconds"],
-            "history": trainer.history.state()}  # a fresh copy of plain lists
+            "history": trainer.history.state(),  # a fresh copy of plain lists
+            "metrics": [dataclasses.asdict(m) for m in trainer.metrics]}
+
+
+def declared(runs: list[dict[str, Any]]) -> dict[str, Metric]:
+    """The metric declarations the runs were pinned with, by name (first run wins)."""
+    out: dict[str, Metric] = {}
+    for r in runs:
+        for m in r.get("metrics", []):
+            out.setdefault(m["name"], Metric(**m))
+    return out
+
+
+def metric_title(runs: list[dict[str, Any]], name: str) -> tuple[str, str, bool]:
+    """(label, axis title, log axis) of a metric, from the declarations (the name if none)."""
+    m = declared(runs).get(name)
+    return (m.label, m.axis_title, m.log) if m else (name, name, False)
 
 
 def common_metrics(runs: list[dict[str, Any]]) -> list[str]:

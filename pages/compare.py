@@ -28,8 +28,11 @@ if not runs:
 metrics = compare.common_metrics(runs)
 left, right = st.columns([3, 2])
 with left:
-    for m in st.multiselect("Metrics", metrics, default=metrics[:2]):
-        chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m, height=240))
+    for m in st.multiselect("Metrics", metrics, default=metrics[:2],
+                            format_func=lambda n: compare.metric_title(runs, n)[0]):
+        label, axis, log = compare.metric_title(runs, m)
+        chart(metric_chart(compare.overlay(runs, m), title=label, y_title=axis, log_y=log,
+                           height=240))
 with right:
     st.markdown("**Settings that differ**")
     diff = compare.config_diff(runs)
