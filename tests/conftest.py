@@ -93,3 +93,11 @@ def open_page(page: str | None = None, timeout: float = 90, **query: str):
 def app_test():
     """Factory fixture: ``app_test("pages/gan.py", lr="0.01")`` -> a run AppTest."""
     return open_page
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, patient: on a loaded 2-core machine a first render can take
+    tens of seconds, and a wait that gives up early is a flaky test, not a finding."""
+    page.set_default_timeout(120_000)
+    return page
