@@ -6,8 +6,8 @@ per run (training steps) and the metric to judge (its direction comes from the f
 declaration). :meth:`SweepSpec.problems` refuses an impossible sweep before anything starts.
 
 The study is an Optuna study on the run store's own database (SQLite file or PostgreSQL), so
-its trials live beside the runs. Every (point, seed) pair is one trial of a grid over
-``point`` × ``seed``; a median pruner stops runs that are clearly worse than the others at the
+its trials live beside the runs. Every (point, seed) pair is one trial, enqueued when the
+study is created and popped by exactly one worker; a median pruner stops runs that are clearly worse than the others at the
 same step (when asked). Trials run in worker processes, never in the Streamlit process (one torch thread
 each): ``start()`` launches them detached, so a sweep survives its tab being closed, and more
 machines join by pointing workers at the same PostgreSQL database::
@@ -259,17 +259,22 @@ def _storage(url: str):
 
 
 def _study(spec: SweepSpec, sweep_id: str, url: str, create: bool = False):
+    """The sweep's Optuna study. Every (point, seed) pair is enqueued once when the study is
+    created; workers pop them (an atomic WAITING -> RUNNING step in the storage), so two
+    workers never run the same pair (GridSampler can, in distributed use)."""
     import optuna
-    space = {"point": list(range(len(spec.points()))), "seed": list(spec.seeds)}
-    sampler = optuna.samplers.GridSampler(space, seed=0)
     pruner = (optuna.pruners.MedianPruner(n_startup_trials=max(2, len(spec.seeds)),
                                           n_warmup_steps=spec.budget_steps // 3)
               if spec.prune else optuna.pruners.NopPruner())
-    kw = dict(study_name=study_name(sweep_id), storage=_storage(url), sampler=sampler,
-              pruner=pruner)
-    if create:
-        return optuna.create_study(direction=spec.direction(), **kw)
-    return optuna.load_study(**kw)
+    kw = dict(study_name=study_name(sweep_id), storage=_storage(url), pruner=pruner,
+              sampler=optuna.samplers.RandomSampler(seed=0))
+    if not create:
+        return optuna.load_study(**kw)
+    study = optuna.create_study(direction=spec.direction(), **kw)
+    for i in range(len(spec.points())):
+        for seed in spec.seeds:
+            study.enqueue_trial({"point": i, "seed": seed}, user_attrs={"planned": True})
+    return study
 
 
 def start(spec: SweepSpec, store: RunStore, owner: str, workers: int = 2, *,
@@ -314,30 +319,31 @@ def work(sweep_id: str, url: str) -> int:
         return s is None or s["status"] == "cancelled"
 
     def objective(trial) -> float:
-        nonlocal done
-        if cancelled():
-            trial.study.stop()
-            raise optuna.TrialPruned("sweep cancelled")
         point = points[trial.suggest_categorical("point", list(range(len(points))))]
         seed = trial.suggest_categorical("seed", list(spec.seeds))
         value, rid = run_one(spec, point, seed, store=store, sweep_id=sweep_id,
                              owner=row["owner"], trial=trial, cancelled=cancelled)
         trial.set_user_attr("run_id", rid)
-        done += 1
         status = store.get_run(rid)["status"] if rid else "finished"
-        if status == "cancelled":
-            trial.study.stop()
-            raise optuna.TrialPruned("sweep cancelled")
-        if status == "pruned":
-            raise optuna.TrialPruned()
-        if not math.isfinite(value):
-            raise optuna.TrialPruned("no finite value")  # diverged: recorded as failed run
+        if status in ("cancelled", "pruned", "failed") or not math.isfinite(value):
+            raise optuna.TrialPruned(status)
         return value
 
-    from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
-    study.optimize(objective, callbacks=[MaxTrialsCallback(
-        spec.n_runs, states=(TrialState.COMPLETE, TrialState.PRUNED))])
+    while not cancelled():
+        if not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            break
+        trial = study.ask()
+        if not trial.user_attrs.get("planned"):  # another worker took the last one first
+            study.tell(trial, state=TrialState.FAIL)
+            break
+        try:
+            study.tell(trial, objective(trial))
+        except optuna.TrialPruned:
+            study.tell(trial, state=TrialState.PRUNED)
+        except Exception:  # noqa: BLE001 - recorded as a failed run; go on with the next
+            study.tell(trial, state=TrialState.FAIL)
+        done += 1
     if progress(store, sweep_id)["left"] == 0 and not cancelled():
         store.update_sweep(sweep_id, "finished")
     return done
@@ -406,3 +412,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
+
+
+def suggest_values(spec: ParamSpec, current: Any) -> list[Any]:
+    """A first grid for a field around its current value, inside its range: factors of 3
+    for log fields, its choices for a choice, a few even steps otherwise.
+
+    >>> from core.config import ParamSpec
+    >>> lr = ParamSpec("lr", float, 3e-3, "Learning rate", "", 1e-5, 1.0, None, None, "log",
+    ...                "Training", True, {})
+    >>> suggest_values(lr, 3e-3)
+    [0.001, 0.003, 0.009]
+    """
+    if spec.choices is not None:
+        return list(spec.choices)[:6]
+    if spec.type is bool:
+        return [False, True]
+    lo, hi = spec.min, spec.max
+    if spec.type is float and spec.scale == "log":
+        vals = [float(f"{current * f:.2g}") for f in (1 / 3, 1, 3)]
+    else:
+        step = spec.step or (1 if spec.type is int else (hi - lo) / 10)
+        vals = [current - 2 * step, current, current + 2 * step]
+    vals = sorted({min(max(v, lo), hi) for v in vals})
+    return [int(round(v)) if spec.type is int else float(f"{v:.4g}") for v in vals]
+
+
+def parse_values(spec: ParamSpec, text: str) -> tuple[list[Any], list[str]]:
+    """Comma-separated values typed for a field: (values, problems in plain words)."""
+    from core.config import parse_value
+    out, bad = [], []
+    items = [x.strip() for x in str(text)[:2000].split(",") if x.strip()]
+    if len(items) > 20:
+        return [], [f"At most 20 values of {spec.label}, not {len(items)}."]
+    for item in items:
+        try:
+            out.append(parse_value(spec, item[:40]))
+        except ValueError as e:
+            bad.append(str(e))
+    if not items:
+        bad.append(f"Type the values of {spec.label} to try, separated by commas.")
+    return out, bad
