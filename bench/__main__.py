@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import print_table
 
-FAMILIES = ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn"]
+FAMILIES = ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn", "explore"]
 
 
 def main(argv: list[str] | None = None) -> int:

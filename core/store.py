@@ -289,6 +289,7 @@ def _record(row: Any) -> dict[str, Any]:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")      # readers never wait for the writer
+    cur.execute("PRAGMA synchronous=NORMAL")    # with WAL: safe from corruption, one fsync less
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
 

@@ -31,7 +31,7 @@ def sweep_panel(slug: str, cfg_cls: type[Config], trainer_cls: type, cfg: Config
     linked = st.query_params.get("sweep")
     active = linked or st.session_state.get(f"_sweep_{slug}")
     with st.expander("🧪 Sweep: how does a setting change learning, across seeds?",
-                     expanded=bool(linked)):
+                     expanded=bool(active)):
         db = store()
         if db is None:
             return
