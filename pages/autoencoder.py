@@ -37,9 +37,10 @@ def draw(view: View) -> None:
         else:
             _latent_paused(snap, view.trainer.config.latent_dim)
     figure(examples, "examples")
-    if view.playing:
-        st.caption("Pause to decode any point of the latent plane, see the decoded manifold "
-                   "and interpolate between two test examples.")
+    if view.playing or view.step == 0:  # untrained: the views below wait for training
+        st.caption(("Pause" if view.step else "Train a little, then pause") + " to decode any "
+                   "point of the latent plane, see the decoded manifold and interpolate "
+                   "between two test examples.")
         return
     explore(snap)
 
