@@ -59,15 +59,12 @@ def _latent_paused(snap: T.AESnapshot, latent_dim: int) -> None:
     event = st.plotly_chart(F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
                             width="stretch", key="latent", on_select="rerun",
                             selection_mode="points")
-    if method is None:
-        _pick_from_click(event, snap)
-
-
-def _pick_from_click(event, snap: T.AESnapshot) -> None:
-    """A click on a test example moves the decode-anywhere sliders to it."""
     points = (event or {}).get("selection", {}).get("points", [])
-    if not points:
-        return
+    if method is None and points:       # a clicked test example moves the sliders to it
+        _pick(points, snap)
+
+
+def _pick(points: list, snap: T.AESnapshot) -> None:
     cd = points[0].get("customdata")
     idx = int(cd[0] if isinstance(cd, (list, tuple)) else cd)
     if st.session_state.get("_clicked") == idx:  # the same selection comes back every rerun
@@ -79,9 +76,8 @@ def _pick_from_click(event, snap: T.AESnapshot) -> None:
 
 def explore(snap: T.AESnapshot) -> None:
     """Decode anywhere, the manifold grid and interpolation (drawn while paused)."""
-    u_lo, u_hi = float(snap.grid_u.min()), float(snap.grid_u.max())
-    v_lo, v_hi = float(snap.grid_v.min()), float(snap.grid_v.max())
-    for k, lo, hi in (("zx", u_lo, u_hi), ("zy", v_lo, v_hi)):  # keep in range after rebuilds
+    (u_lo, u_hi), (v_lo, v_hi) = snap.plane_bounds
+    for k, (lo, hi) in zip(("zx", "zy"), snap.plane_bounds):  # keep in range after rebuilds
         if k in st.session_state:
             st.session_state[k] = min(max(float(st.session_state[k]), lo), hi)
     st.subheader("Decode anywhere")

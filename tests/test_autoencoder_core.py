@@ -331,8 +331,10 @@ def test_plane_projection_pca_and_identity():
     s2 = AETrainer(AEConfig(variant="ae"), seed=0).snapshot()
     np.testing.assert_array_equal(s2.basis, np.eye(2))
     np.testing.assert_array_equal(s2.xy, s2.z)
-    # AE grid spans the test latents
+    # AE grid spans the test latents; the sliders' range is the grid's
     assert s2.grid_u[0] <= np.percentile(s2.xy[:, 0], 1)
+    (u0, u1), (v0, v1) = s2.plane_bounds
+    assert (u0, u1, v0, v1) == (s2.grid_u[0], s2.grid_u[-1], s2.grid_v[0], s2.grid_v[-1])
 
 
 def test_interpolation_endpoints():

@@ -54,6 +54,12 @@ class AESnapshot:
         return self.image_shape is not None
 
     @property
+    def plane_bounds(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """((u min, u max), (v min, v max)): the part of the plane the decoded grid covers."""
+        return ((float(self.grid_u.min()), float(self.grid_u.max())),
+                (float(self.grid_v.min()), float(self.grid_v.max())))
+
+    @property
     def nbytes(self) -> int:
         """Bytes held in arrays (what the timeline keeps per moment)."""
         total = sum(w.nbytes + b.nbytes for w, b in self.decoder)

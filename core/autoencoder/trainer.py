@@ -41,8 +41,8 @@ from core.autoencoder.snapshot import AESnapshot
 from core.datasets import pca
 from core.training import Trainer
 
-__all__ = ["AETrainer", "AESnapshot", "decode", "plane_to_latent", "decode_plane", "interpolate", "embed",
-           "N_EXAMPLES", "GRID_SIZE"]
+__all__ = ["AETrainer", "AESnapshot", "decode", "plane_to_latent", "decode_plane",
+           "interpolate", "embed", "N_EXAMPLES", "GRID_SIZE"]
 
 N_EXAMPLES = 10          # fixed test examples shown as originals / noisy / reconstructions
 GRID_SIZE = 15           # decoded manifold grid is GRID_SIZE x GRID_SIZE (digits)
