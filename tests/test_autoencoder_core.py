@@ -307,6 +307,7 @@ def test_decode_snapshot_matches_live_model_at_that_step():
     with torch.no_grad():
         later = t.model.reconstruct(t.model.decode(torch.from_numpy(z))).numpy()
     assert np.abs(later - live).max() > 1e-3
+    np.testing.assert_allclose(T.decode(z, t.snapshot()), later, atol=1e-5)   # its own decoder
     # test latents in the snapshot decode to the reconstructions it holds
     i = snap.ex_idx
     np.testing.assert_allclose(T.decode(snap.z[i], snap), snap.ex_recon, atol=1e-5)

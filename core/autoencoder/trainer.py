@@ -29,6 +29,8 @@ Module functions taking a snapshot (so they work on any moment of the timeline):
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import torch
 
@@ -208,10 +210,17 @@ def _plane(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 # ---- functions on a snapshot ------------------------------------------------------------------
+#: the torch decoder rebuilt from a snapshot, kept while the snapshot lives (slider moves on a
+#: paused page decode from the same snapshot again and again)
+_DECODERS: "weakref.WeakKeyDictionary[AESnapshot, torch.nn.Module]" = weakref.WeakKeyDictionary()
+
+
 @torch.no_grad()
 def decode(z: np.ndarray, snap: AESnapshot) -> np.ndarray:
     """Latent points (N, Z) -> reconstructions (N, D) with the decoder stored in ``snap``."""
-    net = decoder_from_weights(snap.decoder, snap.activation)
+    net = _DECODERS.get(snap)
+    if net is None:
+        net = _DECODERS[snap] = decoder_from_weights(snap.decoder, snap.activation)
     z = torch.from_numpy(np.atleast_2d(np.asarray(z, dtype=np.float32)))
     out = net(z)                                                             # (N, D)
     return (torch.sigmoid(out) if snap.output == "sigmoid" else out).numpy()
