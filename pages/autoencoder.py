@@ -6,7 +6,7 @@ from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M
 from core.autoencoder import trainer as T
-from ui import Page, View, chart
+from ui import Page, View, figure, show
 
 page = Page("autoencoder", C.AEConfig, T.AETrainer, title="🗜️ Autoencoders",
             caption="Compress, then rebuild: plain, denoising (Vincent et al. 2008) and "
@@ -23,56 +23,61 @@ def tsne(z: np.ndarray, seed: int) -> np.ndarray:
 
 
 def draw(view: View) -> None:
-    snap, cfg_now = view.snapshot, view.trainer.config
-    paused = not view.playing
+    snap, paused = view.snapshot, not view.playing
+    figs = F.live_figures(snap, view.trainer.history, view.trainer.config, upto=view.upto)
+    latent, examples = figs.pop("latent"), figs.pop("examples")
     left, right = st.columns(2)
     with left:
-        for spec in F.metric_charts(view.history(), cfg_now.variant, marker_step=view.upto,
-                                     pca_mse=view.trainer.pca_mse):
-            chart(spec)
+        show(figs, prefix="ae_")
+        if not figs:
+            st.caption("The loss curves appear once training starts.")
     with right:
-        xy, method = None, None
-        if cfg_now.latent_dim > 2 and paused:
-            if st.toggle("t-SNE view of the latent", key="_tsne",
-                         help="PCA (default) is a linear view of the latent space; t-SNE "
-                              "keeps neighbourhoods. Computed on pause, a second or two."):
-                xy, method = tsne(snap["z"], run.seed), "t-SNE"
-        zx, zy = st.session_state.get("zx"), st.session_state.get("zy")
-        point = (zx, zy) if paused and method is None and zx is not None else None
-        pair = (st.session_state.get("ia", 0), st.session_state.get("ib", 7)) if paused else None
-        event = st.plotly_chart(
-            F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
-            width="stretch", key="latent", on_select="rerun" if paused else "ignore",
-            selection_mode="points")
-        if paused and method is None:
-            _pick_from_click(event, snap)
-    st.plotly_chart(F.examples_figure(snap), width="stretch", key="examples")
-    if view.playing:
-        st.caption("Pause to decode any point of the latent plane, see the decoded manifold "
-                   "and interpolate between two test examples.")
+        if not paused:
+            figure(latent, "latent")
+        else:
+            _latent_paused(snap, view.trainer.config.latent_dim)
+    figure(examples, "examples")
+    if view.playing or view.step == 0:  # untrained: the views below wait for training
+        st.caption(("Pause" if view.step else "Train a little, then pause") + " to decode any "
+                   "point of the latent plane, see the decoded manifold and interpolate "
+                   "between two test examples.")
         return
     explore(snap)
 
 
-def _pick_from_click(event, snap: dict) -> None:
-    """A click on a test example moves the decode-anywhere sliders to it."""
+def _latent_paused(snap: T.AESnapshot, latent_dim: int) -> None:
+    """The latent scatter with a t-SNE option, the decoded point and clicks (paused only)."""
+    xy, method = None, None
+    if latent_dim > 2 and st.toggle(
+            "t-SNE view of the latent", key="_tsne",
+            help="PCA (default) is a linear view of the latent space; t-SNE keeps "
+                 "neighbourhoods. Computed on pause, a second or two."):
+        xy, method = tsne(snap.z, run.seed), "t-SNE"
+    zx, zy = st.session_state.get("zx"), st.session_state.get("zy")
+    point = (zx, zy) if method is None and zx is not None else None
+    pair = (st.session_state.get("ia", 0), st.session_state.get("ib", 7))
+    event = st.plotly_chart(F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
+                            width="stretch", key="latent", on_select="rerun",
+                            selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", [])
-    if not points:
-        return
+    if method is None and points:       # a clicked test example moves the sliders to it
+        _pick(points, snap)
+
+
+def _pick(points: list, snap: T.AESnapshot) -> None:
     cd = points[0].get("customdata")
     idx = int(cd[0] if isinstance(cd, (list, tuple)) else cd)
     if st.session_state.get("_clicked") == idx:  # the same selection comes back every rerun
         return
     st.session_state["_clicked"] = idx
-    u, v = snap["xy"][idx]
+    u, v = snap.xy[idx]
     st.session_state["zx"], st.session_state["zy"] = float(u), float(v)
 
 
-def explore(snap: dict) -> None:
+def explore(snap: T.AESnapshot) -> None:
     """Decode anywhere, the manifold grid and interpolation (drawn while paused)."""
-    u_lo, u_hi = float(snap["grid_u"].min()), float(snap["grid_u"].max())
-    v_lo, v_hi = float(snap["grid_v"].min()), float(snap["grid_v"].max())
-    for k, lo, hi in (("zx", u_lo, u_hi), ("zy", v_lo, v_hi)):  # keep in range after rebuilds
+    (u_lo, u_hi), (v_lo, v_hi) = snap.plane_bounds
+    for k, (lo, hi) in zip(("zx", "zy"), snap.plane_bounds):  # keep in range after rebuilds
         if k in st.session_state:
             st.session_state[k] = min(max(float(st.session_state[k]), lo), hi)
     st.subheader("Decode anywhere")
@@ -87,7 +92,7 @@ def explore(snap: dict) -> None:
     with b:
         st.plotly_chart(F.manifold_figure(snap), width="stretch", key="manifold")
     st.subheader("Interpolate between two test examples")
-    n = len(snap["z"])
+    n = len(snap.z)
     c1, c2 = st.columns(2)
     i = int(c1.number_input("From test example", 0, n - 1, 0, key="ia"))
     j = int(c2.number_input("To test example", 0, n - 1, min(7, n - 1), key="ib"))

@@ -1,11 +1,12 @@
 """Autoencoder family core: config, data, model pieces against closed forms, trainer behaviour.
 
 Layers (STYLE.md): exact shapes on tiny tensors; equality with closed forms / references
-(KL, BCE, reparameterisation moments, numpy decoder vs torch decoder); short CPU runs where a
-stated metric crosses a stated value (marked slow).
+(KL, BCE, reparameterisation moments, the decoder rebuilt from snapshot weights); short CPU
+runs where a stated metric crosses a stated value (marked slow).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -160,17 +161,44 @@ def test_noise_functions():
 
 @pytest.mark.parametrize("act", sorted(M.ACTIVATIONS))
 @pytest.mark.parametrize("output", ["sigmoid", "linear"])
-def test_numpy_decoder_matches_torch(act, output):
+def test_decoder_rebuilt_from_weights_matches_the_model(act, output):
     torch.manual_seed(4)
     m = M.Autoencoder(64, (24, 12), 4, act, variational=False, output=output)
     z = torch.randn(9, 4)
-    ref = m.reconstruct(m.decode(z)).detach().numpy()
-    got = M.decode_numpy(z.numpy(), m.decoder_weights(), act, output)
-    assert got.shape == (9, 64) and got.dtype == np.float32
-    np.testing.assert_allclose(got, ref, atol=1e-5)
+    with torch.no_grad():
+        ref = m.decode(z)
+        got = M.decoder_from_weights(m.decoder_weights(), act)(z)
+    assert got.shape == (9, 64) and got.dtype == torch.float32
+    torch.testing.assert_close(got, ref, atol=1e-6, rtol=0)
+    half = [(w.astype(np.float16), b.astype(np.float16)) for w, b in m.decoder_weights()]
+    with torch.no_grad():
+        got16 = M.decoder_from_weights(half, act)(z)
+    assert got16.dtype == torch.float32 and (got16 - ref).abs().max() < 2e-2
 
 
 # ---- trainer -----------------------------------------------------------------------------------
+def _emitted(cfg: AEConfig) -> set[str]:
+    t = AETrainer(cfg, seed=0)
+    keys = set(t.do_step()) | set(t.evaluate())
+    return keys | set(t.history.names())
+
+
+def test_every_emitted_metric_is_declared_on_every_variant_preset_and_experiment():
+    from core.autoencoder.config import EXPERIMENTS, PRESETS
+    from core.config import apply_overrides
+    from core.metrics import undeclared
+    cfgs = [AEConfig(), AEConfig(variant="ae"), AEConfig(variant="dae"),
+            AEConfig(dataset="swiss_roll", variant="ae"), AEConfig(dataset="swiss_roll")]
+    cfgs += [apply_overrides(AEConfig(), p.overrides) for p in (*PRESETS, *EXPERIMENTS)]
+    seen: set[str] = set()
+    for cfg in cfgs:
+        keys = _emitted(cfg)
+        assert undeclared(AETrainer.metrics, keys) == [], cfg
+        seen |= keys
+    # the declaration holds nothing that no configuration emits
+    assert {m.name for m in AETrainer.metrics} == seen
+
+
 def test_same_seed_same_run_and_metrics_names():
     a, b = AETrainer(AEConfig(), seed=5), AETrainer(AEConfig(), seed=5)
     ma = [a.do_step() for _ in range(5)]
@@ -204,7 +232,7 @@ def test_divergence_detected_not_raised():
     assert res.steps < 500 and "learning rate 1" in t.diverged.message()
     assert t.do_step() == {}          # stays paused, still inspectable
     snap = t.snapshot()
-    assert snap["z"].shape == (359, 2)
+    assert snap.z.shape == (359, 2)
 
 
 @pytest.mark.parametrize("over", [dict(variant="ae"), dict(variant="dae"),
@@ -239,19 +267,30 @@ def test_snapshot_contents_sizes_and_no_side_effects():
     b.run_steps(30)
     s = a.snapshot()
     assert a.do_step() == b.do_step()                 # snapshot consumed no randomness
-    assert s["z"].shape == (359, 2) and s["xy"].shape == (359, 2)
-    assert s["labels"].dtype == np.uint8 and s["ex_idx"].tolist() == [
+    assert s.z.shape == (359, 2) and s.xy.shape == (359, 2)
+    assert s.labels.dtype == np.uint8 and s.ex_idx.tolist() == [
         int(np.flatnonzero(a.data.y_test == c)[0]) for c in range(10)]
-    assert s["ex_orig"].shape == s["ex_recon"].shape == (10, 64)
-    assert s["grid"].shape == (T.GRID_SIZE, T.GRID_SIZE, 64)
-    total = sum(v.nbytes for v in s.values())
-    assert total < 200_000
-    for k, v in s.items():
-        assert isinstance(v, np.ndarray), k
-        assert v.dtype in (np.float32, np.uint8, np.int32, np.float16) or v.dtype.kind == "U", k
+    assert s.ex_orig.shape == s.ex_recon.shape == (10, 64)
+    assert s.grid.shape == (T.GRID_SIZE, T.GRID_SIZE, 64)
+    assert s.nbytes < 200_000
+    for f in dataclasses.fields(s):
+        v = getattr(s, f.name)
+        if isinstance(v, np.ndarray):
+            assert v.dtype in (np.float32, np.uint8, np.int32), f.name
+    # plain values, not 0-d numpy arrays
+    assert type(s.activation) is str and type(s.output) is str and s.output == "sigmoid"
+    assert type(s.variational) is bool and s.variational
+    assert type(s.pca_mse) is float and s.pca_mse == pytest.approx(a.pca_mse)
+    assert s.image_shape == (8, 8) and s.images and s.points is None
+    assert [w.shape for w, _ in s.decoder] == [(256, 2), (64, 256)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.z = None
+    roll = AETrainer(AEConfig(dataset="swiss_roll", variant="ae"), seed=0).snapshot()
+    assert roll.image_shape is None and not roll.images and roll.output == "linear"
+    assert roll.points.shape == roll.points_recon.shape == (400, 3)
     # VAE grid over N(0, 1) quantiles 5..95 %
-    assert s["grid_u"][0] == pytest.approx(-1.6449, abs=1e-3)
-    assert s["grid_u"][-1] == pytest.approx(1.6449, abs=1e-3)
+    assert s.grid_u[0] == pytest.approx(-1.6449, abs=1e-3)
+    assert s.grid_u[-1] == pytest.approx(1.6449, abs=1e-3)
 
 
 def test_decode_snapshot_matches_live_model_at_that_step():
@@ -268,32 +307,35 @@ def test_decode_snapshot_matches_live_model_at_that_step():
     with torch.no_grad():
         later = t.model.reconstruct(t.model.decode(torch.from_numpy(z))).numpy()
     assert np.abs(later - live).max() > 1e-3
+    np.testing.assert_allclose(T.decode(z, t.snapshot()), later, atol=1e-5)   # its own decoder
     # test latents in the snapshot decode to the reconstructions it holds
-    i = snap["ex_idx"]
-    np.testing.assert_allclose(T.decode(snap["z"][i], snap), snap["ex_recon"], atol=1e-5)
+    i = snap.ex_idx
+    np.testing.assert_allclose(T.decode(snap.z[i], snap), snap.ex_recon, atol=1e-5)
 
 
 def test_plane_projection_pca_and_identity():
     t = AETrainer(AEConfig(variant="ae", latent_dim=6), seed=0)
     t.run_steps(30)
     s = t.snapshot()
-    b = s["basis"]
+    b = s.basis
     np.testing.assert_allclose(b @ b.T, np.eye(2), atol=1e-5)        # orthonormal plane
-    np.testing.assert_allclose((s["z"] - s["center"]) @ b.T, s["xy"], atol=1e-4)
+    np.testing.assert_allclose((s.z - s.center) @ b.T, s.xy, atol=1e-4)
     # a point on the plane maps to latent space and back to the same plane coordinates
     uv = np.array([[0.3, -0.2], [1.0, 2.0]], np.float32)
     z = T.plane_to_latent(uv, s)
-    np.testing.assert_allclose((z - s["center"]) @ b.T, uv, atol=1e-5)
-    assert s["explained"][0] >= s["explained"][1] > 0 and s["explained"].sum() <= 1 + 1e-6
+    np.testing.assert_allclose((z - s.center) @ b.T, uv, atol=1e-5)
+    assert s.explained[0] >= s.explained[1] > 0 and s.explained.sum() <= 1 + 1e-6
     # the first axis carries the most variance: equal to PCA from scikit-learn
     from sklearn.decomposition import PCA
-    ratio = PCA(2).fit(s["z"]).explained_variance_ratio_
-    np.testing.assert_allclose(s["explained"], ratio, rtol=1e-3)
+    ratio = PCA(2).fit(s.z).explained_variance_ratio_
+    np.testing.assert_allclose(s.explained, ratio, rtol=1e-3)
     s2 = AETrainer(AEConfig(variant="ae"), seed=0).snapshot()
-    np.testing.assert_array_equal(s2["basis"], np.eye(2))
-    np.testing.assert_array_equal(s2["xy"], s2["z"])
-    # AE grid spans the test latents
-    assert s2["grid_u"][0] <= np.percentile(s2["xy"][:, 0], 1)
+    np.testing.assert_array_equal(s2.basis, np.eye(2))
+    np.testing.assert_array_equal(s2.xy, s2.z)
+    # AE grid spans the test latents; the sliders' range is the grid's
+    assert s2.grid_u[0] <= np.percentile(s2.xy[:, 0], 1)
+    (u0, u1), (v0, v1) = s2.plane_bounds
+    assert (u0, u1, v0, v1) == (s2.grid_u[0], s2.grid_u[-1], s2.grid_v[0], s2.grid_v[-1])
 
 
 def test_interpolation_endpoints():
@@ -302,8 +344,8 @@ def test_interpolation_endpoints():
     s = t.snapshot()
     path = T.interpolate(s, 3, 7, n=5)
     assert path.shape == (5, 64)
-    np.testing.assert_allclose(path[0], T.decode(s["z"][3], s)[0], atol=1e-6)
-    np.testing.assert_allclose(path[-1], T.decode(s["z"][7], s)[0], atol=1e-6)
+    np.testing.assert_allclose(path[0], T.decode(s.z[3], s)[0], atol=1e-6)
+    np.testing.assert_allclose(path[-1], T.decode(s.z[7], s)[0], atol=1e-6)
 
 
 @pytest.mark.slow
@@ -329,9 +371,9 @@ def test_checkpoint_round_trip():
 def test_large_decoder_snapshot_stays_small():
     t = AETrainer(AEConfig(hidden="512,512,512", latent_dim=16, variant="ae"), seed=0)
     s = t.snapshot()
-    assert s["dec_W1"].dtype == np.float16
-    assert sum(v.nbytes for v in s.values()) < 2_000_000
-    z = s["z"][:3]
+    assert s.decoder[1][0].dtype == np.float16
+    assert s.nbytes < 2_000_000
+    z = s.z[:3]
     with torch.no_grad():
         live = t.model.reconstruct(t.model.decode(torch.from_numpy(z))).numpy()
     np.testing.assert_allclose(T.decode(z, s), live, atol=2e-2)   # float16 weights

@@ -21,7 +21,7 @@ def runs():
                       "roll": AEConfig(dataset="swiss_roll", variant="ae")}.items():
         t = AETrainer(cfg, seed=0)
         t.run_steps(60)
-        out[name] = (t, t.snapshot(), t.history.long_format())
+        out[name] = (t, t.snapshot(), t.history)
     return out
 
 
@@ -37,29 +37,45 @@ def _names(fig: go.Figure) -> list[str]:
     return [t.name for t in fig.data]
 
 
-def test_metric_charts(runs):
-    t, _, long = runs["vae"]
-    charts = F.metric_charts(long, "vae", marker_step=40, pca_mse=t.pca_mse)
-    assert len(charts) == 3
+def test_live_figures_are_what_the_page_draws_while_playing(runs):
+    t, snap, hist = runs["vae"]
+    figs = F.live_figures(snap, hist, t.config)
+    assert list(figs) == ["metric_0", "metric_1", "metric_2", "latent", "examples"]
+    charts = [figs[f"metric_{i}"] for i in range(3)]
     titles = [c["title"] for c in charts]
     assert titles == ["Reconstruction loss per example", "KL(q(z|x) ‖ N(0, I)) per example",
                       "Test error per feature"]
-    spec = charts[0]
-    metrics = {r["metric"] for r in CF.chart_rows(spec)}
+    assert all(c["height"] == F.CHART_HEIGHT for c in charts)
+    metrics = {r["metric"] for r in CF.chart_rows(charts[0])}
     assert metrics == {"train reconstruction", "test reconstruction"}
     err = charts[2]
     pca = [r for r in CF.chart_rows(err) if r.get("metric") == F.PCA_LABEL]
     assert [r["value"] for r in pca] == pytest.approx([t.pca_mse] * 2)
-    assert [r["step"] for r in pca] == [0, 60]
-    # scrubbing: a marker rule layer at the chosen step
-    marked = F.metric_charts(long, "vae", marker_step=40)[0]
+    last_eval = int(hist.series("test_mse")[0][-1])
+    assert [r["step"] for r in pca] == [0, last_eval] and last_eval >= 50
+    assert {r["metric"] for r in CF.chart_rows(err)} == {"test MSE", F.PCA_LABEL}
+    # no rule layer while live (it makes a chart ~8x dearer to build)
+    assert all(len(c["layer"]) == 1 for c in charts)
+    assert [d.name for d in figs["latent"].data][:10] == [str(k) for k in range(10)]
+    assert figs["examples"].layout.title.text == "Test digits and their reconstructions"
+    # scrubbing: a marker rule layer at the chosen step, later points hidden
+    marked = F.live_figures(snap, hist, t.config, upto=40)["metric_0"]
     assert len(marked["layer"]) == 2 and marked["layer"][1]["mark"]["type"] == "rule"
-    t2, _, long2 = runs["dae8"]
-    charts = F.metric_charts(long2, "dae")
-    assert len(charts) == 2
-    err = charts[1]
-    metrics = {r["metric"] for r in CF.chart_rows(err)}
-    assert metrics == {"test MSE", "denoised MSE", "noisy input MSE (identity)"}
+    assert max(r["step"] for r in CF.chart_rows(marked)) <= 40
+    t2, s2, h2 = runs["dae8"]
+    figs = F.live_figures(s2, h2, t2.config)
+    assert [k for k in figs if k.startswith("metric_")] == ["metric_0", "metric_1"]
+    metrics = {r["metric"] for r in CF.chart_rows(figs["metric_1"])}
+    assert metrics == {"test MSE", "denoised MSE", "noisy input MSE (identity)", F.PCA_LABEL}
+    t3, s3, h3 = runs["roll"]
+    figs = F.live_figures(s3, h3, t3.config)
+    assert figs["examples"].data[1].name == "reconstruction"      # the 3-D view
+
+
+def test_live_figures_before_training_are_only_the_snapshot_figures():
+    t = AETrainer(AEConfig(), seed=0)
+    figs = F.live_figures(t.snapshot(), t.history, t.config)
+    assert list(figs) == ["latent", "examples"]
 
 
 def test_latent_scatter_digits(runs):
@@ -71,8 +87,8 @@ def test_latent_scatter_digits(runs):
     assert fig.layout.xaxis.title.text.startswith("z₁")
     # customdata carries test indices, so a clicked point names its test example
     tr = fig.data[3]
-    np.testing.assert_allclose(s["xy"][np.asarray(tr.customdata), 0], tr.x)
-    assert all(s["labels"][np.asarray(tr.customdata)] == 3)
+    np.testing.assert_allclose(s.xy[np.asarray(tr.customdata), 0], tr.x)
+    assert all(s.labels[np.asarray(tr.customdata)] == 3)
 
 
 def test_latent_scatter_names_projection(runs):
@@ -80,7 +96,7 @@ def test_latent_scatter_names_projection(runs):
     fig = F.latent_scatter(s)
     assert re.fullmatch(r"PC 1 of latent \(\d+% of variance\)", fig.layout.xaxis.title.text)
     assert fig.layout.yaxis.title.text.startswith("PC 2 of latent")
-    emb = T.embed(s["z"], "pca")
+    emb = T.embed(s.z, "pca")
     fig = F.latent_scatter(s, xy=emb, method="t-SNE")
     assert fig.layout.xaxis.title.text == "t-SNE 1 of latent"
 
@@ -90,7 +106,7 @@ def test_latent_scatter_swiss_roll_continuous(runs):
     fig = F.latent_scatter(s)
     assert len(fig.data) == 1 and fig.data[0].marker.showscale
     assert len(fig.data[0].x) == 400
-    np.testing.assert_allclose(np.asarray(fig.data[0].marker.color), s["labels"])
+    np.testing.assert_allclose(np.asarray(fig.data[0].marker.color), s.labels)
 
 
 def test_examples_grid(runs):
@@ -134,7 +150,7 @@ def test_manifold(runs):
     assert "quantiles" in fig.layout.title.text and "z₁" in fig.layout.title.text
     # top-left tile is the decoded point with the smallest u and the largest v
     top_left = np.asarray(fig.data[0].z)[::-1][:8, :8]
-    expected = (np.clip(s["grid"][-1, 0].reshape(8, 8), 0, 1) * 255 + 0.5).astype(np.uint8)
+    expected = (np.clip(s.grid[-1, 0].reshape(8, 8), 0, 1) * 255 + 0.5).astype(np.uint8)
     np.testing.assert_array_equal(top_left, expected)
     _, d, _ = runs["dae8"]
     assert "span of the test latents" in F.manifold_figure(d).layout.title.text

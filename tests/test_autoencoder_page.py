@@ -142,3 +142,16 @@ def test_theory_tabs_send_only_the_open_section():
     at.run()
     assert not at.get("graphviz_chart") and not at.exception
     assert any(e.label == "Source: `core.autoencoder.model.Autoencoder`" for e in at.expander)
+
+
+def test_first_frame_draws_two_plots_and_the_explorer_waits_for_training():
+    at = _open()
+    keys = [p.proto.id.rsplit("-", 1)[-1] for p in at.get("plotly_chart")]
+    assert keys == ["latent", "examples"]                     # a light first frame
+    assert not [s for s in at.slider if s.key in ("zx", "zy")]
+    assert any("Train a little" in c.value for c in at.caption)
+    at.button(key="_step_autoencoder").click().run()
+    keys = [p.proto.id.rsplit("-", 1)[-1] for p in at.get("plotly_chart")]
+    assert keys == ["latent", "examples", "decoded", "manifold", "interp"]
+    assert [s.label for s in at.slider if s.key in ("zx", "zy")] == ["Plane x", "Plane y"]
+    assert len(at.get("vega_lite_chart")) == 2   # recon, KL (test error from the first eval)

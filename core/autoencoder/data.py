@@ -87,8 +87,16 @@ def load(name: str) -> Dataset:
 
 @lru_cache(maxsize=None)
 def pca_baseline(name: str, k: int = 2) -> float:
-    """Test MSE (per feature) of PCA with ``k`` components fitted on the training set."""
+    """Test MSE (per feature) of PCA with ``k`` components fitted on the training set.
+
+    The SVD runs on one BLAS thread, like torch here (core/training.py): on a shared CPU the
+    pool's threads wait on each other, and this (1437, 64) SVD took 1-5 s with OpenBLAS's 2
+    threads on the loaded 2-core development machine against 0.02-0.06 s with one, on the
+    page's first render.
+    """
+    from threadpoolctl import threadpool_limits   # installed with scikit-learn (pinned)
     ds = load(name)
-    mean, comps, _ = pca(ds.x_train, k)
+    with threadpool_limits(1, user_api="blas"):
+        mean, comps, _ = pca(ds.x_train, k)
     rec = mean + ((ds.x_test - mean) @ comps.T) @ comps
     return float(np.mean((rec - ds.x_test) ** 2))

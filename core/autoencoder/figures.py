@@ -1,15 +1,14 @@
 """Figures of the autoencoder page: a snapshot in, plotly figures or Vega-Lite specs out.
 
-No torch and no streamlit here. Every builder takes the snapshot dict of
-:meth:`core.autoencoder.trainer.AETrainer.snapshot` (or plain arrays) and returns a figure.
+No torch and no streamlit here. Every builder takes an
+:class:`~core.autoencoder.snapshot.AESnapshot` (or plain arrays) and returns a figure.
 
 API (stable; the page uses these names)
 ---------------------------------------
-- ``metric_charts(long, variant, marker_step=None, pca_mse=None) -> list[dict]`` (Vega-Lite
-  specs): from ``trainer.history.long_format()``: reconstruction loss (train vs test), KL
-  (VAE only), test error per feature (MSE; for the DAE denoised and noisy-input MSE) with
-  PCA-2 as a flat reference series. Pass ``marker_step`` only when scrubbing: the rule layer
-  makes a chart about 8x dearer to build.
+- ``live_figures(snap, history, cfg, upto=None) -> dict[str, figure]``: every figure the page
+  draws each tick while training plays: the metric charts (from the trainer's declared
+  ``metrics``, PCA-2 as a flat reference series on the error chart), the latent scatter and
+  the examples. The page and the bench both draw through it.
 - ``latent_scatter(snap, xy=None, method=None, point=None, pair=None) -> go.Figure``: test
   latents coloured by digit (or roll position); ``xy``/``method`` override the plane with an
   embedding (e.g. ``method="t-SNE"``); ``point`` (u, v) marks a decoded point, ``pair`` (i, j)
@@ -27,8 +26,8 @@ API (stable; the page uses these names)
 
 Speed: the page rebuilds these every tick, so plotly figures are built from plain dicts with
 plotly's per-property validation off (:func:`fast_figure`; ~1 ms instead of 5-40 ms each). The
-tests build every figure with validation on (``VALIDATE = True``), so a wrong property still
-fails there.
+tests build every figure with validation on (``core.plotly_fast.checking()``), so a wrong
+property still fails there.
 """
 from __future__ import annotations
 
@@ -37,86 +36,62 @@ from typing import Any, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import CLASS_COLORS, SEQUENTIAL, fast_figure, metric_chart
+from core.autoencoder.metrics import ERROR_CHART, METRICS
+from core.autoencoder.snapshot import AESnapshot
+from core.figures import CLASS_COLORS, SEQUENTIAL, fast_figure, metric_charts
 from core.figures import image_grid as images_figure
 
-__all__ = ["metric_charts", "latent_scatter", "examples_figure", "decoded_figure",
+__all__ = ["live_figures", "latent_scatter", "examples_figure", "decoded_figure",
            "manifold_figure", "interpolation_figure", "roll_3d", "diagram", "plane_titles",
-           "METRIC_LABELS"]
-
-#: legend names of the metrics on the charts
-METRIC_LABELS = {
-    "recon": "train reconstruction", "test_recon": "test reconstruction",
-    "kl": "train KL", "test_kl": "test KL",
-    "test_mse": "test MSE", "test_bce": "test BCE",
-    "test_denoise_mse": "denoised MSE", "noisy_mse": "noisy input MSE (identity)",
-}
-
-
-
+           "PCA_LABEL"]
 
 PCA_LABEL = "PCA-2 (reference)"
+#: total height of a metric chart: under Streamlit's theme the title and the top legend take
+#: about 160 px of it
+CHART_HEIGHT = 300
 
 
-def _select(long: dict[str, np.ndarray], names: Sequence[str]) -> dict[str, np.ndarray]:
-    m = np.isin(long["metric"].astype(str), list(names))
-    metric = np.array([METRIC_LABELS.get(k, k) for k in long["metric"][m].astype(str)],
-                      dtype=object)
-    return {"step": long["step"][m], "metric": metric, "value": long["value"][m]}
-
-
-def metric_charts(long: dict[str, np.ndarray], variant: str, marker_step: int | None = None,
-                  pca_mse: float | None = None, height: int = 300) -> list[dict]:
-    """Loss curves: reconstruction (train/test), KL (VAE), test error per feature.
+def live_figures(snap: AESnapshot, history: Any, cfg: Any, upto: int | None = None
+                 ) -> dict[str, Any]:
+    """Every figure the page draws each tick while playing, by key, in page order.
 
     Args:
-        long: ``History.long_format()`` columns step, metric, value.
-        variant: "ae", "dae" or "vae".
-        marker_step: the timeline position (a vertical rule) when scrubbing; leave it None while
-            training runs (a layered chart costs about 8x a plain one to build).
-        pca_mse: PCA-2 test MSE, drawn as a flat reference series "PCA-2 (reference)" (a
-            series rather than a rule layer, for the same reason).
-        height: total chart height. Under Streamlit's theme the title and the top legend of
-            ``core.figures.metric_chart`` take about 160 px of it, hence 300.
+        snap: the moment to draw.
+        history: the trainer's :class:`core.history.History`.
+        cfg: the run's :class:`~core.autoencoder.config.AEConfig` (the variant decides which
+            metric charts exist, through what ``history`` has recorded).
+        upto: the timeline position when scrubbing back (a dashed rule, later points hidden);
+            None while live (a rule layer makes a chart about 8x dearer to build).
+
+    Returns:
+        ``metric_<k>`` Vega-Lite charts (reconstruction, KL for the VAE, test error with
+        PCA-2 as a flat reference series), then ``latent`` and ``examples`` plotly figures.
     """
-    charts = [metric_chart(_select(long, ["recon", "test_recon"]),
-                           title="Reconstruction loss per example", y_title="loss (nats)",
-                           marker_step=marker_step, height=height)]
-    if variant == "vae":
-        charts.append(metric_chart(_select(long, ["kl", "test_kl"]),
-                                   title="KL(q(z|x) ‖ N(0, I)) per example",
-                                   y_title="KL (nats)", marker_step=marker_step, height=height))
-    err = _select(long, ["test_mse", "test_denoise_mse", "noisy_mse"])
-    if pca_mse is not None and len(long["step"]):
-        ends = np.array([0, int(long["step"].max())], dtype=np.int64)
-        err = {"step": np.concatenate([err["step"], ends]),
-               "metric": np.concatenate([err["metric"],
-                                         np.array([PCA_LABEL, PCA_LABEL], dtype=object)]),
-               "value": np.concatenate([err["value"],
-                                        np.full(2, pca_mse, dtype=np.float32)])}
-    charts.append(metric_chart(err, title="Test error per feature",
-                               y_title="mean squared error", marker_step=marker_step,
-                               height=height))
-    return charts
+    charts = metric_charts(history, METRICS, upto=upto, height=CHART_HEIGHT,
+                           references={ERROR_CHART: (PCA_LABEL, snap.pca_mse)})
+    figs: dict[str, Any] = {f"metric_{i}": c for i, c in enumerate(charts)}
+    figs["latent"] = latent_scatter(snap)
+    figs["examples"] = examples_figure(snap)
+    return figs
 
 
-def plane_titles(snap: dict[str, Any], method: str | None = None) -> tuple[str, str]:
+def plane_titles(snap: AESnapshot, method: str | None = None) -> tuple[str, str]:
     """Axis titles naming the projection: z₁/z₂, PC k of latent (variance share), or t-SNE k."""
     if method and method.lower() != "pca":
         return f"{method} 1 of latent", f"{method} 2 of latent"
-    if snap["z"].shape[1] == 2:
+    if snap.z.shape[1] == 2:
         return "z₁ (latent 1)", "z₂ (latent 2)"
-    ev = snap["explained"]
+    ev = snap.explained
     return (f"PC 1 of latent ({100 * ev[0]:.0f}% of variance)",
             f"PC 2 of latent ({100 * ev[1]:.0f}% of variance)")
 
 
-def latent_scatter(snap: dict[str, Any], xy: np.ndarray | None = None,
+def latent_scatter(snap: AESnapshot, xy: np.ndarray | None = None,
                    method: str | None = None, point: Sequence[float] | None = None,
                    pair: Sequence[int] | None = None, height: int = 420) -> go.Figure:
     """Test latents on the plane, coloured by class (digits) or roll position (swiss roll)."""
-    xy = snap["xy"] if xy is None else np.asarray(xy, dtype=np.float32)
-    labels = snap["labels"]
+    xy = snap.xy if xy is None else np.asarray(xy, dtype=np.float32)
+    labels = snap.labels
     idx = np.arange(len(xy))
     data: list[dict] = []
     if labels.dtype == np.uint8:           # digit classes: one trace each, legend
@@ -151,37 +126,37 @@ def latent_scatter(snap: dict[str, Any], xy: np.ndarray | None = None,
     return fast_figure(data, layout)
 
 
-def _digit_labels(snap: dict[str, Any]) -> list[str]:
-    return [str(int(snap["labels"][i])) for i in snap["ex_idx"]]
+def _digit_labels(snap: AESnapshot) -> list[str]:
+    return [str(int(snap.labels[i])) for i in snap.ex_idx]
 
 
-def _images(x: np.ndarray, snap: dict[str, Any]) -> np.ndarray:
-    h, w = (int(v) for v in snap["image_shape"])
+def _images(x: np.ndarray, snap: AESnapshot) -> np.ndarray:
+    h, w = snap.image_shape
     return np.asarray(x, dtype=np.float32).reshape(-1, h, w)
 
 
-def examples_figure(snap: dict[str, Any]) -> go.Figure:
+def examples_figure(snap: AESnapshot) -> go.Figure:
     """Originals, noisy inputs (when the DAE corrupts them) and reconstructions."""
-    if "image_shape" not in snap:
+    if not snap.images:
         return roll_3d(snap)
-    rows = [snap["ex_orig"]]
+    rows = [snap.ex_orig]
     names = ["original"]
-    if not np.array_equal(snap["ex_input"], snap["ex_orig"]):
-        rows.append(snap["ex_input"])
+    if not np.array_equal(snap.ex_input, snap.ex_orig):
+        rows.append(snap.ex_input)
         names.append("noisy input")
-    rows.append(snap["ex_recon"])
+    rows.append(snap.ex_recon)
     names.append("reconstruction")
-    k = len(snap["ex_orig"])
+    k = len(snap.ex_orig)
     return images_figure(_images(np.concatenate(rows), snap), k, row_labels=names,
                          col_labels=_digit_labels(snap),
                          title="Test digits and their reconstructions",
                          height=60 * len(rows) + 80)
 
 
-def _roll_backdrop(snap: dict[str, Any], opacity: float = 0.25) -> dict:
-    p = snap["points"]
+def _roll_backdrop(snap: AESnapshot, opacity: float = 0.25) -> dict:
+    p = snap.points
     return dict(type="scatter3d", x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="markers", name="data",
-                marker=dict(size=2, color=snap["labels"], colorscale=SEQUENTIAL,
+                marker=dict(size=2, color=snap.labels, colorscale=SEQUENTIAL,
                             opacity=opacity), hoverinfo="skip")
 
 
@@ -195,21 +170,21 @@ def _layout3d(title: str, height: int) -> dict:
         legend=dict(orientation="h", y=-0.02))
 
 
-def roll_3d(snap: dict[str, Any], height: int = 420) -> go.Figure:
+def roll_3d(snap: AESnapshot, height: int = 420) -> go.Figure:
     """Swiss roll test points (faint) and their reconstructions, coloured by roll position."""
-    r = snap["points_recon"]
+    r = snap.points_recon
     return fast_figure([_roll_backdrop(snap), dict(
         type="scatter3d", x=r[:, 0], y=r[:, 1], z=r[:, 2], mode="markers", name="reconstruction",
-        marker=dict(size=3, color=snap["labels"], colorscale=SEQUENTIAL, showscale=True,
+        marker=dict(size=3, color=snap.labels, colorscale=SEQUENTIAL, showscale=True,
                     colorbar=dict(title=dict(text="position"), thickness=12)))],
         _layout3d("Swiss roll: data (faint) and reconstruction", height))
 
 
-def decoded_figure(x: np.ndarray, snap: dict[str, Any], title: str = "Decoded point"
+def decoded_figure(x: np.ndarray, snap: AESnapshot, title: str = "Decoded point"
                    ) -> go.Figure:
     """One decoded latent point: an 8x8 image, or a point in 3-D over the swiss roll."""
     x = np.asarray(x, dtype=np.float32).reshape(-1)
-    if "image_shape" in snap:
+    if snap.images:
         return images_figure(_images(x, snap), 1, title=title, height=240)
     return fast_figure([_roll_backdrop(snap, 0.15), dict(
         type="scatter3d", x=[float(x[0])], y=[float(x[1])], z=[float(x[2])], mode="markers",
@@ -217,31 +192,31 @@ def decoded_figure(x: np.ndarray, snap: dict[str, Any], title: str = "Decoded po
         _layout3d(title, 320))
 
 
-def manifold_figure(snap: dict[str, Any]) -> go.Figure:
+def manifold_figure(snap: AESnapshot) -> go.Figure:
     """What the decoder makes of a grid of latent points over the plane."""
-    grid = snap["grid"]                     # (G, G, D): grid[i, j] at (grid_u[j], grid_v[i])
+    grid = snap.grid                     # (G, G, D): grid[i, j] at (grid_u[j], grid_v[i])
     g = grid.shape[0]
-    span = ("N(0, 1) quantiles 5–95 %" if bool(snap["variational"])
+    span = ("N(0, 1) quantiles 5–95 %" if snap.variational
             else "the span of the test latents")
     xt, yt = plane_titles(snap)
-    if "image_shape" in snap:
+    if snap.images:
         imgs = _images(grid[::-1].reshape(g * g, -1), snap)        # top row = largest v
         return images_figure(
             imgs, g, pad=1, height=460,
             title=f"Decoded grid over {xt.split(' (')[0]} × {yt.split(' (')[0]} ({span})")
-    uu = np.broadcast_to(snap["grid_u"][None, :], (g, g))
+    uu = np.broadcast_to(snap.grid_u[None, :], (g, g))
     return fast_figure([_roll_backdrop(snap, 0.15), dict(
         type="surface", x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=uu,
         colorscale=SEQUENTIAL, showscale=False, opacity=0.85, name="decoded grid")],
         _layout3d(f"Decoded grid over the latent plane ({span})", 420))
 
 
-def interpolation_figure(x: np.ndarray, snap: dict[str, Any],
+def interpolation_figure(x: np.ndarray, snap: AESnapshot,
                          labels: Sequence[str] | None = None) -> go.Figure:
     """Decoded points along the latent line between two test examples (n, D)."""
     x = np.asarray(x, dtype=np.float32)
     n = len(x)
-    if "image_shape" in snap:
+    if snap.images:
         cols = list(labels) if labels is not None else (
             ["start"] + [f"{a:.2f}" for a in np.linspace(0, 1, n)[1:-1]] + ["end"])
         return images_figure(_images(x, snap), n, col_labels=cols,

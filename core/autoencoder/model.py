@@ -12,12 +12,12 @@ Shapes: B batch, D input features (64 pixels or 3 coordinates), Z latent size.
 
 The decoder outputs *logits* for images (``output="sigmoid"``: the reconstruction is their
 sigmoid and the loss is binary cross-entropy) and raw values for points (``output="linear"``,
-mean-squared error). :func:`decode_numpy` runs the same decoder from numpy weights, so a figure
-can decode any latent point with the weights of a past moment.
+mean-squared error). :func:`decoder_from_weights` rebuilds the decoder from the numpy weights a
+snapshot keeps, so a figure can decode any latent point with the decoder of a past moment.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -27,7 +27,7 @@ from torch import nn
 from core.nets import ACTIVATIONS, mlp
 
 __all__ = ["AEOutput", "Autoencoder", "reparameterize", "kl_divergence", "recon_loss",
-           "add_noise", "decode_numpy", "ACTIVATIONS"]
+           "add_noise", "decoder_from_weights", "ACTIVATIONS"]
 
 #: decoder standard deviation assumed for real-valued points (the swiss roll)
 POINT_SIGMA = 0.1
@@ -150,33 +150,27 @@ class Autoencoder(nn.Module):
                 for m in self.decoder if isinstance(m, nn.Linear)]
 
 
-def _sigmoid_numpy(x: np.ndarray) -> np.ndarray:
-    """σ(x) written with tanh: no overflow warning for large |x| (a diverged run's decoder)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+def decoder_from_weights(weights: Sequence[tuple[np.ndarray, np.ndarray]],
+                         activation: str) -> nn.Sequential:
+    """The decoder network (:func:`core.nets.mlp`, as in :class:`Autoencoder`) holding
+    ``weights``: (W (out, in), b (out,)) per linear layer, float32 or float16 numpy.
 
+    Built on the meta device and then handed the weights, so no random initialisation is spent
+    on layers that are overwritten at once.
 
-def _act_numpy(x: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "relu":
-        return np.maximum(x, 0.0)
-    if activation == "leaky_relu":
-        return np.where(x > 0, x, 0.01 * x)
-    if activation == "elu":
-        return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
-    if activation == "tanh":
-        return np.tanh(x)
-    if activation == "silu":
-        return x * _sigmoid_numpy(x)
-    raise ValueError(f"Expect activation in {sorted(ACTIVATIONS)}, actually {activation!r}")
-
-
-def decode_numpy(z: np.ndarray, weights: list[tuple[np.ndarray, np.ndarray]], activation: str,
-                 output: str) -> np.ndarray:
-    """The decoder in numpy: z (N, Z) -> reconstruction (N, D), sigmoid applied for images."""
-    h = np.asarray(z, dtype=np.float32)
-    for i, (w, b) in enumerate(weights):
-        h = h @ w.astype(np.float32).T + b.astype(np.float32)
-        if i < len(weights) - 1:
-            h = _act_numpy(h, activation)
-    if output == "sigmoid":
-        h = _sigmoid_numpy(h)
-    return h.astype(np.float32)
+    >>> m = Autoencoder(64, (32,), 2, "tanh", variational=False)
+    >>> d = decoder_from_weights(m.decoder_weights(), "tanh")
+    >>> z = torch.randn(3, 2)
+    >>> bool(torch.allclose(d(z), m.decode(z)))
+    True
+    """
+    sizes = [int(weights[0][0].shape[1])] + [int(w.shape[0]) for w, _ in weights]
+    with torch.device("meta"):
+        net = mlp(sizes, activation)
+    state = {}
+    linear = [i for i, layer in enumerate(net) if isinstance(layer, nn.Linear)]
+    for i, (w, b) in zip(linear, weights):
+        state[f"{i}.weight"] = torch.from_numpy(np.asarray(w, dtype=np.float32))
+        state[f"{i}.bias"] = torch.from_numpy(np.asarray(b, dtype=np.float32))
+    net.load_state_dict(state, assign=True)
+    return net.eval()

@@ -4,6 +4,7 @@ API (stable; the page uses these names)
 ---------------------------------------
 ``AETrainer(cfg: AEConfig, seed)``: a :class:`core.training.Trainer`.
 
+- ``metrics``: the declaration of every key below (label, unit, chart; core/metrics.py).
 - ``train_step()`` metrics: ``loss`` (recon + β·KL), ``recon`` (per example, summed over
   features), ``kl`` (VAE only).
 - ``evaluate()`` (every ``eval_every`` steps) on the fixed test split: ``test_recon`` (same unit
@@ -11,16 +12,15 @@ API (stable; the page uses these names)
   digits only), ``test_kl`` (VAE); for the DAE also ``test_denoise_mse`` (MSE of the
   reconstruction of noisy test inputs against the clean ones) and ``noisy_mse`` (the noisy
   inputs themselves: the identity map's error).
-- ``snapshot()`` -> dict of numpy arrays (see :meth:`AETrainer.snapshot` for every key): test
-  latents ``z`` and ``labels``, their 2-D projection ``xy`` with ``center``/``basis`` (z ≈ center
-  + xy @ basis), example rows ``ex_orig``/``ex_input``/``ex_recon``, the decoded manifold
-  ``grid`` over ``grid_u`` × ``grid_v``, the decoder weights (``dec_W0``, ``dec_b0``...), and for
-  the swiss roll ``points``/``points_recon``.
+- ``snapshot()`` -> :class:`core.autoencoder.snapshot.AESnapshot` (numpy arrays and plain
+  values): test latents and their plane, example rows, the decoded manifold, the decoder's
+  weights, PCA-2's test MSE.
 - ``pca_mse``: PCA-2 test MSE on this dataset (a reference line for the error chart).
 
 Module functions taking a snapshot (so they work on any moment of the timeline):
 
-- ``decode(z, snap)``: latent points (N, Z) -> reconstructions (N, D) with that moment's decoder.
+- ``decode(z, snap)``: latent points (N, Z) -> reconstructions (N, D) with that moment's decoder
+  (the torch decoder rebuilt from the snapshot's weights).
 - ``plane_to_latent(uv, snap)``: plane coordinates (N, 2) of the scatter -> latent points (N, Z).
 - ``decode_plane(uv, snap)``: both at once ("decode anywhere" from a click or sliders).
 - ``interpolate(snap, i, j, n=9)``: decoded points along the line between test examples i and j.
@@ -29,20 +29,22 @@ Module functions taking a snapshot (so they work on any moment of the timeline):
 """
 from __future__ import annotations
 
-from typing import Any
+import weakref
 
 import numpy as np
 import torch
 
 from core.autoencoder.config import AEConfig
 from core.autoencoder.data import Dataset, load, pca_baseline
+from core.autoencoder.metrics import METRICS
 from core.autoencoder.model import (
-    Autoencoder, add_noise, decode_numpy, kl_divergence, recon_loss)
+    Autoencoder, add_noise, decoder_from_weights, kl_divergence, recon_loss)
+from core.autoencoder.snapshot import AESnapshot
 from core.datasets import pca
 from core.training import Trainer
 
-__all__ = ["AETrainer", "decode", "plane_to_latent", "decode_plane", "interpolate", "embed",
-           "N_EXAMPLES", "GRID_SIZE"]
+__all__ = ["AETrainer", "AESnapshot", "decode", "plane_to_latent", "decode_plane",
+           "interpolate", "embed", "N_EXAMPLES", "GRID_SIZE"]
 
 N_EXAMPLES = 10          # fixed test examples shown as originals / noisy / reconstructions
 GRID_SIZE = 15           # decoded manifold grid is GRID_SIZE x GRID_SIZE (digits)
@@ -69,6 +71,7 @@ class AETrainer(Trainer):
 
     config_cls = AEConfig
     eval_every = 25
+    metrics = METRICS
     #: a one-layer ReLU net at lr 1 spikes to ~1e6 (far below the base's absolute 1e8), then
     #: "recovers" with every unit dead; no healthy run comes near 100x its first loss
     explode_factor = 100.0
@@ -143,22 +146,8 @@ class AETrainer(Trainer):
 
     # ---- what the figures need -------------------------------------------------------------
     @torch.no_grad()
-    def snapshot(self) -> dict[str, Any]:
-        """Numpy arrays for every figure at this moment (N test examples, Z latent, D features).
-
-        Keys:
-            z (N, Z) float32: test latents (encoder means). labels (N,): digit (uint8) or roll
-            position (float32). xy (N, 2): their plane coordinates; center (Z,), basis (2, Z),
-            explained (2,): the plane (identity for Z = 2, else the top-2 PCA directions of the
-            latents) with the fraction of latent variance along each axis; z ≈ center + xy @ basis.
-            ex_idx (K,) int32 test indices; ex_orig, ex_input (noisy for the DAE), ex_recon (K, D).
-            grid_u, grid_v (G,) plane coordinates; grid (G, G, D): grid[i, j] decodes
-            (grid_u[j], grid_v[i]) (over N(0,1) quantiles 5-95 % for the VAE, else the span of xy).
-            dec_W0, dec_b0, ... decoder weights (float16 when large); n_dec_layers, activation
-            (0-d str), output (0-d str), variational (0-d uint8), image_shape (2,) int32
-            (images only).
-            points, points_recon (N, 3): test points and their reconstructions (swiss roll only).
-        """
+    def snapshot(self) -> AESnapshot:
+        """This moment for every figure (fields and shapes: :class:`AESnapshot`)."""
         m = self.model
         cfg: AEConfig = self.config
         x = self.x_test
@@ -185,29 +174,22 @@ class AETrainer(Trainer):
         zg = center + np.stack([uu.ravel(), vv.ravel()], 1) @ basis           # (G*G, Z)
         grid = m.reconstruct(m.decode(torch.from_numpy(zg.astype(np.float32)))).numpy()
 
-        snap: dict[str, Any] = {
-            "z": z, "labels": (self.data.y_test.astype(np.float32) if self.data.continuous_label
-                               else self.data.y_test.astype(np.uint8)),
-            "xy": xy, "center": center, "basis": basis, "explained": explained,
-            "ex_idx": ex.astype(np.int32), "ex_orig": x[ex].numpy().copy(),
-            "ex_input": x_in[ex].numpy().copy(), "ex_recon": ex_recon,
-            "grid_u": gu.astype(np.float32), "grid_v": gv.astype(np.float32),
-            "grid": grid.reshape(g, g, -1).astype(np.float32),
-            "activation": np.array(cfg.activation), "output": np.array(self.output),
-            "variational": np.array(m.variational, dtype=np.uint8),
-        }
         weights = m.decoder_weights()
-        big = sum(w.size + b.size for w, b in weights) > MAX_F32_DECODER
-        for i, (w, b) in enumerate(weights):
-            snap[f"dec_W{i}"] = w.astype(np.float16) if big else w
-            snap[f"dec_b{i}"] = b.astype(np.float16) if big else b
-        snap["n_dec_layers"] = np.array(len(weights), dtype=np.int32)
-        if self.images:
-            snap["image_shape"] = np.array(self.data.image_shape, dtype=np.int32)
-        else:
-            snap["points"] = self.data.x_test
-            snap["points_recon"] = m(x, sample=False).recon.numpy()
-        return snap
+        if sum(w.size + b.size for w, b in weights) > MAX_F32_DECODER:
+            weights = [(w.astype(np.float16), b.astype(np.float16)) for w, b in weights]
+        return AESnapshot(
+            z=z, labels=(self.data.y_test.astype(np.float32) if self.data.continuous_label
+                         else self.data.y_test.astype(np.uint8)),
+            xy=xy, center=center, basis=basis, explained=explained,
+            ex_idx=ex.astype(np.int32), ex_orig=x[ex].numpy().copy(),
+            ex_input=x_in[ex].numpy().copy(), ex_recon=ex_recon,
+            grid_u=gu.astype(np.float32), grid_v=gv.astype(np.float32),
+            grid=grid.reshape(g, g, -1).astype(np.float32),
+            decoder=tuple(weights), activation=cfg.activation, output=self.output,
+            variational=bool(m.variational), pca_mse=float(self.pca_mse),
+            image_shape=tuple(int(v) for v in self.data.image_shape) if self.images else None,
+            points=None if self.images else self.data.x_test,
+            points_recon=None if self.images else m(x, sample=False).recon.numpy())
 
 
 def _plane(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,28 +210,36 @@ def _plane(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 # ---- functions on a snapshot ------------------------------------------------------------------
-def decode(z: np.ndarray, snap: dict[str, Any]) -> np.ndarray:
+#: the torch decoder rebuilt from a snapshot, kept while the snapshot lives (slider moves on a
+#: paused page decode from the same snapshot again and again)
+_DECODERS: "weakref.WeakKeyDictionary[AESnapshot, torch.nn.Module]" = weakref.WeakKeyDictionary()
+
+
+@torch.no_grad()
+def decode(z: np.ndarray, snap: AESnapshot) -> np.ndarray:
     """Latent points (N, Z) -> reconstructions (N, D) with the decoder stored in ``snap``."""
-    n = int(snap["n_dec_layers"])
-    weights = [(snap[f"dec_W{i}"], snap[f"dec_b{i}"]) for i in range(n)]
-    z = np.atleast_2d(np.asarray(z, dtype=np.float32))
-    return decode_numpy(z, weights, str(snap["activation"]), str(snap["output"]))
+    net = _DECODERS.get(snap)
+    if net is None:
+        net = _DECODERS[snap] = decoder_from_weights(snap.decoder, snap.activation)
+    z = torch.from_numpy(np.atleast_2d(np.asarray(z, dtype=np.float32)))
+    out = net(z)                                                             # (N, D)
+    return (torch.sigmoid(out) if snap.output == "sigmoid" else out).numpy()
 
 
-def plane_to_latent(uv: np.ndarray, snap: dict[str, Any]) -> np.ndarray:
+def plane_to_latent(uv: np.ndarray, snap: AESnapshot) -> np.ndarray:
     """Plane coordinates (N, 2) of the latent scatter -> latent points (N, Z)."""
     uv = np.atleast_2d(np.asarray(uv, dtype=np.float32))
-    return (snap["center"] + uv @ snap["basis"]).astype(np.float32)
+    return (snap.center + uv @ snap.basis).astype(np.float32)
 
 
-def decode_plane(uv: np.ndarray, snap: dict[str, Any]) -> np.ndarray:
+def decode_plane(uv: np.ndarray, snap: AESnapshot) -> np.ndarray:
     """Decode points chosen on the scatter's plane: (N, 2) -> (N, D)."""
     return decode(plane_to_latent(uv, snap), snap)
 
 
-def interpolate(snap: dict[str, Any], i: int, j: int, n: int = 9) -> np.ndarray:
+def interpolate(snap: AESnapshot, i: int, j: int, n: int = 9) -> np.ndarray:
     """Decoded points on the straight latent line from test example ``i`` to ``j``: (n, D)."""
-    z = snap["z"]
+    z = snap.z
     a = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
     return decode((1 - a) * z[i] + a * z[j], snap)
 
