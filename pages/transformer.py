@@ -64,7 +64,10 @@ def draw(view: View) -> None:
                    "decoder and cross-attention apart.")
     figs = F.live_figures(snap, view.trainer.history, cfg, view.upto, attention=kind)
     with top:
-        show({k: figs[k] for k in ("loss", "accuracy")}, columns=2, prefix="_tr_")
+        if "loss" in figs:
+            show({k: figs[k] for k in ("loss", "accuracy")}, columns=2, prefix="_tr_")
+        else:  # step 0: no curves yet, and a lighter first frame without two empty charts
+            st.caption("Cross-entropy and accuracy curves appear here once training starts.")
         if snap.decoded:
             st.markdown(F.example_line(snap))
             figure(figs["try_it"], "_tr_tryfig")

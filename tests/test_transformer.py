@@ -416,9 +416,12 @@ def test_pe_similarity_is_the_gram_matrix_and_embedding_points_are_labelled():
 def test_live_figures_are_the_declared_charts_the_example_and_one_attention(arch, keys):
     t = TransformerTrainer(TransformerConfig(arch=arch, n_layers=1, d_model=16, d_ff=32), 0)
     snap = t.record_snapshot(force=True)
-    figs = TF.live_figures(snap, t.history, t.config)  # step 0: charts say there is nothing yet
+    figs = TF.live_figures(snap, t.history, t.config)  # step 0: no curves to draw yet
+    assert list(figs) == keys[2:]
+    t.run_steps(1)  # no evaluation yet: the accuracy chart has the training accuracy only
+    figs = TF.live_figures(t.record_snapshot(force=True), t.history, t.config)
     assert list(figs) == keys
-    assert chart_rows(figs["loss"])[0]["note"].startswith("no values yet")
+    assert {r["metric"] for r in chart_rows(figs["loss"])} == {"Training loss"}
     t.eval_every = 2
     t.run_steps(3)  # one evaluation
     snap = t.record_snapshot(force=True)

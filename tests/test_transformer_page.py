@@ -22,7 +22,8 @@ def test_page_renders_figures_sections_and_plays():
     for want in ("▶ Play", "Step", "Reset", "Set up"):
         assert want in labels
     assert len(at.get("plotly_chart")) == 2  # try-it and attention; the rest waits below
-    assert len(at.get("vega_lite_chart")) == 2  # cross-entropy and accuracy
+    assert len(at.get("vega_lite_chart")) == 0  # no curves before the first step
+    assert any("curves appear here once training starts" in c.value for c in at.caption)
     at.session_state["_tr_more"] = True  # open "Positions and token embeddings"
     at.run()
     assert len(at.get("plotly_chart")) == 5  # + PE, similarity, embeddings
@@ -44,6 +45,7 @@ def test_page_renders_figures_sections_and_plays():
         at.run()  # one fragment tick each
         seen.append(_step(at))
     assert all(b > a for a, b in zip(seen, seen[1:])), seen
+    assert len(at.get("vega_lite_chart")) == 2  # cross-entropy and accuracy
     assert len(_trainer(at).history.series("loss")[0]) == _trainer(at).step
 
 

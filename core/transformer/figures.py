@@ -33,19 +33,20 @@ def token_labels(ids: Sequence[int], itos: Sequence[str]) -> list[str]:
 def live_figures(snap, history, cfg, upto: int | None = None,
                  attention: str | None = None) -> dict[str, Any]:
     """Every figure the page draws each tick while playing, by key: the cross-entropy and
-    accuracy charts (Vega-Lite, from the declared metrics), the decoded example (generated
-    tasks) and one attention kind (plotly), ``attention`` or the first of
-    :func:`attention_kinds`.
+    accuracy charts (Vega-Lite, from the declared metrics; absent before the first step,
+    when they would be empty), the decoded example (generated tasks) and one attention kind
+    (plotly), ``attention`` or the first of :func:`attention_kinds`.
 
     Args:
         snap: a ``TransformerSnapshot``; history: the trainer's ``History``; cfg: its config.
         upto: the timeline position when scrubbing back (None while live).
     """
-    charts = {c.get("title"): c for c in metric_charts(history, METRICS, upto=upto)}
-    empty = {"step": [], "metric": [], "value": []}  # before the first step: a note
-    figs: dict[str, Any] = {
-        "loss": charts.get(LOSS_CHART) or metric_chart(empty, title=LOSS_CHART),
-        "accuracy": charts.get(ACCURACY_CHART) or metric_chart(empty, title=ACCURACY_CHART)}
+    figs: dict[str, Any] = {}
+    if history.names():
+        charts = {c.get("title"): c for c in metric_charts(history, METRICS, upto=upto)}
+        empty = {"step": [], "metric": [], "value": []}  # evaluated nothing yet: a note
+        for key, title in (("loss", LOSS_CHART), ("accuracy", ACCURACY_CHART)):
+            figs[key] = charts.get(title) or metric_chart(empty, title=title)
     if snap.decoded:
         figs["try_it"] = try_it_figure(snap, cfg.arch)
     names = attention_kinds(snap, cfg.arch)
