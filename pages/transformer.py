@@ -70,7 +70,8 @@ def draw(view: View) -> None:
             st.caption("Cross-entropy and accuracy curves appear here once training starts.")
         if snap.decoded:
             st.markdown(F.example_line(snap))
-            figure(figs["try_it"], "_tr_tryfig")
+            if "try_it" in figs:
+                figure(figs["try_it"], "_tr_tryfig")
         else:
             st.markdown(f"**Sample** (temperature {cfg.temperature:g}, top-k {cfg.top_k}, "
                         f"prompt `{snap.prompt.strip()}`), redrawn every {T.SAMPLE_EVERY} "

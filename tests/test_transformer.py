@@ -416,8 +416,11 @@ def test_pe_similarity_is_the_gram_matrix_and_embedding_points_are_labelled():
 def test_live_figures_are_the_declared_charts_the_example_and_one_attention(arch, keys):
     t = TransformerTrainer(TransformerConfig(arch=arch, n_layers=1, d_model=16, d_ff=32), 0)
     snap = t.record_snapshot(force=True)
-    figs = TF.live_figures(snap, t.history, t.config)  # step 0: no curves to draw yet
-    assert list(figs) == keys[2:]
+    figs = TF.live_figures(snap, t.history, t.config)  # step 0: no curves, no decoding
+    assert list(figs) == ["attention"]
+    t.try_input("76543210")  # a typed input is decoded even before training
+    figs = TF.live_figures(t.timeline.latest()[1], t.history, t.config)
+    assert list(figs) == ["try_it", "attention"]
     t.run_steps(1)  # no evaluation yet: the accuracy chart has the training accuracy only
     figs = TF.live_figures(t.record_snapshot(force=True), t.history, t.config)
     assert list(figs) == keys

@@ -21,12 +21,12 @@ def test_page_renders_figures_sections_and_plays():
     labels = [b.label for b in at.button]
     for want in ("▶ Play", "Step", "Reset", "Set up"):
         assert want in labels
-    assert len(at.get("plotly_chart")) == 2  # try-it and attention; the rest waits below
+    assert len(at.get("plotly_chart")) == 1  # attention; the rest waits for a step or a click
     assert len(at.get("vega_lite_chart")) == 0  # no curves before the first step
     assert any("curves appear here once training starts" in c.value for c in at.caption)
     at.session_state["_tr_more"] = True  # open "Positions and token embeddings"
     at.run()
-    assert len(at.get("plotly_chart")) == 5  # + PE, similarity, embeddings
+    assert len(at.get("plotly_chart")) == 4  # + PE, similarity, embeddings
     assert at.radio(key="_tr_kind").options == ["Encoder self-attention",
                                                 "Decoder masked self-attention",
                                                 "Cross-attention"]
@@ -46,6 +46,7 @@ def test_page_renders_figures_sections_and_plays():
         seen.append(_step(at))
     assert all(b > a for a, b in zip(seen, seen[1:])), seen
     assert len(at.get("vega_lite_chart")) == 2  # cross-entropy and accuracy
+    assert len(at.get("plotly_chart")) == 2  # the decoded example and the attention
     assert len(_trainer(at).history.series("loss")[0]) == _trainer(at).step
 
 

@@ -34,8 +34,10 @@ def live_figures(snap, history, cfg, upto: int | None = None,
                  attention: str | None = None) -> dict[str, Any]:
     """Every figure the page draws each tick while playing, by key: the cross-entropy and
     accuracy charts (Vega-Lite, from the declared metrics; absent before the first step,
-    when they would be empty), the decoded example (generated tasks) and one attention kind
-    (plotly), ``attention`` or the first of :func:`attention_kinds`.
+    when they would be empty), the decoded example (generated tasks; from the first step on,
+    or once an input was typed: the untrained model's rows say little, and the first frame
+    is lighter without them) and one attention kind (plotly), ``attention`` or the first of
+    :func:`attention_kinds`.
 
     Args:
         snap: a ``TransformerSnapshot``; history: the trainer's ``History``; cfg: its config.
@@ -47,7 +49,7 @@ def live_figures(snap, history, cfg, upto: int | None = None,
         empty = {"step": [], "metric": [], "value": []}  # evaluated nothing yet: a note
         for key, title in (("loss", LOSS_CHART), ("accuracy", ACCURACY_CHART)):
             figs[key] = charts.get(title) or metric_chart(empty, title=title)
-    if snap.decoded:
+    if snap.decoded and (snap.step > 0 or snap.typed):
         figs["try_it"] = try_it_figure(snap, cfg.arch)
     names = attention_kinds(snap, cfg.arch)
     [(_, figs["attention"])] = attention_views(snap, cfg.arch, only=attention

@@ -49,6 +49,7 @@ class TransformerSnapshot:
     out: np.ndarray | None = None  # (T,) int64: greedy decoding of src
     probs: np.ndarray | None = None  # (T,) float32: probability of each decoded token
     want: np.ndarray | None = None  # (T,) int64: the right target of src
+    typed: bool = False  # the example is an input the student typed
     sample: str | None = None  # SAMPLE_CHARS characters sampled after the prompt
     prompt: str | None = None  # the text the sample continues
 
@@ -297,7 +298,7 @@ class TransformerTrainer(Trainer):
             return TransformerSnapshot(
                 **common, src=self.example.copy(), dec=d["dec"], enc=d["enc"],
                 cross=d["cross"], out=d["out"], probs=d["probs"],
-                want=self.task.target(self.example[None])[0])
+                want=self.task.target(self.example[None])[0], typed=self.typed is not None)
         ex = self.example[-ATT_MAX:]
         _, att = self.model(None, torch.from_numpy(ex)[None])
         key = (c.temperature, c.top_k)
