@@ -1,6 +1,7 @@
 """Shared test set-up: full error details in AppTest, one torch thread, the project root."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,10 @@ if str(ROOT) not in sys.path:
 
 torch.set_num_threads(1)
 st_config.set_option("client.showErrorDetails", "full")
+# pinned runs go to a run store of this test session, never the checkout's own
+if "ARCHLAB_DATA" not in os.environ and "ARCHLAB_DB_URL" not in os.environ:
+    import tempfile
+    os.environ["ARCHLAB_DATA"] = tempfile.mkdtemp(prefix="archlab-test-data-")
 
 
 @pytest.fixture
@@ -93,3 +98,11 @@ def open_page(page: str | None = None, timeout: float = 90, **query: str):
 def app_test():
     """Factory fixture: ``app_test("pages/gan.py", lr="0.01")`` -> a run AppTest."""
     return open_page
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, patient: on a loaded 2-core machine a first render can take
+    tens of seconds, and a wait that gives up early is a flaky test, not a finding."""
+    page.set_default_timeout(120_000)
+    return page
