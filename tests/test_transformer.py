@@ -383,7 +383,7 @@ def test_attention_views_label_tokens(arch, names):
 
 
 @pytest.mark.parametrize("arch", ["encdec", "decoder"])
-def test_try_it_rows_are_output_tokens_and_rows_sum_to_at_most_one(arch):
+def test_try_it_rows_are_output_tokens_and_rows_sum_to_at_most_one(arch, plotly_checked):
     t, snap = _snap(arch)
     w, rows, cols = TF.output_attention(snap, arch)
     assert w.shape == (8, len(cols)) and len(rows) == 8

@@ -13,8 +13,8 @@ from typing import Any, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import (DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, heatmap_grid,
-                          metric_chart, metric_charts)
+from core.figures import (DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure, heatmap,
+                          heatmap_grid, metric_chart, metric_charts)
 from core.transformer.config import ACCURACY_CHART, LOSS_CHART, METRICS
 
 __all__ = ["token_labels", "live_figures", "paused_figures", "example_line", "sample_text",
@@ -186,7 +186,7 @@ def try_it_figure(snap, arch: str) -> go.Figure:
                    showgrid=False, zeroline=False, tickangle=0),
         yaxis=dict(tickvals=list(range(len(rows))), ticktext=rows, autorange="reversed",
                    title=dict(text="output token (confidence)"), showgrid=False, zeroline=False))
-    return go.Figure(data=[heat], layout=layout)
+    return fast_figure([heat], layout)  # redrawn every tick: no validation (tests validate)
 
 
 def diagram(cfg) -> str:
