@@ -8,7 +8,7 @@ from core.transformer import data as D
 from core.transformer import figures as F
 from core.transformer import model as M
 from core.transformer import trainer as T
-from ui import LiveState, Page, View, chart
+from ui import LiveState, Page, View, figure, show
 
 page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="🔭 Transformers",
             caption="Attention is all you need (Vaswani et al. 2017), small enough to train in "
@@ -34,51 +34,24 @@ if cfg.task == "charlm" and cfg.text == "custom":
 
 def try_it(s: LiveState) -> None:
     """The "Try it" box in the control row: the input every figure below decodes."""
-    t = s.trainer
-    if t.config.generated:
-        hint = "e.g. " + ("123+456"[: 2 * t.config.seq_len + 1] if t.config.task == "add"
-                          else "".join(t.itos[i % (len(t.itos) - 1)]
-                                       for i in range(t.config.seq_len)))
-    else:
-        hint = f"a prompt of up to {t.config.block_size} characters"
-    typed = st.text_input("Try it: type an input", key="_tr_try", placeholder=hint,
+    typed = st.text_input("Try it: type an input", key="_tr_try",
+                          placeholder=s.trainer.input_hint(),
                           help="The model decodes it token by token; the heatmaps show the "
                                "attention behind every output token.")
-    if typed and getattr(t, "typed", None) != typed:
+    if typed:
         try:
             with s.lock:
-                t.set_example(typed)
-                t.typed = typed
-                t.record_snapshot(force=True)
+                s.trainer.try_input(typed)
         except ValueError as e:
             st.warning(str(e))
 
 
 def draw(view: View) -> None:
-    snap, t = view.snapshot, view.trainer
+    snap, cfg = view.snapshot, view.trainer.config
     if snap is None:
         return
-    arch, itos = t.config.arch, t.itos
-    left, right = st.columns(2)
-    long = view.history()
-    with left:
-        chart(F.loss_chart(long, marker_step=view.upto))
-    with right:
-        chart(F.accuracy_chart(long, marker_step=view.upto))
-
-    if "out" in snap:  # generated task: the decoded example
-        src = "".join(F.token_labels(snap["src"], itos))
-        out = "".join(F.token_labels(snap["out"], itos))
-        want = "".join(F.token_labels(t.task.target(snap["src"][None])[0], itos))
-        verdict = "✅ correct" if out == want else f"❌ expected `{want}`"
-        st.markdown(f"**Input** `{src}` → **output** `{out}` {verdict}")
-        st.plotly_chart(F.try_it_figure(snap, itos, arch), width="stretch", key="_tr_tryfig")
-    else:
-        st.markdown(f"**Sample** (temperature {t.config.temperature:g}, top-k "
-                    f"{t.config.top_k}, prompt `ROMEO:`), redrawn every {T.SAMPLE_EVERY} steps:")
-        st.code("ROMEO:\n" + str(snap["sample"]), language=None, wrap_lines=True, height=240)
-
-    names = F.attention_kinds(snap, arch)
+    top = st.container()  # charts and the decoded example, above the attention picker
+    names = F.attention_kinds(snap, cfg.arch)
     if len(names) > 1:
         kind = st.radio("Attention", names, horizontal=True, key="_tr_kind",
                         help="Rows are the positions that look (queries), columns the positions "
@@ -89,19 +62,32 @@ def draw(view: View) -> None:
                    "look at (keys); each row sums to 1. A decoder-only model has one causal "
                    "self-attention per layer: pick the encdec architecture to see encoder, "
                    "decoder and cross-attention apart.")
-    [(_, fig)] = F.attention_views(snap, itos, arch, only=kind if kind in names else names[0])
-    st.plotly_chart(fig, width="stretch", key="_tr_att")
+    figs = F.live_figures(snap, view.trainer.history, cfg, view.upto, attention=kind)
+    with top:
+        if "loss" in figs:
+            show({k: figs[k] for k in ("loss", "accuracy")}, columns=2, prefix="_tr_")
+        else:  # step 0: no curves yet, and a lighter first frame without two empty charts
+            st.caption("Cross-entropy and accuracy curves appear here once training starts.")
+        if snap.decoded:
+            st.markdown(F.example_line(snap))
+            if "try_it" in figs:
+                figure(figs["try_it"], "_tr_tryfig")
+        else:
+            st.markdown(f"**Sample** (temperature {cfg.temperature:g}, top-k {cfg.top_k}, "
+                        f"prompt `{snap.prompt.strip()}`), redrawn every {T.SAMPLE_EVERY} "
+                        "steps:")
+            st.code(F.sample_text(snap), language=None, wrap_lines=True, height=240)
+    figure(figs["attention"], "_tr_att")
 
-    with st.expander("Positions and token embeddings"):
-        if view.playing:  # three more figures per tick would slow training: drawn on pause
-            st.caption("Pause to draw the positional encodings and the token embeddings.")
-            return
-        a, b, c = st.columns(3)
-        a.plotly_chart(F.pe_matrix_figure(snap["pe"]), width="stretch", key="_tr_pe")
-        b.plotly_chart(F.pe_similarity_figure(snap["pe"]), width="stretch", key="_tr_pesim")
-        c.plotly_chart(F.embedding_figure(snap["emb_pca"],
-                                          F.token_labels(range(len(itos)), itos),
-                                          snap["emb_var"]), width="stretch", key="_tr_emb")
+    # drawn only when opened, and not while playing: three more figures per tick would slow
+    # training, and the first frame is lighter without them
+    more = st.expander("Positions and token embeddings", key="_tr_more", on_change="rerun")
+    if more.open:
+        with more:
+            if view.playing:
+                st.caption("Pause to draw the positional encodings and the token embeddings.")
+            else:
+                show(F.paused_figures(snap), columns=3, prefix="_tr_")
 
 
 page.body(draw, controls=try_it, data_key=text_id,

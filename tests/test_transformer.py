@@ -1,6 +1,7 @@
 """Transformer family: attention, model, tasks, text checks, trainer and figures."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -10,13 +11,15 @@ import torch
 import torch.nn.functional as F
 
 from core.config import apply_overrides, validate
+from core.figures import chart_rows
+from core.metrics import undeclared
 from core.transformer import figures as TF
 from core.transformer.config import EXPERIMENTS, PRESETS, TransformerConfig
 from core.transformer.data import (MAX_TEXT_BYTES, MIN_TEXT_CHARS, CharText, check_text,
                                    load_shipped_text, make_task)
 from core.transformer.model import (MultiHeadAttention, Transformer, attention, causal_mask,
                                     sinusoidal_encoding)
-from core.transformer.trainer import HELD_OUT, TransformerTrainer
+from core.transformer.trainer import HELD_OUT, TransformerSnapshot, TransformerTrainer
 
 
 # ---- 1. shapes -------------------------------------------------------------------------------
@@ -257,7 +260,7 @@ def test_tiny_batch_overfits():
     t.train_batch = lambda: batch
     t.run_steps(150)
     assert t.history.last("loss") < 0.05
-    assert t.history.last("train token acc") == 1.0
+    assert t.history.last("train_token_acc") == 1.0
 
 
 @pytest.mark.parametrize("arch", ["encdec", "decoder"])
@@ -266,18 +269,27 @@ def test_snapshot_is_small_numpy_and_decodes_the_example(arch):
     t.run_steps(2)
     t.set_example("01234567")
     snap = t.snapshot()
-    assert all(isinstance(v, np.ndarray) for v in snap.values())
-    assert sum(v.nbytes for v in snap.values()) < 200_000
-    assert snap["src"].tolist() == list(range(8))
-    assert snap["out"].shape == (8,) and snap["probs"].shape == (8,)
+    assert isinstance(snap, TransformerSnapshot) and snap.decoded and snap.step == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.step = 3
+    for f in dataclasses.fields(snap):  # numpy arrays and plain values, no 0-d arrays
+        v = getattr(snap, f.name)
+        assert v is None or isinstance(v, (int, str, tuple)) or (
+            isinstance(v, np.ndarray) and v.ndim >= 1), f.name
+    assert snap.nbytes < 200_000 and snap.itos == tuple(t.itos)
+    assert snap.src.tolist() == list(range(8)) and snap.want.tolist() == list(range(7, -1, -1))
+    assert snap.out.shape == (8,) and snap.probs.shape == (8,)
+    assert snap.correct == (snap.out.tolist() == snap.want.tolist())
     T = 8 if arch == "encdec" else 16
-    assert snap["dec"].shape == (6, 8, T, T) and snap["dec"].dtype == np.uint8
+    assert snap.dec.shape == (6, 8, T, T) and snap.dec.dtype == np.uint8
     if arch == "encdec":
-        assert snap["cross"].shape == (6, 8, 8, 8) and snap["enc"].shape == (6, 8, 8, 8)
+        assert snap.cross.shape == (6, 8, 8, 8) and snap.enc.shape == (6, 8, 8, 8)
+    else:
+        assert snap.cross.shape == snap.enc.shape == (0, 0, 0, 0)
     # decoding is greedy: the same as the argmax of a teacher-forced pass over its own output
-    enc_in, dec_in, _, off = t.seq2seq_inputs(snap["src"][None], snap["out"][None])
+    enc_in, dec_in, _, off = t.seq2seq_inputs(snap.src[None], snap.out[None])
     logits, _ = t.logits(enc_in, dec_in, off)
-    assert logits.argmax(-1)[0].tolist() == snap["out"].tolist()
+    assert logits.argmax(-1)[0].tolist() == snap.out.tolist()
     with pytest.raises(ValueError, match="8 symbols"):
         t.set_example("123")
 
@@ -296,9 +308,9 @@ def test_reverse_is_learned():
     t = TransformerTrainer(TransformerConfig(), 0)
     while t.step < 500:
         t.run_steps(50)
-        if t.accuracy()["seq acc"] >= 0.9:
+        if t.accuracy()["seq_acc"] >= 0.9:
             break
-    assert t.accuracy()["seq acc"] >= 0.9
+    assert t.accuracy()["seq_acc"] >= 0.9
 
 
 @pytest.mark.slow
@@ -306,7 +318,7 @@ def test_reverse_without_positions_stays_low():
     t = TransformerTrainer(apply_overrides(TransformerConfig(), EXPERIMENTS[0].overrides), 0)
     t.run_steps(150)
     assert t.history.last("loss") < 1.9  # it learns what it can: which symbols occur
-    assert t.accuracy()["seq acc"] < 0.05
+    assert t.accuracy()["seq_acc"] < 0.05
 
 
 @pytest.mark.slow
@@ -314,14 +326,17 @@ def test_char_lm_learns_and_samples():
     cfg = TransformerConfig(task="charlm", arch="decoder", n_layers=2, d_model=64, d_ff=128,
                             batch_size=16, block_size=32, lr=3e-3, warmup=20)
     t = TransformerTrainer(cfg, 0)
-    start = t.accuracy()["val loss"]
+    start = t.accuracy()["val_loss"]
     assert start > 3.5  # about ln(61) = 4.1 before training
     t.run_steps(300)
-    assert t.accuracy()["val loss"] < 2.6
+    assert t.accuracy()["val_loss"] < 2.6
     snap = t.snapshot()
-    sample = str(snap["sample"])
-    assert len(sample) == 160 and set(sample) <= set(t.itos)
-    assert snap["dec"].shape == (2, 4, 7, 7)  # the prompt "ROMEO:\n"
+    assert not snap.decoded and snap.out is None and snap.correct is None
+    assert isinstance(snap.sample, str) and len(snap.sample) == 160
+    assert set(snap.sample) <= set(t.itos) and snap.prompt == "ROMEO:\n"
+    assert TF.sample_text(snap) == "ROMEO:\n" + snap.sample
+    assert snap.dec.shape == (2, 4, 7, 7)  # the prompt "ROMEO:\n"
+    assert snap.enc.shape == snap.cross.shape == (0, 0, 0, 0)
 
 
 def test_custom_text_trainer():
@@ -360,23 +375,23 @@ def test_attention_figure_tiles_every_layer_and_head():
     ("decoder", ["Masked self-attention"])])
 def test_attention_views_label_tokens(arch, names):
     t, snap = _snap(arch)
-    views = TF.attention_views(snap, t.itos, arch)
+    views = TF.attention_views(snap, arch)
     assert [n for n, _ in views] == names
     fig = views[-1][1]
-    src = [t.itos[i] for i in snap["src"]]
+    src = [t.itos[i] for i in snap.src]
     assert list(fig.layout.xaxis.ticktext)[:8] == src
 
 
 @pytest.mark.parametrize("arch", ["encdec", "decoder"])
-def test_try_it_rows_are_output_tokens_and_rows_sum_to_at_most_one(arch):
+def test_try_it_rows_are_output_tokens_and_rows_sum_to_at_most_one(arch, plotly_checked):
     t, snap = _snap(arch)
-    w, rows, cols = TF.output_attention(snap, t.itos, arch)
+    w, rows, cols = TF.output_attention(snap, arch)
     assert w.shape == (8, len(cols)) and len(rows) == 8
     assert rows[0].startswith("1. ") and "%" in rows[0]
     assert (w.sum(1) <= 1.0 + 0.02).all()
     if arch == "encdec":
         assert np.allclose(w.sum(1), 1.0, atol=0.02)
-    fig = TF.try_it_figure(snap, t.itos, arch)
+    fig = TF.try_it_figure(snap, arch)
     assert list(fig.layout.yaxis.ticktext) == rows
 
 
@@ -387,20 +402,108 @@ def test_pe_similarity_is_the_gram_matrix_and_embedding_points_are_labelled():
     assert np.allclose(np.diag(pe @ pe.T), 4.0)  # d/2 sine-cosine pairs of norm 1
     assert TF.pe_matrix_figure(pe).data[0].z.shape == (12, 8)
     t, snap = _snap()
-    fig = TF.embedding_figure(snap["emb_pca"], TF.token_labels(range(len(t.itos)), t.itos),
-                              snap["emb_var"])
+    fig = TF.embedding_figure(snap.emb_pca, TF.token_labels(range(len(t.itos)), t.itos),
+                              snap.emb_var)
     assert list(fig.data[0].text) == t.itos
     assert "% of variance" in fig.layout.xaxis.title.text
+    paused = TF.paused_figures(snap)
+    assert list(paused) == ["pe", "pesim", "emb"]
+    assert list(paused["emb"].data[0].text) == t.itos
 
 
-def test_metric_charts_keep_their_metrics():
-    t, _ = _snap()
+@pytest.mark.parametrize("arch,keys", [("encdec", ["loss", "accuracy", "try_it", "attention"]),
+                                       ("decoder", ["loss", "accuracy", "try_it", "attention"])])
+def test_live_figures_are_the_declared_charts_the_example_and_one_attention(arch, keys):
+    t = TransformerTrainer(TransformerConfig(arch=arch, n_layers=1, d_model=16, d_ff=32), 0)
+    snap = t.record_snapshot(force=True)
+    figs = TF.live_figures(snap, t.history, t.config)  # step 0: no curves, no decoding
+    assert list(figs) == ["attention"]
+    t.try_input("76543210")  # a typed input is decoded even before training
+    figs = TF.live_figures(t.timeline.latest()[1], t.history, t.config)
+    assert list(figs) == ["try_it", "attention"]
+    t.run_steps(1)  # no evaluation yet: the accuracy chart has the training accuracy only
+    figs = TF.live_figures(t.record_snapshot(force=True), t.history, t.config)
+    assert list(figs) == keys
+    assert {r["metric"] for r in chart_rows(figs["loss"])} == {"Training loss"}
     t.eval_every = 2
     t.run_steps(3)  # one evaluation
-    long = t.history.long_format()
-    loss = TF.loss_chart(long)
-    acc = TF.accuracy_chart(long)
-    assert "nats per token" in str(loss) and "seq acc" in str(acc)
+    snap = t.record_snapshot(force=True)
+    figs = TF.live_figures(snap, t.history, t.config, upto=2)
+    assert figs["loss"]["title"] == "Cross-entropy" and figs["accuracy"]["title"] == "Accuracy"
+    loss = {(r["metric"], r["step"]) for r in chart_rows(figs["loss"])}
+    assert loss == {("Training loss", 1), ("Training loss", 2), ("Held-out loss", 2)}  # upto=2
+    assert figs["loss"]["layer"][0]["encoding"]["y"]["title"] == "nats per token"
+    assert figs["loss"]["layer"][0]["encoding"]["y"]["scale"] == {"type": "log"}
+    acc = {r["metric"] for r in chart_rows(figs["accuracy"])}
+    assert acc == {"Held-out token accuracy", "Held-out sequence accuracy",
+                   "Training token accuracy"}
+    kinds = TF.attention_kinds(snap, arch)
+    assert figs["attention"].layout.meta["kind"].startswith(kinds[0].split(" ")[0])
+    last = TF.live_figures(snap, t.history, t.config, attention=kinds[-1])["attention"]
+    assert last.layout.meta["kind"].startswith(kinds[-1].split(":")[0])
+    assert TF.example_line(snap).startswith("**Input** `")
+
+
+def test_live_figures_of_the_character_model_have_no_decoded_example():
+    cfg = TransformerConfig(task="charlm", n_layers=1, d_model=16, d_ff=32, block_size=16)
+    t = TransformerTrainer(cfg, 0)
+    t.run_steps(1)
+    figs = TF.live_figures(t.record_snapshot(force=True), t.history, cfg)
+    assert list(figs) == ["loss", "accuracy", "attention"]
+    assert {r["metric"] for r in chart_rows(figs["accuracy"])} == {"Training token accuracy"}
+
+
+# ---- metric declarations and the typed input -------------------------------------------------
+@pytest.mark.parametrize("preset", PRESETS + EXPERIMENTS, ids=lambda p: p.name)
+def test_every_emitted_metric_is_declared(preset):
+    cfg = apply_overrides(TransformerConfig(), preset.overrides).replace(
+        n_layers=1, d_model=16, d_ff=32, batch_size=8)
+    t = TransformerTrainer(cfg, 0)
+    t.eval_every = 1
+    t.run_steps(1)  # train_step and evaluate
+    names = t.history.names()
+    assert {"loss", "train_token_acc", "val_loss", "token_acc"} <= set(names)
+    assert ("seq_acc" in names) == cfg.generated
+    assert undeclared(TransformerTrainer.metrics, names) == []
+    assert undeclared(TransformerTrainer.metrics, t.accuracy(8)) == []
+
+
+@pytest.mark.parametrize("preset", PRESETS + EXPERIMENTS, ids=lambda p: p.name)
+def test_input_hint_is_an_input_the_model_accepts(preset):
+    cfg = apply_overrides(TransformerConfig(), preset.overrides).replace(
+        n_layers=1, d_model=16, d_ff=32)
+    t = TransformerTrainer(cfg, 0)
+    hint = t.input_hint()
+    if cfg.generated:
+        assert hint.startswith("e.g. ")
+        assert len(t.task.encode(hint[5:])) == t.task.src_len
+    else:
+        assert hint == f"a prompt of up to {cfg.block_size} characters"
+
+
+def test_add_hint_fits_short_numbers():
+    t = TransformerTrainer(TransformerConfig(task="add", seq_len=2, n_layers=1, d_model=16,
+                                             d_ff=32), 0)
+    assert t.input_hint() == "e.g. 12+98"
+
+
+def test_typed_input_becomes_the_example_once_and_bad_input_changes_nothing():
+    t = TransformerTrainer(TransformerConfig(task="sort", seq_len=6, vocab=3, n_layers=1,
+                                             d_model=16, d_ff=32), 0)
+    t.record_snapshot(force=True)
+    before = t.example.copy()
+    with pytest.raises(ValueError, match="Expect 6 symbols"):
+        t.try_input("21")
+    assert t.example.tolist() == before.tolist() and t.typed is None
+    assert t.try_input("2 1 0 2 1 0") is True
+    assert t.typed == "2 1 0 2 1 0" and t.example.tolist() == [2, 1, 0, 2, 1, 0]
+    snap = t.timeline.latest()[1]
+    assert snap.src.tolist() == [2, 1, 0, 2, 1, 0] and snap.want.tolist() == [0, 0, 1, 1, 2, 2]
+    n = len(t.timeline.steps())
+    t.run_steps(1)
+    assert t.try_input("2 1 0 2 1 0") is False  # the same text again (a rerun): no new work
+    assert len(t.timeline.steps()) == n
+    assert t.try_input("000111") is True and t.timeline.latest()[1].src.tolist() == [0] * 3 + [1] * 3
 
 
 def test_diagram_follows_layers_heads_and_architecture():

@@ -21,7 +21,12 @@ def test_page_renders_figures_sections_and_plays():
     labels = [b.label for b in at.button]
     for want in ("▶ Play", "Step", "Reset", "Set up"):
         assert want in labels
-    assert len(at.get("plotly_chart")) >= 5  # try-it, attention, PE, similarity, embeddings
+    assert len(at.get("plotly_chart")) == 1  # attention; the rest waits for a step or a click
+    assert len(at.get("vega_lite_chart")) == 0  # no curves before the first step
+    assert any("curves appear here once training starts" in c.value for c in at.caption)
+    at.session_state["_tr_more"] = True  # open "Positions and token embeddings"
+    at.run()
+    assert len(at.get("plotly_chart")) == 4  # + PE, similarity, embeddings
     assert at.radio(key="_tr_kind").options == ["Encoder self-attention",
                                                 "Decoder masked self-attention",
                                                 "Cross-attention"]
@@ -40,12 +45,15 @@ def test_page_renders_figures_sections_and_plays():
         at.run()  # one fragment tick each
         seen.append(_step(at))
     assert all(b > a for a, b in zip(seen, seen[1:])), seen
+    assert len(at.get("vega_lite_chart")) == 2  # cross-entropy and accuracy
+    assert len(at.get("plotly_chart")) == 2  # the decoded example and the attention
     assert len(_trainer(at).history.series("loss")[0]) == _trainer(at).step
 
 
 @pytest.mark.slow
 def test_typed_input_is_decoded_and_bad_input_explained():
     at = open_page(PAGE, task="sort", seq_len="6", vocab="3")
+    assert at.text_input(key="_tr_try").placeholder == "e.g. 012012"
     at.text_input(key="_tr_try").set_value("2 1 0 2 1 0").run()
     assert not at.exception
     assert _trainer(at).example.tolist() == [2, 1, 0, 2, 1, 0]

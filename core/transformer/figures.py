@@ -1,20 +1,26 @@
 """Figures of the transformer page: numpy in, plotly figures and Vega-Lite specs out.
 
-Attention maps arrive as uint8 (L, H, Tq, Tk) arrays where 255 means weight 1, as the trainer's
-snapshot stores them.
+They draw a ``TransformerSnapshot`` (core/transformer/trainer.py: numpy arrays and plain
+values, the token strings included). Attention maps arrive as uint8 (L, H, Tq, Tk) arrays
+where 255 means weight 1, as the snapshot stores them. :func:`live_figures` is every figure
+the page redraws each tick while playing (the bench measures the same function);
+:func:`paused_figures` the ones it adds on pause.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, heatmap, heatmap_grid, metric_chart
+from core.figures import (DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure, heatmap,
+                          heatmap_grid, metric_chart, metric_charts)
+from core.transformer.config import ACCURACY_CHART, LOSS_CHART, METRICS
 
-__all__ = ["token_labels", "loss_chart", "accuracy_chart", "attention_figure",
-           "attention_kinds", "attention_views", "pe_matrix_figure", "pe_similarity_figure",
-           "embedding_figure", "output_attention", "try_it_figure", "diagram"]
+__all__ = ["token_labels", "live_figures", "paused_figures", "example_line", "sample_text",
+           "attention_figure", "attention_kinds", "attention_views", "pe_matrix_figure",
+           "pe_similarity_figure", "embedding_figure", "output_attention", "try_it_figure",
+           "diagram"]
 
 _SHOW = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
@@ -24,18 +30,51 @@ def token_labels(ids: Sequence[int], itos: Sequence[str]) -> list[str]:
     return [_SHOW.get(itos[int(i)], itos[int(i)]) for i in ids]
 
 
-def loss_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> dict:
-    keep = np.isin(long["metric"].astype(str), ["loss", "val loss"])
-    data = {k: v[keep] for k, v in long.items()}
-    return metric_chart(data, title="Cross-entropy", y_title="nats per token",
-                        log_y=True, marker_step=marker_step)
+def live_figures(snap, history, cfg, upto: int | None = None,
+                 attention: str | None = None) -> dict[str, Any]:
+    """Every figure the page draws each tick while playing, by key: the cross-entropy and
+    accuracy charts (Vega-Lite, from the declared metrics; absent before the first step,
+    when they would be empty), the decoded example (generated tasks; from the first step on,
+    or once an input was typed: the untrained model's rows say little, and the first frame
+    is lighter without them) and one attention kind (plotly), ``attention`` or the first of
+    :func:`attention_kinds`.
+
+    Args:
+        snap: a ``TransformerSnapshot``; history: the trainer's ``History``; cfg: its config.
+        upto: the timeline position when scrubbing back (None while live).
+    """
+    figs: dict[str, Any] = {}
+    if history.names():
+        charts = {c.get("title"): c for c in metric_charts(history, METRICS, upto=upto)}
+        empty = {"step": [], "metric": [], "value": []}  # evaluated nothing yet: a note
+        for key, title in (("loss", LOSS_CHART), ("accuracy", ACCURACY_CHART)):
+            figs[key] = charts.get(title) or metric_chart(empty, title=title)
+    if snap.decoded and (snap.step > 0 or snap.typed):
+        figs["try_it"] = try_it_figure(snap, cfg.arch)
+    names = attention_kinds(snap, cfg.arch)
+    [(_, figs["attention"])] = attention_views(snap, cfg.arch, only=attention
+                                               if attention in names else names[0])
+    return figs
 
 
-def accuracy_chart(long: dict[str, np.ndarray], marker_step: int | None = None) -> dict:
-    keep = np.isin(long["metric"].astype(str), ["token acc", "seq acc", "train token acc"])
-    data = {k: v[keep] for k, v in long.items()}
-    return metric_chart(data, title="Held-out accuracy", y_title="fraction correct",
-                        marker_step=marker_step)
+def paused_figures(snap) -> dict[str, go.Figure]:
+    """What the page adds on pause: the positional encodings and the token embeddings."""
+    return {"pe": pe_matrix_figure(snap.pe), "pesim": pe_similarity_figure(snap.pe),
+            "emb": embedding_figure(snap.emb_pca, token_labels(range(len(snap.itos)),
+                                                               snap.itos), snap.emb_var)}
+
+
+def example_line(snap) -> str:
+    """Markdown: the decoded example and whether it is right (generated tasks)."""
+    src, out, want = ("".join(token_labels(x, snap.itos)) for x in (snap.src, snap.out,
+                                                                      snap.want))
+    verdict = "✅ correct" if snap.correct else f"❌ expected `{want}`"
+    return f"**Input** `{src}` → **output** `{out}` {verdict}"
+
+
+def sample_text(snap) -> str:
+    """The character model's sample after its prompt."""
+    return f"{snap.prompt}{snap.sample}"
 
 
 def attention_figure(maps: np.ndarray, q_labels: Sequence[str], k_labels: Sequence[str],
@@ -49,23 +88,23 @@ def attention_figure(maps: np.ndarray, q_labels: Sequence[str], k_labels: Sequen
     return heatmap_grid(maps, k_labels, q_labels, title=title, cell_px=cell_px)
 
 
-def attention_kinds(snap: dict, arch: str) -> list[str]:
+def attention_kinds(snap, arch: str) -> list[str]:
     """Names of the attention kinds a snapshot holds, in the order of the page's selector."""
-    if "out" in snap and arch == "encdec":
+    if snap.decoded and arch == "encdec":
         return ["Encoder self-attention", "Decoder masked self-attention", "Cross-attention"]
     return ["Masked self-attention"]
 
 
-def attention_views(snap: dict, itos: Sequence[str], arch: str,
-                    only: str | None = None) -> list[tuple[str, go.Figure]]:
+def attention_views(snap, arch: str, only: str | None = None) -> list[tuple[str, go.Figure]]:
     """(name, figure) for each attention kind in a snapshot (or just ``only``), tokens on both
     axes. Queries of the decoder are its inputs: the separator, then the decoded tokens."""
-    src = token_labels(snap["src"], itos)
-    if "out" not in snap:  # language model: one causal stack over the example
+    itos = snap.itos
+    src = token_labels(snap.src, itos)
+    if not snap.decoded:  # language model: one causal stack over the example
         specs = {"Masked self-attention": ("dec", src, src, "Masked self-attention "
                                                             "(layer × head)")}
     elif arch == "encdec":
-        dec_in = [itos[-1]] + token_labels(snap["out"], itos)[:-1]
+        dec_in = [itos[-1]] + token_labels(snap.out, itos)[:-1]
         specs = {"Encoder self-attention": ("enc", src, src,
                                             "Encoder self-attention (layer × head)"),
                  "Decoder masked self-attention": ("dec", dec_in, dec_in, "Decoder masked "
@@ -73,10 +112,10 @@ def attention_views(snap: dict, itos: Sequence[str], arch: str,
                  "Cross-attention": ("cross", dec_in, src, "Cross-attention: decoder → "
                                      "encoder (layer × head)")}
     else:
-        seq = src + [itos[-1]] + token_labels(snap["out"], itos)[:-1]
+        seq = src + [itos[-1]] + token_labels(snap.out, itos)[:-1]
         specs = {"Masked self-attention": ("dec", seq, seq, "Masked self-attention over "
                                                             "source and output (layer × head)")}
-    return [(name, attention_figure(snap[key], q, k, title))
+    return [(name, attention_figure(getattr(snap, key), q, k, title))
             for name, (key, q, k, title) in specs.items() if only in (None, name)]
 
 
@@ -112,28 +151,28 @@ def embedding_figure(xy: np.ndarray, tokens: Sequence[str], var: np.ndarray) -> 
     return fig
 
 
-def output_attention(snap: dict, itos: Sequence[str], arch: str
-                     ) -> tuple[np.ndarray, list[str], list[str]]:
+def output_attention(snap, arch: str) -> tuple[np.ndarray, list[str], list[str]]:
     """What each decoded token looked at: last layer, mean over heads, over the source.
 
     Returns (Tout, Tsrc) weights, row labels (token and its probability), column labels.
     Encoder-decoder: cross-attention; decoder-only: the self-attention rows of the output
     positions, restricted to the source and separator.
     """
-    src = token_labels(snap["src"], itos)
-    out = token_labels(snap["out"], itos)
-    rows = [f"{i + 1}. {t} ({p:.0%})" for i, (t, p) in enumerate(zip(out, snap["probs"]))]
+    itos = snap.itos
+    src = token_labels(snap.src, itos)
+    out = token_labels(snap.out, itos)
+    rows = [f"{i + 1}. {t} ({p:.0%})" for i, (t, p) in enumerate(zip(out, snap.probs))]
     if arch == "encdec":
-        w = snap["cross"][-1].astype(np.float32).mean(0) / 255.0  # (Tout, S)
+        w = snap.cross[-1].astype(np.float32).mean(0) / 255.0  # (Tout, S)
         return w, rows, src
     S = len(src)
-    w = snap["dec"][-1].astype(np.float32).mean(0) / 255.0  # (S+T, S+T)
+    w = snap.dec[-1].astype(np.float32).mean(0) / 255.0  # (S+T, S+T)
     return w[S:S + len(out), :S + 1], rows, src + [itos[-1]]
 
 
-def try_it_figure(snap: dict, itos: Sequence[str], arch: str) -> go.Figure:
+def try_it_figure(snap, arch: str) -> go.Figure:
     """The output decoded token by token, each row the attention behind that token."""
-    w, rows, cols = output_attention(snap, itos, arch)
+    w, rows, cols = output_attention(snap, arch)
     heat = dict(type="heatmap", z=w, x=list(range(len(cols))), y=list(range(len(rows))),
                 zmin=0.0, zmax=1.0, colorscale=SEQUENTIAL, xgap=1, ygap=1,
                 colorbar=dict(title="weight", thickness=12),
@@ -147,7 +186,7 @@ def try_it_figure(snap: dict, itos: Sequence[str], arch: str) -> go.Figure:
                    showgrid=False, zeroline=False, tickangle=0),
         yaxis=dict(tickvals=list(range(len(rows))), ticktext=rows, autorange="reversed",
                    title=dict(text="output token (confidence)"), showgrid=False, zeroline=False))
-    return go.Figure(data=[heat], layout=layout)
+    return fast_figure([heat], layout)  # redrawn every tick: no validation (tests validate)
 
 
 def diagram(cfg) -> str:

@@ -7,16 +7,18 @@ greedy decoding writes exactly the target.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from core.training import Trainer
-from core.transformer.config import TransformerConfig
+from core.transformer.config import METRICS, TransformerConfig
 from core.transformer.data import CharText, SequenceTask, load_shipped_text, make_task
 from core.transformer.model import Transformer
 
-__all__ = ["TransformerTrainer", "HELD_OUT"]
+__all__ = ["TransformerTrainer", "TransformerSnapshot", "HELD_OUT", "PROMPT"]
 
 HELD_OUT = 1000
 PROMPT = "ROMEO:\n"
@@ -25,8 +27,51 @@ SAMPLE_EVERY = 250  # steps between new samples (sampling costs about 160 forwar
 ATT_MAX = 32  # longest example whose attention is kept in a snapshot (uint8 maps)
 
 
+@dataclass(frozen=True)
+class TransformerSnapshot:
+    """What the figures draw at one moment of training: numpy arrays and plain values.
+
+    Attention maps are uint8 (L, H, Tq, Tk) with 255 = weight 1 (at most ``ATT_MAX`` queries
+    and keys); a kind of attention the model does not have is an empty (0, 0, 0, 0) array.
+    Generated tasks fill ``out``, ``probs`` and ``want`` (the example decoded greedily); the
+    character model fills ``sample`` and ``prompt`` instead.
+    """
+
+    step: int
+    itos: tuple[str, ...]  # token strings; on generated tasks the separator "=" is last
+    emb_pca: np.ndarray  # (V, 2) float32: token embeddings on their two principal components
+    emb_var: np.ndarray  # (2,) float32: fraction of the variance of each component
+    pe: np.ndarray  # (P, D) float32: positional-encoding table, first 2 * ATT_MAX positions
+    src: np.ndarray  # (S,) int64: the example (a task source, or the LM's input window)
+    dec: np.ndarray  # (L, H, Tq, Tk) uint8: (masked) self-attention of the decoder stack
+    enc: np.ndarray  # (L, H, S, S) uint8: encoder self-attention (encdec, else empty)
+    cross: np.ndarray  # (L, H, T, S) uint8: cross-attention (encdec, else empty)
+    out: np.ndarray | None = None  # (T,) int64: greedy decoding of src
+    probs: np.ndarray | None = None  # (T,) float32: probability of each decoded token
+    want: np.ndarray | None = None  # (T,) int64: the right target of src
+    typed: bool = False  # the example is an input the student typed
+    sample: str | None = None  # SAMPLE_CHARS characters sampled after the prompt
+    prompt: str | None = None  # the text the sample continues
+
+    @property
+    def decoded(self) -> bool:
+        """True on generated tasks (the example was decoded), False for the character model."""
+        return self.out is not None
+
+    @property
+    def correct(self) -> bool | None:
+        """Whether the decoded output is the right target (None for the character model)."""
+        return None if self.out is None else bool(np.array_equal(self.out, self.want))
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in (getattr(self, f.name) for f in fields(self))
+                   if isinstance(v, np.ndarray))
+
+
 class TransformerTrainer(Trainer):
     config_cls = TransformerConfig
+    metrics = METRICS
     eval_every = 50
     #: seconds of training between timeline snapshots (decoding the example costs about one
     #: training step, so a snapshot every tick would slow the live page noticeably)
@@ -35,6 +80,7 @@ class TransformerTrainer(Trainer):
     def __init__(self, config: TransformerConfig, seed: int = 0, text: str | None = None):
         """``text``: the student's pasted or uploaded text, for ``text="custom"``."""
         self.custom_text = text
+        self.typed: str | None = None  # the input typed on the page, once it parsed
         super().__init__(config, seed)
 
     # ---- build ------------------------------------------------------------------------------
@@ -58,8 +104,9 @@ class TransformerTrainer(Trainer):
             max_len = c.block_size
             val_rng = np.random.default_rng(20_000)
             self.val_x, self.val_y = self.text.batch(val_rng, 32, c.block_size, "val")
-            self.example = self.text.encode(PROMPT) if all(ch in self.text.stoi for ch in PROMPT) \
-                else self.text.val[:16]
+            fits = all(ch in self.text.stoi for ch in PROMPT)
+            self.example = self.text.encode(PROMPT) if fits else self.text.val[:16]
+            self.prompt = self.text.encode(PROMPT) if fits else self.text.val[:8]
             self.sample_cache: tuple[int, tuple, str] | None = None
         self.model = Transformer(
             vocab=len(self.itos), arch=c.arch, n_layers=c.n_layers, n_heads=c.n_heads,
@@ -126,7 +173,7 @@ class TransformerTrainer(Trainer):
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), c.grad_clip)
         self.opt.step()
         acc = (logits.detach().argmax(-1) == y).float().mean()
-        return {"loss": loss.item(), "train token acc": acc.item()}
+        return {"loss": loss.item(), "train_token_acc": acc.item()}
 
     @torch.no_grad()
     def accuracy(self, n: int | None = None) -> dict[str, float]:
@@ -137,14 +184,14 @@ class TransformerTrainer(Trainer):
             y = torch.from_numpy(self.val_y)
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
             acc = (logits.argmax(-1) == y).float().mean()
-            return {"val loss": loss.item(), "token acc": acc.item()}
+            return {"val_loss": loss.item(), "token_acc": acc.item()}
         n = n or HELD_OUT
         enc_in, dec_in, y, off = self.seq2seq_inputs(self.test_src[:n], self.test_tgt[:n])
         logits, _ = self.logits(enc_in, dec_in, off)
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
         right = logits.argmax(-1) == y
-        return {"val loss": loss.item(), "token acc": right.float().mean().item(),
-                "seq acc": right.all(1).float().mean().item()}
+        return {"val_loss": loss.item(), "token_acc": right.float().mean().item(),
+                "seq_acc": right.all(1).float().mean().item()}
 
     def evaluate(self) -> dict[str, float]:
         return self.accuracy(256)
@@ -166,6 +213,28 @@ class TransformerTrainer(Trainer):
             raise ValueError(f"Expect 1 to {self.config.block_size} characters, actually "
                              f"{len(ids)}")
         self.example = ids
+
+    def input_hint(self) -> str:
+        """The placeholder of the page's input box: an input this model accepts (or, for the
+        character model, how long a prompt may be)."""
+        c = self.config
+        if not c.generated:
+            return f"a prompt of up to {c.block_size} characters"
+        if c.task == "add":
+            return f"e.g. {'123456'[:c.seq_len]}+{'987654'[:c.seq_len]}"
+        return "e.g. " + "".join(self.itos[i % (len(self.itos) - 1)] for i in range(c.seq_len))
+
+    def try_input(self, text: str) -> bool:
+        """Decode ``text``, typed on the page, from now on: parse it, make it the figures'
+        example and take a snapshot. Returns False, doing nothing, when ``text`` is already
+        the example (every rerun of the page hands in the same text again). Raises ValueError
+        in words when it does not parse; the example stays as it was."""
+        if text == self.typed:
+            return False
+        self.set_example(text)
+        self.typed = text
+        self.record_snapshot(force=True)
+        return True
 
     @torch.no_grad()
     def decode(self, src: np.ndarray) -> dict[str, np.ndarray]:
@@ -215,34 +284,34 @@ class TransformerTrainer(Trainer):
             idx = torch.cat([idx, nxt[None]], 1)
         return idx[0, len(prompt):].numpy()
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> TransformerSnapshot:
         c = self.config
         emb = self.model.emb.weight.detach().numpy().astype(np.float32)
         centred = emb - emb.mean(0)
         _, s, vt = np.linalg.svd(centred, full_matrices=False)
-        snap = {
-            "step": np.array(self.step),
-            "emb_pca": (centred @ vt[:2].T).astype(np.float32),
-            "emb_var": (s[:2] ** 2 / max((s ** 2).sum(), 1e-12)).astype(np.float32),
-            "pe": self._pe_table(),
-        }
+        common = dict(step=int(self.step), itos=tuple(self.itos),
+                      emb_pca=(centred @ vt[:2].T).astype(np.float32),
+                      emb_var=(s[:2] ** 2 / max((s ** 2).sum(), 1e-12)).astype(np.float32),
+                      pe=self._pe_table())
         if c.generated:
             d = self.decode(self.example)
-            snap.update(src=self.example.copy(), **d)
-        else:
-            ex = self.example[-ATT_MAX:]
-            _, att = self.model(None, torch.from_numpy(ex)[None])
-            key = (c.temperature, c.top_k)
-            if (self.sample_cache is None or self.sample_cache[1] != key
-                    or self.step - self.sample_cache[0] >= SAMPLE_EVERY):
-                gen = torch.Generator().manual_seed(self.seed)  # same draws: changes are learning
-                text = self.text.decode(self.sample(self.text.encode(PROMPT) if all(
-                    ch in self.text.stoi for ch in PROMPT) else self.text.val[:8],
-                    SAMPLE_CHARS, c.temperature, c.top_k, gen))
-                self.sample_cache = (self.step, key, text)
-            snap.update(src=ex.copy(), dec=self._stack(att["dec"]),
-                        sample=np.array(self.sample_cache[2]))
-        return snap
+            return TransformerSnapshot(
+                **common, src=self.example.copy(), dec=d["dec"], enc=d["enc"],
+                cross=d["cross"], out=d["out"], probs=d["probs"],
+                want=self.task.target(self.example[None])[0], typed=self.typed is not None)
+        ex = self.example[-ATT_MAX:]
+        _, att = self.model(None, torch.from_numpy(ex)[None])
+        key = (c.temperature, c.top_k)
+        if (self.sample_cache is None or self.sample_cache[1] != key
+                or self.step - self.sample_cache[0] >= SAMPLE_EVERY):
+            gen = torch.Generator().manual_seed(self.seed)  # same draws: changes are learning
+            text = self.text.decode(self.sample(self.prompt, SAMPLE_CHARS, c.temperature,
+                                                c.top_k, gen))
+            self.sample_cache = (self.step, key, text)
+        empty = self._stack([])
+        return TransformerSnapshot(**common, src=ex.copy(), dec=self._stack(att["dec"]),
+                                   enc=empty, cross=empty, sample=self.sample_cache[2],
+                                   prompt=self.text.decode(self.prompt))
 
     def _pe_table(self) -> np.ndarray:
         pe = self.model.pos.table.detach()[:ATT_MAX * 2]
