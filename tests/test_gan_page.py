@@ -46,11 +46,11 @@ def test_discriminator_only_changes_d_and_not_g():
     at = _open()
     t = _trainer(at)
     g0 = [p.detach().clone() for p in t.G.parameters()]
-    heat0 = t.timeline.latest()[1]["heat"].copy()
+    heat0 = t.timeline.latest()[1].heat.copy()
     at.button(key="_gan_step_d").click().run()
     assert _step(at) == 10
     assert all((a == b).all() for a, b in zip(g0, t.G.parameters()))
-    assert np.abs(t.timeline.latest()[1]["heat"] - heat0).max() > 1e-3
+    assert np.abs(t.timeline.latest()[1].heat - heat0).max() > 1e-3
     at.button(key="_gan_step_g").click().run()
     assert _step(at) == 20
     assert not all((a == b).all() for a, b in zip(g0, t.G.parameters()))
