@@ -27,8 +27,8 @@ from core.gan.trainer import GANTrainer
 from core.training import time_to_target
 
 FAMILY = "gan"
-#: plotly charts on the page's first frame (the 2-D field and the per-mode bars)
-FIRST_FRAME_PLOTS = 2
+#: plotly charts on the page's first frame (the 2-D field; the per-mode bars wait for a step)
+FIRST_FRAME_PLOTS = 1
 
 
 def covered(t: GANTrainer, modes: int = 8, share: float = 0.7) -> bool:

@@ -87,7 +87,7 @@ def draw(view: View) -> None:
 
 def _charts(figs: dict, keys: tuple) -> None:
     if "losses" not in figs:  # step 0: no curves yet, and a lighter first frame without them
-        st.caption("The training curves appear here once training starts.")
+        st.caption("The charts appear here once training starts.")
     show({k: figs[k] for k in keys if k in figs}, prefix="gan_")
 
 

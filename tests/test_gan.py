@@ -426,8 +426,11 @@ def test_coverage_chart_puts_modes_and_quality_on_one_axis():
 def test_live_figures_are_what_the_page_draws_each_tick():
     t = GANTrainer(GANConfig(**SMALL), seed=0)
     s = t.snapshot()
-    # step 0: the field and the bars; no empty curves
-    assert list(gfig.live_figures(s, t.history, t.config)) == ["field", "modes"]
+    # step 0: only the field; no empty curves, no row of empty bars
+    assert list(gfig.live_figures(s, t.history, t.config)) == ["field"]
+    t.step_player("d", 1)                                         # D only: bars, a loss
+    assert list(gfig.live_figures(t.snapshot(), t.history, t.config)) == [
+        "field", "losses", "modes"]
     t.run_steps(50)                                               # one evaluation
     figs = gfig.live_figures(t.snapshot(), t.history, t.config)
     assert list(figs) == ["field", "losses", "coverage", "modes", "signal"]

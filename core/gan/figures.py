@@ -168,8 +168,9 @@ def live_figures(snap: FieldSnapshot | DigitsSnapshot, history: Any, cfg: Any,
 
     2-D data: ``field`` (plotly, the chosen ``layers``), then ``losses``, ``coverage`` and
     ``modes`` (mixtures only) and ``signal``; digits: ``digits``, ``interp``, ``losses``.
-    The metric charts (Vega-Lite) appear once training has recorded something: before the
-    first step they would be empty, and the first frame is lighter without them.
+    The metric charts (Vega-Lite) and the per-mode bars appear once training has recorded
+    something: before the first step they would be empty (every bar 0), and the first frame
+    is lighter without them.
 
     Args:
         snap: the snapshot to draw; history: the trainer's ``History``; cfg: its config.
@@ -187,7 +188,7 @@ def live_figures(snap: FieldSnapshot | DigitsSnapshot, history: Any, cfg: Any,
     figs = {"field": field_figure(snap, layers)}
     if losses is not None:
         figs["losses"] = losses
-    if snap.coverage is not None:
+    if snap.coverage is not None and history.names():  # at step 0 every bar is 0
         if "modes" in history.names():
             figs["coverage"] = coverage_chart(history, len(snap.coverage.centres), upto)
         figs["modes"] = mode_bars(snap)
