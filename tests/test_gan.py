@@ -2,6 +2,7 @@
 figures, and short runs where mode coverage rises (slow)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 
@@ -16,9 +17,12 @@ from core.gan import data as gdata
 from core.gan import figures as gfig
 from core.gan.config import EXPERIMENTS, LOSSES, PRESETS, GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, gradient_penalty
-from core.gan.metrics import mode_stats
+from core.gan.metrics import METRICS, mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
+from core.gan.snapshots import DigitsSnapshot, FieldSnapshot, ModeCoverage
 from core.gan.trainer import HEAT_RES, MANIFOLD_RES, N_ARROWS, N_SHOW, GANTrainer
+from core.history import History
+from core.metrics import undeclared
 
 
 @pytest.fixture(autouse=True)
@@ -60,17 +64,63 @@ def test_noise_distributions():
 def test_snapshot_shapes_and_size():
     t = GANTrainer(GANConfig(**SMALL), seed=0)
     s = t.snapshot()
-    assert s["heat"].shape == (HEAT_RES, HEAT_RES) and s["heat"].dtype == np.float32
-    assert s["real"].shape == s["fake"].shape == (N_SHOW, 2)
-    assert s["arrow_xy"].shape == s["arrow_uv"].shape == (N_ARROWS, 2)
-    assert s["manifold"].shape == (MANIFOLD_RES, MANIFOLD_RES, 2)
-    assert s["centres"].shape == (8, 2) and s["mode_counts"].shape == (8,)
+    assert isinstance(s, FieldSnapshot)
+    assert s.heat.shape == (HEAT_RES, HEAT_RES) and s.heat.dtype == np.float32
+    assert s.real.shape == s.fake.shape == (N_SHOW, 2)
+    assert s.arrow_xy.shape == s.arrow_uv.shape == (N_ARROWS, 2)
+    assert s.manifold.shape == (MANIFOLD_RES, MANIFOLD_RES, 2)
+    assert isinstance(s.coverage, ModeCoverage)
+    assert s.coverage.centres.shape == (8, 2) and s.coverage.counts.shape == (8,)
     assert len(pickle.dumps(s)) < 200_000
     # the heatmap is D's probability for the non-saturating loss
-    assert 0 <= float(s["heat"].min()) <= float(s["heat"].max()) <= 1
+    assert s.heat_kind == "prob" and 0 <= float(s.heat.min()) <= float(s.heat.max()) <= 1
     d = GANTrainer(GANConfig(dataset="digits", z_dim=8, **SMALL), seed=0).snapshot()
-    assert d["samples"].shape == (32, 8, 8) and d["interp"].shape == (10, 8, 8)
+    assert isinstance(d, DigitsSnapshot)
+    assert d.samples.shape == (32, 8, 8) and d.interp.shape == (10, 8, 8)
+    assert d.real.shape == (16, 8, 8)
     assert len(pickle.dumps(d)) < 200_000
+
+
+def _plain(x):
+    """True for the values a snapshot may hold: arrays of numbers, plain python values and
+    nested snapshot parts (no 0-d numpy strings or scalars)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim > 0 and x.dtype.kind in "biuf"
+    if dataclasses.is_dataclass(x):
+        return all(_plain(getattr(x, f.name)) for f in dataclasses.fields(x))
+    if isinstance(x, tuple):
+        return all(type(v) is float for v in x)
+    return x is None or type(x) in (int, float, str)
+
+
+@pytest.mark.parametrize("over", [{}, {"loss": "wgan-gp"}, {"dataset": "moons"},
+                                  {"dataset": "digits", "z_dim": 8}])
+def test_snapshot_is_a_frozen_dataclass_of_arrays_and_plain_values(over):
+    s = GANTrainer(GANConfig(**SMALL, **over), seed=0).snapshot()
+    assert dataclasses.is_dataclass(s) and _plain(s)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.real = None
+    if isinstance(s, FieldSnapshot):
+        assert (s.coverage is None) == (over.get("dataset") == "moons")
+        assert s.heat_kind == ("score" if over.get("loss") == "wgan-gp" else "prob")
+        assert len(s.bounds) == 4 and s.bounds[0] < s.bounds[1]
+
+
+@pytest.mark.parametrize("preset", PRESETS + EXPERIMENTS, ids=lambda p: p.name)
+def test_every_emitted_metric_is_declared(preset):
+    """train_step and evaluate (every preset, every step mode) emit only declared keys."""
+    cfg = apply_overrides(GANConfig(), preset.overrides).replace(
+        g_hidden=16, d_hidden=16, batch_size=16)
+    t = GANTrainer(cfg, seed=0)
+    emitted = set()
+    for mode in ("both", "d", "g"):
+        t.config = t.config.replace(step_mode=mode)
+        emitted |= set(t.train_step())
+    emitted |= set(t.evaluate())
+    assert undeclared(METRICS, emitted) == [], preset.name
+    assert GANTrainer.metrics is METRICS
+    want = {"d_loss", "g_loss", "g_grad"} | ({"modes", "hq_share"} if cfg.has_modes else set())
+    assert emitted == want
 
 
 # ---- 2. closed forms ---------------------------------------------------------------------------
@@ -258,10 +308,10 @@ def test_same_seed_same_run_and_all_losses_step():
 
 def test_step_player_moves_only_that_player():
     t = GANTrainer(GANConfig(**SMALL), seed=0)
-    g0, d0, h0 = _params(t.G), _params(t.D), t.snapshot()["heat"]
+    g0, d0, h0 = _params(t.G), _params(t.D), t.snapshot().heat
     t.step_player("d", 5)
     assert torch.equal(_params(t.G), g0) and not torch.equal(_params(t.D), d0)
-    h1 = t.timeline.latest()[1]["heat"]
+    h1 = t.snapshot().heat
     assert np.abs(h1 - h0).max() > 1e-3          # the heatmap changes
     assert t.step == 5 and "g_loss" not in t.history.names()
     d1 = _params(t.D)
@@ -312,7 +362,7 @@ def test_csv_dataset_trains_on_uploaded_points():
     t = GANTrainer(GANConfig(dataset="csv", **SMALL), seed=0, points=pts)
     t.run_steps(2)
     s = t.snapshot()
-    assert "centres" not in s and s["bounds"][0] < 0 < 4 < s["bounds"][1]
+    assert s.coverage is None and s.bounds[0] < 0 < 4 < s.bounds[1]
     with pytest.raises(ValueError, match="upload a CSV"):
         GANTrainer(GANConfig(dataset="csv"), seed=0)
 
@@ -348,20 +398,55 @@ def test_digit_figures_and_charts():
     s = t.snapshot()
     assert gfig.digit_grid(s).data[0].z.shape == (4 * 9 - 1, 8 * 9 - 1)
     assert gfig.interpolation_strip(s).data[0].z.shape == (8, 10 * 9 - 1)
+    assert list(gfig.live_figures(s, t.history, t.config)) == ["digits", "interp"]
     t.run_steps(3)
-    chart = gfig.loss_chart(t.history.long_format(["d_loss", "g_loss"]))
-    assert chart["title"] == "Losses"
+    figs = gfig.live_figures(t.snapshot(), t.history, t.config)
+    assert list(figs) == ["digits", "interp", "losses"]
+    assert figs["losses"]["title"] == "Losses"
+    lines = {r["metric"] for r in CF.chart_rows(figs["losses"])}
+    assert lines == {"Discriminator loss", "Generator loss"}      # labels from METRICS
 
 
 def test_coverage_chart_puts_modes_and_quality_on_one_axis():
-    data = {"step": np.array([50, 100, 50, 100]),
-            "metric": np.array(["modes", "modes", "hq_share", "hq_share"], dtype=object),
-            "value": np.array([2.0, 8.0, 0.1, 0.75], dtype=np.float32)}
-    spec = gfig.coverage_chart(data, n_modes=8)
+    h = History()
+    h.record(50, {"modes": 2.0, "hq_share": 0.1})
+    h.record(100, {"modes": 8.0, "hq_share": 0.75})
+    spec = gfig.coverage_chart(h, n_modes=8)
+    assert spec["title"] == "Mode coverage and sample quality"
     rows = CF.chart_rows(spec)
-    got = {(r["metric"], r["step"]): r["value"] for r in rows if "metric" in r}
-    assert got[("modes covered (of 8)", 100)] == 1.0 and got[("modes covered (of 8)", 50)] == 0.25
-    assert got[("high-quality share", 100)] == pytest.approx(0.75)
+    got = {(r["metric"], r["step"]): r["value"] for r in rows}
+    assert got[("Modes covered (of 8)", 100)] == 1.0 and got[("Modes covered (of 8)", 50)] == 0.25
+    assert got[("High-quality share", 100)] == pytest.approx(0.75)
+    rule = spec["layer"][-1]["data"]["values"][0]
+    assert rule["y"] == 0.7
+    cut = CF.chart_rows(gfig.coverage_chart(h, n_modes=8, upto=60))
+    assert {r["step"] for r in cut} == {50}                       # scrubbing back hides later
+
+
+def test_live_figures_are_what_the_page_draws_each_tick():
+    t = GANTrainer(GANConfig(**SMALL), seed=0)
+    s = t.snapshot()
+    # step 0: only the field; no empty curves, no row of empty bars
+    assert list(gfig.live_figures(s, t.history, t.config)) == ["field"]
+    t.step_player("d", 1)                                         # D only: bars, a loss
+    assert list(gfig.live_figures(t.snapshot(), t.history, t.config)) == [
+        "field", "losses", "modes"]
+    t.run_steps(50)                                               # one evaluation
+    figs = gfig.live_figures(t.snapshot(), t.history, t.config)
+    assert list(figs) == ["field", "losses", "coverage", "modes", "signal"]
+    assert figs["signal"]["title"] == "Generator's signal"
+    assert figs["signal"]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert figs["signal"]["layer"][0]["encoding"]["y"]["title"] == "mean |∂L_G/∂x|"
+    only = gfig.live_figures(t.snapshot(), t.history, t.config, layers=("fake",))
+    assert [tr.name for tr in only["field"].data] == ["generated"]
+    # scrubbing back: curves stop at the chosen step and show a rule there
+    back = gfig.live_figures(t.snapshot(), t.history, t.config, upto=20)
+    assert max(r["step"] for r in CF.chart_rows(back["losses"])) == 20
+    # curves without modes: no coverage chart, no bars
+    m = GANTrainer(GANConfig(dataset="moons", **SMALL), seed=0)
+    m.run_steps(50)
+    assert list(gfig.live_figures(m.snapshot(), m.history, m.config)) == [
+        "field", "losses", "signal"]
 
 
 def test_diagram_follows_settings():

@@ -32,8 +32,8 @@ def test_page_renders_view_controls_and_sections():
     for want in ("▶ Play", "Step", "Reset", "D only", "G only", "D + G",
                  "Set up"):
         assert want in labels, want
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 2        # the 2-D view and the per-mode bars
+    assert len(at.get("plotly_chart")) == 1      # step 0: the 2-D view alone
+    assert "appear here once training starts" in " ".join(c.value for c in at.caption)
     tabs = [t.label for t in at.tabs]
     for section in ("Overview", "Theory", "Implementation", "Strengths and weaknesses",
                     "Use cases", "Related architectures", "Ethical considerations",
@@ -46,11 +46,13 @@ def test_discriminator_only_changes_d_and_not_g():
     at = _open()
     t = _trainer(at)
     g0 = [p.detach().clone() for p in t.G.parameters()]
-    heat0 = t.timeline.latest()[1]["heat"].copy()
+    heat0 = t.timeline.latest()[1].heat.copy()
     at.button(key="_gan_step_d").click().run()
     assert _step(at) == 10
+    assert len(at.get("plotly_chart")) == 2      # the 2-D view and the per-mode bars
+    assert len(at.get("vega_lite_chart")) == 1   # the losses (D's only so far)
     assert all((a == b).all() for a, b in zip(g0, t.G.parameters()))
-    assert np.abs(t.timeline.latest()[1]["heat"] - heat0).max() > 1e-3
+    assert np.abs(t.timeline.latest()[1].heat - heat0).max() > 1e-3
     at.button(key="_gan_step_g").click().run()
     assert _step(at) == 20
     assert not all((a == b).all() for a, b in zip(g0, t.G.parameters()))

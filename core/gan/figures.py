@@ -4,9 +4,11 @@
   and generated samples, the generator's gradient field (arrows) and its manifold (the image of
   a grid in noise space), plus the 3σ circles of each mode for mixtures.
 - ``mode_bars``: high-quality samples per mode (mode collapse at a glance).
-- ``loss_chart`` / ``coverage_chart`` / ``signal_chart``: metric curves (Vega-Lite specs from
-  the shared ``metric_chart``).
+- ``coverage_chart``: modes covered and sample quality on one 0-1 axis; the other metric curves
+  come from the declared metrics (``GANTrainer.metrics``) through ``metric_charts``.
 - ``digit_grid`` / ``interpolation_strip``: digits samples and a walk between two noise vectors.
+- ``live_figures``: every figure the page draws each tick while playing (the bench's in-app
+  case measures the same function).
 - ``diagram(cfg)``: graphviz DOT of the two networks, following the settings.
 """
 from __future__ import annotations
@@ -16,7 +18,13 @@ from typing import Any, Iterable
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import OKABE_ITO, fast_figure, image_grid, metric_chart
+from core.figures import OKABE_ITO, fast_figure, image_grid, metric_chart, metric_charts
+from core.gan.metrics import METRICS
+from core.gan.snapshots import DigitsSnapshot, FieldSnapshot
+from core.history import long_format
+from core.metrics import by_name
+
+METRIC = by_name(METRICS)
 
 REAL_COLOR = "#1B7837"    # green, as in GAN Lab
 FAKE_COLOR = "#762A83"    # purple
@@ -52,7 +60,7 @@ def arrow_scale(uv: np.ndarray, bounds: np.ndarray, frac: float = 0.08) -> float
     return frac * width / longest if longest > 0 else 0.0
 
 
-def field_figure(snap: dict[str, Any], layers: Iterable[str] = LAYERS, *, height: int = 460,
+def field_figure(snap: FieldSnapshot, layers: Iterable[str] = LAYERS, *, height: int = 460,
                  title: str = "") -> go.Figure:
     """The live 2-D view of one snapshot; ``layers`` picks what to draw (any of LAYERS).
 
@@ -60,12 +68,12 @@ def field_figure(snap: dict[str, Any], layers: Iterable[str] = LAYERS, *, height
     tests validate it): the page redraws it every tick.
     """
     layers = set(layers)
-    b = [float(v) for v in np.asarray(snap["bounds"])]
+    b = [float(v) for v in snap.bounds]
     data: list[dict] = []
     shapes: list[dict] = []
     if "heatmap" in layers:
-        heat = np.asarray(snap["heat"], dtype=np.float32)
-        kind = str(snap["heat_kind"])
+        heat = np.asarray(snap.heat, dtype=np.float32)
+        kind = snap.heat_kind
         res = heat.shape[0]
         scale = {"zmin": 0.0, "zmax": 1.0} if kind == "prob" else {
             "zmid": 0.5 if kind == "ls" else 0.0}
@@ -75,24 +83,24 @@ def field_figure(snap: dict[str, Any], layers: Iterable[str] = LAYERS, *, height
             name="discriminator",
             colorbar=dict(title=dict(text=_HEAT_TITLE.get(kind, "D(x)")), thickness=12, len=0.8),
             hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>D=%{z:.3f}<extra></extra>", **scale))
-    if "centres" in snap and "real" in layers:
-        r = 3 * float(snap["spread"])
+    if snap.coverage is not None and "real" in layers:
+        r = 3 * snap.coverage.spread
         shapes = [dict(type="circle", x0=cx - r, x1=cx + r, y0=cy - r, y1=cy + r,
                        line=dict(color=REAL_COLOR, width=1, dash="dot"))
-                  for cx, cy in np.asarray(snap["centres"], dtype=float)]
+                  for cx, cy in np.asarray(snap.coverage.centres, dtype=float)]
     if "manifold" in layers:
-        mx, my = _grid_lines(np.asarray(snap["manifold"], dtype=np.float32))
+        mx, my = _grid_lines(np.asarray(snap.manifold, dtype=np.float32))
         data.append(dict(type="scatter", x=mx, y=my, mode="lines", name="G(noise grid)",
                          line=dict(color=MANIFOLD_COLOR, width=1), hoverinfo="skip"))
     for key, name, color in (("real", "real", REAL_COLOR), ("fake", "generated", FAKE_COLOR)):
         if key in layers:
-            pts = np.asarray(snap[key], dtype=np.float32)
+            pts = np.asarray(getattr(snap, key), dtype=np.float32)
             data.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers",
                              name=name, marker=dict(size=5, color=color,
                                                     line=dict(width=0.5, color="white"))))
     if "gradients" in layers:
-        xy = np.asarray(snap["arrow_xy"], dtype=np.float32)
-        uv = np.asarray(snap["arrow_uv"], dtype=np.float32)
+        xy = np.asarray(snap.arrow_xy, dtype=np.float32)
+        uv = np.asarray(snap.arrow_uv, dtype=np.float32)
         longest = float(np.linalg.norm(uv, axis=1).max()) if len(uv) else 0.0
         ends = xy + arrow_scale(uv, np.asarray(b)) * uv
         ax, ay = _segments(xy, ends)
@@ -111,11 +119,13 @@ def field_figure(snap: dict[str, Any], layers: Iterable[str] = LAYERS, *, height
     return fast_figure(data, layout)
 
 
-def mode_bars(snap: dict[str, Any], height: int = 220) -> go.Figure:
+def mode_bars(snap: FieldSnapshot, height: int = 220) -> go.Figure:
     """High-quality generated samples per mode; a missing bar is a dropped mode."""
-    counts = np.asarray(snap["mode_counts"])
-    title = (f"{int(snap['modes'])}/{len(counts)} modes covered, "
-             f"{100 * float(snap['hq_share']):.0f}% high quality")
+    cov = snap.coverage
+    assert cov is not None, "mode bars need a mixture dataset"
+    counts = np.asarray(cov.counts)
+    title = (f"{cov.covered}/{len(counts)} modes covered, "
+             f"{100 * cov.hq_share:.0f}% high quality")
     return fast_figure(
         [dict(type="bar", x=[str(i) for i in range(len(counts))], y=counts,
               marker=dict(color=OKABE_ITO[0]),
@@ -125,39 +135,67 @@ def mode_bars(snap: dict[str, Any], height: int = 220) -> go.Figure:
              yaxis=dict(title=dict(text="samples within 3σ"))))
 
 
-def coverage_chart(data: dict[str, np.ndarray], n_modes: int, marker_step: int | None = None):
+#: the quality target drawn on the coverage chart (the benchmarks' "covered" test)
+QUALITY_TARGET = (0.7, "70% quality target")
+
+
+def coverage_chart(history: Any, n_modes: int, upto: int | None = None,
+                   max_points: int = 400) -> dict[str, Any]:
     """Share of modes covered and share of high-quality samples against the step, on one
     0-1 axis, with the 70% quality target as a rule (one chart instead of two: cheaper to
-    redraw every tick)."""
-    data = dict(data)
-    is_modes = data["metric"] == "modes"
-    value = np.asarray(data["value"], dtype=np.float32).copy()
-    value[is_modes] /= n_modes
-    metric = np.where(is_modes, f"modes covered (of {n_modes})", "high-quality share")
-    return metric_chart({"step": data["step"], "metric": metric.astype(object), "value": value},
-                        title="Mode coverage and sample quality", y_title="fraction",
-                        marker_step=marker_step, rule_y=0.7, rule_label="70% quality target")
+    redraw every tick). Labels and the title come from the declared metrics."""
+    modes, hq = METRIC["modes"], METRIC["hq_share"]
+    s_modes, v_modes = history.series("modes", upto)
+    series = {f"{modes.label} (of {n_modes})": (s_modes, v_modes / n_modes),
+              hq.label: history.series("hq_share", upto)}
+    return metric_chart(long_format(series, max_points), title=modes.chart, y_title=hq.unit,
+                        marker_step=upto, rule_y=QUALITY_TARGET[0],
+                        rule_label=QUALITY_TARGET[1])
 
 
-def loss_chart(data: dict[str, np.ndarray], marker_step: int | None = None):
-    """Discriminator and generator losses against the step (long-format history)."""
-    return metric_chart(data, title="Losses", y_title="loss", marker_step=marker_step)
+def digit_grid(snap: DigitsSnapshot) -> go.Figure:
+    return image_grid(np.asarray(snap.samples), ncols=8, title="Generated digits")
 
 
-def signal_chart(data: dict[str, np.ndarray], marker_step: int | None = None):
-    """Mean |∂L_G/∂x| over generated samples, log scale: a collapse to ~0 is a vanishing
-    gradient."""
-    return metric_chart(data, title="Generator's signal", y_title="mean |∂L_G/∂x|",
-                        log_y=True, marker_step=marker_step)
-
-
-def digit_grid(snap: dict[str, Any]) -> go.Figure:
-    return image_grid(np.asarray(snap["samples"]), ncols=8, title="Generated digits")
-
-
-def interpolation_strip(snap: dict[str, Any]) -> go.Figure:
-    return image_grid(np.asarray(snap["interp"]), ncols=10,
+def interpolation_strip(snap: DigitsSnapshot) -> go.Figure:
+    return image_grid(np.asarray(snap.interp), ncols=10,
                       title="G((1-t)·z₀ + t·z₁), t = 0 … 1")
+
+
+def live_figures(snap: FieldSnapshot | DigitsSnapshot, history: Any, cfg: Any,
+                 upto: int | None = None, *, layers: Iterable[str] = LAYERS) -> dict[str, Any]:
+    """Every figure the page draws each tick while playing, by key.
+
+    2-D data: ``field`` (plotly, the chosen ``layers``), then ``losses``, ``coverage`` and
+    ``modes`` (mixtures only) and ``signal``; digits: ``digits``, ``interp``, ``losses``.
+    The metric charts (Vega-Lite) and the per-mode bars appear once training has recorded
+    something: before the first step they would be empty (every bar 0), and the first frame
+    is lighter without them.
+
+    Args:
+        snap: the snapshot to draw; history: the trainer's ``History``; cfg: its config.
+        upto: the timeline position when scrubbing back (None while live).
+        layers: what the field draws (the page's "Show" pills); all of them by default.
+    """
+    charts = {c["title"]: c for c in metric_charts(history, METRICS, upto=upto,
+                                                   names=("d_loss", "g_loss", "g_grad"))}
+    losses = charts.get(METRIC["d_loss"].chart)
+    if isinstance(snap, DigitsSnapshot):
+        figs = {"digits": digit_grid(snap), "interp": interpolation_strip(snap)}
+        if losses is not None:
+            figs["losses"] = losses
+        return figs
+    figs = {"field": field_figure(snap, layers)}
+    if losses is not None:
+        figs["losses"] = losses
+    if snap.coverage is not None and history.names():  # at step 0 every bar is 0
+        if "modes" in history.names():
+            figs["coverage"] = coverage_chart(history, len(snap.coverage.centres), upto)
+        figs["modes"] = mode_bars(snap)
+    signal = charts.get(METRIC["g_grad"].chart)
+    if signal is not None:
+        figs["signal"] = signal
+    return figs
 
 
 def diagram(cfg) -> str:

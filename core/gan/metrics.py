@@ -1,4 +1,8 @@
-"""Mode coverage and sample quality on Gaussian mixtures (numpy only).
+"""What the GAN family measures: the metric declarations, and mode coverage and sample quality
+on Gaussian mixtures (numpy only).
+
+``METRICS`` is ``GANTrainer.metrics``: every key ``train_step``/``evaluate`` emit, with its label,
+unit and chart; the figures, the page, the CSV export and the bench read it.
 
 Following the unrolled-GAN and VEEGAN evaluations (Metz et al. 2017; Srivastava et al. 2017): a
 generated sample is *high quality* when it lies within 3 standard deviations of its nearest
@@ -13,6 +17,24 @@ mode centre; a mode is *covered* when it receives at least ``min_share`` of its 
 from __future__ import annotations
 
 import numpy as np
+
+from core.metrics import Metric
+
+LOSS_CHART = "Losses"
+COVERAGE_CHART = "Mode coverage and sample quality"
+SIGNAL_CHART = "Generator's signal"
+
+METRICS = (
+    Metric("d_loss", "Discriminator loss", chart=LOSS_CHART),
+    Metric("g_loss", "Generator loss", chart=LOSS_CHART),
+    # evaluated every 50 steps on mixtures only (2,000 samples on fixed noise)
+    Metric("modes", "Modes covered", unit="modes", chart=COVERAGE_CHART, higher_is_better=True),
+    Metric("hq_share", "High-quality share", unit="fraction", chart=COVERAGE_CHART,
+           higher_is_better=True),
+    # mean |∂L_G/∂x| over generated samples: near zero is a vanishing gradient, G learns nothing
+    Metric("g_grad", "Generator's signal", unit="mean |∂L_G/∂x|", chart=SIGNAL_CHART, log=True,
+           higher_is_better=True),
+)
 
 
 def mode_stats(samples: np.ndarray, centres: np.ndarray, spread: float,

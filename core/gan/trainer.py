@@ -6,13 +6,11 @@
 ``step_mode`` ("both", "d", "g") restricts a step to one player, as GAN Lab's step buttons do;
 ``step_player(which, n)`` runs n such steps whatever the config says (the page's buttons).
 
-Snapshots hold what the live view draws: real and generated samples, the discriminator's output
-on a grid, the gradient field on generated samples, the generator's manifold (a grid in noise
-space mapped through G); for digits a sample grid and an interpolation between two z.
+Snapshots hold what the live view draws (:class:`FieldSnapshot` on 2-D data: real and generated
+samples, the discriminator's output on a grid, the gradient field on generated samples, the
+generator's manifold; :class:`DigitsSnapshot`: a sample grid and an interpolation between two z).
 """
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import torch
@@ -20,8 +18,9 @@ import torch
 from core.gan import data as gdata
 from core.gan.config import GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, g_loss_per_sample, gradient_penalty
-from core.gan.metrics import mode_stats
+from core.gan.metrics import METRICS, mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
+from core.gan.snapshots import DigitsSnapshot, FieldSnapshot, ModeCoverage
 from core.datasets import digits
 from core.training import Trainer
 
@@ -36,6 +35,7 @@ HEAT_KIND = {"minimax": "prob", "nonsat": "prob", "lsgan": "ls"}  # else a raw s
 class GANTrainer(Trainer):
     config_cls = GANConfig
     eval_every = 50
+    metrics = METRICS
 
     def __init__(self, config: GANConfig, seed: int = 0, points: np.ndarray | None = None):
         """``points``: the user's uploaded 2-D points, for the ``csv`` dataset."""
@@ -139,11 +139,9 @@ class GANTrainer(Trainer):
         keep = self.config
         self.config = keep.replace(step_mode=which)
         try:
-            res = self.run_steps(n)
+            return self.run_steps(n)
         finally:
             self.config = keep
-        self.record_snapshot(force=True)
-        return res
 
     # ---- live settings ----------------------------------------------------------------------
     def modules(self) -> dict[str, torch.nn.Module]:
@@ -171,7 +169,7 @@ class GANTrainer(Trainer):
         covered, share = self.coverage()
         return {"modes": float(covered), "hq_share": share}
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> FieldSnapshot | DigitsSnapshot:
         # eval mode: spectral norm must not run a power iteration (training state) for a picture
         self.D.eval()
         try:
@@ -179,7 +177,7 @@ class GANTrainer(Trainer):
         finally:
             self.D.train()
 
-    def snapshot_2d(self) -> dict[str, Any]:
+    def snapshot_2d(self) -> FieldSnapshot:
         c = self.config
         x0, x1, y0, y1 = self.bounds
         gx = torch.linspace(x0, x1, HEAT_RES)
@@ -203,32 +201,27 @@ class GANTrainer(Trainer):
             zz[:, 1] = b.ravel()
         with torch.no_grad():
             mani = self.G(zz).reshape(MANIFOLD_RES, MANIFOLD_RES, 2)
-        snap = {
-            "kind": np.array("2d"),
-            "real": self.real_show.astype(np.float32),
-            "fake": fake.numpy().astype(np.float32),
-            "arrow_xy": fake[:N_ARROWS].numpy().astype(np.float32),
-            "arrow_uv": (-grad).numpy().astype(np.float32),
-            "heat": heat.numpy().astype(np.float32),
-            "heat_kind": np.array(HEAT_KIND.get(c.loss, "score")),
-            "bounds": np.array(self.bounds, dtype=np.float32),
-            "manifold": mani.numpy().astype(np.float32),
-        }
+        coverage = None
         if self.centres is not None:
             covered, share, counts = mode_stats(self.generate(self.z_eval), self.centres,
                                                 c.spread)
-            snap.update(centres=self.centres, spread=np.float32(c.spread),
-                        mode_counts=counts.astype(np.int32), modes=np.int32(covered),
-                        hq_share=np.float32(share))
-        return snap
+            coverage = ModeCoverage(self.centres, float(c.spread), counts.astype(np.int32),
+                                    int(covered), float(share))
+        return FieldSnapshot(
+            real=self.real_show.astype(np.float32), fake=fake.numpy().astype(np.float32),
+            arrow_xy=fake[:N_ARROWS].numpy().astype(np.float32),
+            arrow_uv=(-grad).numpy().astype(np.float32), heat=heat.numpy().astype(np.float32),
+            heat_kind=HEAT_KIND.get(c.loss, "score"),
+            bounds=tuple(float(v) for v in self.bounds),
+            manifold=mani.numpy().astype(np.float32), coverage=coverage)
 
-    def snapshot_digits(self) -> dict[str, Any]:
+    def snapshot_digits(self) -> DigitsSnapshot:
         with torch.no_grad():
             samples = self.G(self.z_show[:32]).reshape(-1, 8, 8)
             w = torch.linspace(0, 1, 10)[:, None]
             z = (1 - w) * self.z_pair[0] + w * self.z_pair[1]          # (10, Z) straight line
             interp = self.G(z).reshape(-1, 8, 8)
         real = self.pool[:16].reshape(-1, 8, 8)
-        return {"kind": np.array("digits"), "samples": samples.numpy().astype(np.float32),
-                "interp": interp.numpy().astype(np.float32),
-                "real": real.numpy().astype(np.float32)}
+        return DigitsSnapshot(samples=samples.numpy().astype(np.float32),
+                              interp=interp.numpy().astype(np.float32),
+                              real=real.numpy().astype(np.float32))
