@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import threadpoolctl
 import torch
 
 from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
@@ -43,6 +44,9 @@ __all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "time_
            "warm_up", "History", "Timeline", "Divergence"]
 
 torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
+# numpy's BLAS too: OpenBLAS's own threads made a (1437, 64) SVD take 1-5 s instead of
+# 0.02-0.06 s on a loaded 2-core machine (the autoencoder's PCA baseline, every first render)
+threadpoolctl.threadpool_limits(1, user_api="blas")
 
 #: metric values past this magnitude count as an explosion even when still finite
 EXPLODED = 1e8
