@@ -199,3 +199,61 @@ def test_gan_smaller_steps_stop_the_oscillation():
     d_fix = float(np.std(fix.history.series("d_loss")[1][-300:]))
     assert osc.history.series("modes")[1].max() <= 3
     assert fix.history.last("modes") == 8 and d_fix < d_osc / 5, (d_fix, d_osc)
+
+
+# ---- RL ---------------------------------------------------------------------------------------
+def _rl(overrides: dict, env_steps: int, seed: int = 0):
+    """Train until ``env_steps`` environment steps; the trainer, with greedy ``eval`` (5 episodes,
+    fixed seeds) and per-window mean training returns ``windows`` (5 equal windows of steps)."""
+    from core.rl.config import RLConfig
+    from core.rl.trainer import RLTrainer
+    t = RLTrainer(apply_overrides(RLConfig(), overrides), seed)
+    while t.agent.env_steps < env_steps:
+        t.run_steps(1)
+    r, st = np.array(t.episode_returns), np.array(t.episode_steps)
+    edges = np.linspace(0, env_steps, 6)
+    t.windows = [float(r[(st > a) & (st <= b)].mean()) for a, b in zip(edges[:-1], edges[1:])]
+    t.eval_return = t.evaluate(5)["eval_return"]
+    return t
+
+
+def _rl_exp(prefix: str) -> dict:
+    from core.rl.config import EXPERIMENTS
+    return _preset(EXPERIMENTS, prefix)
+
+
+PPO_STEPS = 20_000
+
+
+def _ppo_default():
+    from core.rl.config import ALGO_PRESETS
+    if not hasattr(_ppo_default, "run"):          # shared by the two clip tests
+        _ppo_default.run = _rl(ALGO_PRESETS["ppo"], PPO_STEPS)
+    return _ppo_default.run
+
+
+def _median(t, name: str) -> float:
+    return float(np.median(t.history.series(name)[1]))
+
+
+def test_rl_ppo_tiny_clip_moves_the_policy_little_but_catches_up():
+    base, tiny = _ppo_default(), _rl(_rl_exp("PPO with a tiny clip"), PPO_STEPS)
+    assert _median(tiny, "clip_frac") > 0.25 and _median(base, "clip_frac") < 0.1
+    assert _median(tiny, "approx_kl") < _median(base, "approx_kl") / 5
+    assert np.mean(tiny.windows[:2]) < 0.7 * np.mean(base.windows[:2]), (tiny.windows, base.windows)
+    assert tiny.windows[-1] >= 0.8 * base.windows[-1], (tiny.windows, base.windows)
+
+
+def test_rl_ppo_without_clip_breaks_down():
+    base, wide = _ppo_default(), _rl(_rl_exp("PPO with no effective clip"), PPO_STEPS)
+    assert _median(wide, "approx_kl") > 3 * _median(base, "approx_kl")
+    assert float(wide.history.series("approx_kl")[1].max()) > 0.3
+    assert max(wide.windows) > 1.3 * wide.windows[-1] and max(wide.windows) < 250, wide.windows
+    assert wide.eval_return < 200 < 400 < base.eval_return, (wide.eval_return, base.eval_return)
+
+
+def test_rl_reinforce_without_baseline_is_not_slower_on_cartpole():
+    from core.rl.config import ALGO_PRESETS
+    base = _rl(ALGO_PRESETS["reinforce"], 40_000)
+    none = _rl(_rl_exp("REINFORCE without a baseline"), 40_000)
+    assert np.mean(none.windows[3:]) > np.mean(base.windows[3:]), (none.windows, base.windows)

@@ -183,13 +183,28 @@ EXPERIMENTS = [
                  "collapses after first reaching 500 more often."),
     Preset("PPO with a tiny clip (ε = 0.02)", dict(ALGO_PRESETS["ppo"], clip=0.02),
            question="How much may one rollout change the policy?",
-           watch="Clip fraction near 1 and approximate KL near 0: learning crawls."),
+           watch="About a third of the samples end up clipped (about 6 % at ε = 0.2) and the "
+                 "approximate KL per update is about ten times smaller: each rollout moves the "
+                 "policy a little. Learning starts more slowly (the return over the first "
+                 "8,000 steps stays well below ε = 0.2's), but 20 epochs of small steps add "
+                 "up: on CartPole it catches up by about 20,000 steps (seeds 0-2)."),
     Preset("PPO with no effective clip (ε = 2)", dict(ALGO_PRESETS["ppo"], clip=2.0),
            question="What happens when 20 epochs on the same rollout are not held back?",
-           watch="Approximate KL jumps; the return rises fast then often collapses."),
+           watch="The approximate KL per update is several times larger than at ε = 0.2, with "
+                 "spikes above 0.3, and learning breaks down: the return climbs to 100-200 "
+                 "and falls back instead of reaching 500, and after 20,000 steps the greedy "
+                 "policy scores under 200 where ε = 0.2's scores over 400 (seeds 0-2)."),
     Preset("REINFORCE without a baseline", dict(ALGO_PRESETS["reinforce"], baseline=False),
-           question="Why subtract a baseline when it does not change the expected gradient?",
-           watch="The return curve is noisier and climbs more slowly than with the baseline."),
+           question="Why subtract a baseline when it does not change the expected gradient? "
+                    "And does it always help?",
+           watch="Two things change at once: the learned V(s) goes, and so does the centring "
+                 "of the returns on their batch mean (itself a constant baseline); both runs "
+                 "divide by the standard deviation. A baseline only lowers the variance of the "
+                 "estimate, and a learned one is only as good as its critic, which starts "
+                 "untrained. On CartPole it does not win here: without it the return climbs "
+                 "faster and is higher over steps 24,000-40,000 (seeds 0-2). (Without "
+                 "centring, every sampled action gets a positive weight, more for those with a "
+                 "longer return-to-go, since every CartPole reward is +1.)"),
     Preset("DDPG with Ornstein–Uhlenbeck noise", dict(ALGO_PRESETS["ddpg"], noise="ou",
                                                        noise_std=0.3),
            question="Does correlated exploration noise help swing the pendulum up?",
