@@ -257,3 +257,17 @@ def test_rl_reinforce_without_baseline_is_not_slower_on_cartpole():
     base = _rl(ALGO_PRESETS["reinforce"], 40_000)
     none = _rl(_rl_exp("REINFORCE without a baseline"), 40_000)
     assert np.mean(none.windows[3:]) > np.mean(base.windows[3:]), (none.windows, base.windows)
+
+
+def test_tf_worked_attention_example_in_the_theory_text():
+    """The numbers of the page's worked Q/K/V example are what ``attention()`` computes."""
+    from core.transformer.model import attention, causal_mask
+    q = torch.tensor([[1.0, 0], [0, 1], [1, 1]])
+    v = torch.tensor([[1.0, 0], [0, 2], [3, 1]])
+    out, w = attention(q, q, v, causal_mask(3))
+    assert torch.allclose(w, torch.tensor([[1, 0, 0], [0.33, 0.67, 0], [0.25, 0.25, 0.50]]),
+                          atol=0.005)
+    assert torch.allclose(out, torch.tensor([[1, 0], [0.33, 1.34], [1.76, 1.00]]), atol=0.005)
+    out, w = attention(q, q, v)
+    assert torch.allclose(w[0], torch.tensor([0.40, 0.20, 0.40]), atol=0.005)
+    assert torch.allclose(out[0], torch.tensor([1.60, 0.80]), atol=0.005)
