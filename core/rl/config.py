@@ -66,7 +66,9 @@ class RLConfig(Config):
                                  help="Gradients are rescaled to at most this norm.")
     baseline: bool = param(True, label="Learned baseline", group="Training",
                            visible_if={"algo": ("reinforce",)},
-                           help="Subtract a learned V(s) from the return to reduce variance.")
+                           help="Subtract a learned V(s) from the return, then centre the "
+                                "advantages on their batch mean, to reduce variance. Off: the "
+                                "returns are only scaled, not centred.")
     # ---- off-policy (DQN, DDPG) ---------------------------------------------------------------
     batch_size: int = param(64, label="Batch size", min=8, max=1024, step=8, group="Training",
                             visible_if={"algo": _OFF},
@@ -106,8 +108,10 @@ class RLConfig(Config):
                             "Ornstein–Uhlenbeck noise, added to the actor's action.")
     noise_std: float = param(0.1, label="Noise scale", min=0.0, max=1.0, step=0.01,
                              group="Training", live=True, visible_if={"algo": ("ddpg",)},
-                             help="Standard deviation of the noise, as a fraction of the "
-                                  "largest action.")
+                             help="Gaussian: the noise's standard deviation, as a fraction of "
+                                  "the largest action. Ornstein–Uhlenbeck: the process's σ in "
+                                  "the same unit; it restarts at 0 each episode and its spread "
+                                  "grows to about 1.2 σ by step 200.")
 
     def problems(self) -> list[str]:
         out = []
