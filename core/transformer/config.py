@@ -41,7 +41,7 @@ class TransformerConfig(Config):
     arch: str = param(
         "decoder", label="Architecture", choices=("decoder", "encdec"),
         help="decoder: one causal stack reads the source, then writes the target (GPT; "
-             "about twice as fast per step here). encdec: an encoder reads the source, a "
+             "faster per step here). encdec: an encoder reads the source, a "
              "decoder writes the target through cross-attention (the 2017 transformer).")
     n_layers: int = param(2, label="Layers", min=1, max=6, step=1,
                           help="Blocks in each stack (encoder and decoder).")
@@ -56,7 +56,8 @@ class TransformerConfig(Config):
     pos: str = param("sinusoidal", label="Positional encoding",
                      choices=("sinusoidal", "learned", "none"),
                      help="How positions enter: fixed sine waves, a learned table, or not at "
-                          "all (attention alone cannot tell order apart).")
+                          "all (an encoder then cannot tell order apart; a causal decoder "
+                          "slowly works it out from its mask).")
     norm: str = param("pre", label="LayerNorm placement", choices=("pre", "post"),
                       help="pre: x + f(LN(x)), stable without warm-up. post: LN(x + f(x)), the "
                            "original, which needs warm-up at high learning rates.")
@@ -64,7 +65,8 @@ class TransformerConfig(Config):
                               help="Use the token embedding matrix as the output layer too.")
     # ---- training
     lr: float = param(5e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
-                      group="Training", live=True, help="Peak Adam learning rate.")
+                      group="Training", live=True, help="Peak AdamW learning rate (constant after "
+                                                        "warm-up).")
     warmup: int = param(100, label="Warm-up steps", min=0, max=2000, step=10, group="Training",
                         live=True, help="The learning rate rises linearly from 0 over these "
                                         "steps (0: no warm-up).")
