@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 
 def _preset(experiments, prefix: str) -> dict:
     """The overrides of the one experiment whose name starts with ``prefix``."""
-    found = [e for e in experiments if e.name.startswith(prefix)]
+    found = [e for e in experiments if e.name == prefix] or \
+        [e for e in experiments if e.name.startswith(prefix)]
     assert len(found) == 1, (prefix, [e.name for e in experiments])
     return found[0].overrides
 
