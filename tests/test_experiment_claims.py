@@ -172,10 +172,12 @@ def test_gan_mode_collapse_stays_at_three_modes_or_fewer(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gan_balanced_rates_cover_all_modes_within_600_steps(seed):
+    """8/8 by step 600, at 8 in most evaluations after that (brief dips), and at step 1500."""
     t = _gan("Mode collapse, fixed", 1500, seed)
     steps, modes = t.history.series("modes")
     first = next(int(s) for s, m in zip(steps, modes) if m >= 8)
-    assert first <= 600 and modes[steps >= first].min() >= 7, list(zip(steps, modes))
+    after = modes[steps >= first]
+    assert first <= 600 and (after == 8).mean() >= 0.6 and modes[-1] == 8, (first, after)
 
 
 def test_gan_saturating_loss_starves_g_on_most_seeds_and_nonsat_does_not():

@@ -146,7 +146,8 @@ EXPERIMENTS = [
            question="Does giving D the same learning rate as G (the default) cure the collapse?",
            watch="D now reshapes its heatmap as fast as G moves, so a clump that sits on one "
                  "mode gets pushed off it; the coverage chart climbs to 8/8 within about "
-                 "600 steps (250-550 for seeds 0-4 here) and stays at 7 or 8."),
+                 "600 steps (250-550 for seeds 0-4 here) and is at 8 most of the time after "
+                 "that, with brief dips as D reshapes."),
     Preset("Vanishing gradients (saturating loss)", VANISHING,
            question="Why did Goodfellow et al. not train G with the minimax loss they wrote?",
            watch="A fast discriminator (5 SGD steps at ten times G's rate) wins at once: the "
