@@ -290,3 +290,16 @@ def test_tf_worked_attention_example_in_the_theory_text():
     out, w = attention(q, q, v)
     assert torch.allclose(w[0], torch.tensor([0.40, 0.20, 0.40]), atol=0.005)
     assert torch.allclose(out[0], torch.tensor([1.60, 0.80]), atol=0.005)
+
+
+def test_rl_dqn_without_target_network_blows_up():
+    from core.rl.config import ALGO_PRESETS
+    with_target = _rl(ALGO_PRESETS["dqn"], 6000)
+    without = _rl(_rl_exp("DQN without a target network"), 6000)
+    q_with = with_target.history.series("q_mean")[1]
+    q_without = without.history.series("q_mean")[1]
+    assert q_without[-1] > 1e6 and q_with.max() < 100, (q_with[-3:], q_without[-3:])
+    assert without.history.series("td_loss")[1][-1] > 1000 * with_target.history.series(
+        "td_loss")[1][-1]
+    assert np.mean(without.episode_returns[-20:]) < 22 < 30 < np.mean(
+        with_target.episode_returns[-20:])
