@@ -303,3 +303,12 @@ def test_rl_dqn_without_target_network_blows_up():
         "td_loss")[1][-1]
     assert np.mean(without.episode_returns[-20:]) < 22 < 30 < np.mean(
         with_target.episode_returns[-20:])
+
+
+@pytest.mark.parametrize("noise", ["gaussian (DDPG preset)", "ou (experiment)"])
+def test_rl_ddpg_swings_up_with_either_noise(noise):
+    from core.rl.config import ALGO_PRESETS
+    over = ALGO_PRESETS["ddpg"] if noise.startswith("gaussian") else _rl_exp("DDPG with")
+    t = _rl(over, 5000)
+    r = np.array(t.episode_returns)
+    assert len(r) == 25 and r[:10].mean() < -900 and -500 < r[15:25].mean() < -200, r
