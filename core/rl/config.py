@@ -221,6 +221,5 @@ EXPERIMENTS = [
                  "triples (0.1 to 0.3). It hardly matters here: with either, the first 10 "
                  "episodes score about -1,300 (a random policy's level), the pendulum is first "
                  "swung up after about 3,000-3,500 steps, and episodes 16-25 average about "
-                 "-300 (seed 0: -290 Gaussian, -350 OU). Pendulum needs no long, coherent "
-                 "pushes to explore; compare the Q maps."),
+                 "-300 (seed 0: -290 Gaussian, -350 OU). Compare the Q maps."),
 ]
