@@ -73,12 +73,15 @@ class AEConfig(Config):
     beta: float = param(
         1.0, label="β (KL weight)", min=0.0, max=10.0, step=0.1, live=True,
         visible_if={"variant": ("vae",)},
-        help="Weight of the KL term (β-VAE). 0: a plain autoencoder with noisy codes; 1: the "
-             "ELBO; larger: smoother, more disentangled latent, blurrier reconstructions.")
+        help="Weight of the KL term (β-VAE). 0: no prior, σ shrinks towards 0 and the codes "
+             "become deterministic (a plain autoencoder); 1: the ELBO; larger: a smoother latent "
+             "and blurrier reconstructions, until (from about 3 with a 2-D latent on digits) "
+             "the code is given up: posterior collapse.")
     noise_type: str = param(
         "gaussian", label="Noise type", choices=("gaussian", "masking"), live=True,
         visible_if={"variant": ("dae",)},
-        help="gaussian: add N(0, level²) to each input. masking: set each input to 0 with "
+        help="gaussian: add N(0, level²) to each input, then clamp pixels to [0, 1] (so black "
+             "background only ever gets brighter). masking: set each input to 0 with "
              "probability level.")
     noise_level: float = param(
         0.3, label="Noise level", min=0.0, max=0.9, step=0.05, live=True,
@@ -121,30 +124,39 @@ PRESETS = [
 EXPERIMENTS = [
     Preset("β = 0: a VAE without its prior", {"variant": "vae", "latent_dim": 2, "beta": 0.0},
            question="What does the KL term do to the latent space?",
-           watch="With β = 0 the KL curve climbs freely and the classes spread into far, "
-                 "irregular islands; the manifold grid (drawn over the prior's quantiles) shows "
-                 "garbage between them. Compare with β = 1 and then β = 4."),
+           watch="With β = 0 the KL is still drawn but no longer paid for: it climbs to about "
+                 "15-20 nats (about 2.6 at β = 1), the encoder's σ shrinks to a few thousandths "
+                 "(deterministic codes) and the classes spread to more than twice the prior's "
+                 "width, so the manifold grid (drawn over the prior's quantiles) covers only "
+                 "the middle of the cloud. Compare with β = 1 and then β = 4."),
     Preset("β = 4: a strong prior", {"variant": "vae", "latent_dim": 2, "beta": 4.0},
-           question="What do we pay for a smooth, well-covered latent space?",
-           watch="The latent cloud becomes a round blob near N(0, I), the manifold grid morphs "
-                 "smoothly from digit to digit, but reconstructions blur and test MSE stays "
-                 "higher than at β = 1."),
+           question="What happens when every nat the code carries costs four nats of "
+                    "reconstruction?",
+           watch="The prior wins outright (posterior collapse): within a few hundred steps the "
+                 "KL falls to about 0, every test code sits at the origin with σ ≈ 1, the "
+                 "manifold grid shows one average digit everywhere, and test MSE rises to about "
+                 "0.074, twice β = 1's and worse than PCA's line. Try β = 2: a round blob "
+                 "that still reconstructs, blurrier than at β = 1."),
     Preset("latent 2 vs 16", {"variant": "ae", "latent_dim": 16},
            question="How much does a wider bottleneck buy in reconstruction?",
-           watch="Test MSE and BCE drop far below the 2-D run's; the latent scatter is now a PCA "
-                 "projection (see the axis titles), so classes overlap more there than they do "
-                 "in 16-D. Try t-SNE to see the clusters."),
+           watch="Test MSE falls to about a sixth of a 2-D autoencoder's (about 0.005 against "
+                 "0.033); BCE falls much less, since it cannot go below the pixels' own "
+                 "entropy. The latent scatter is now a PCA projection of the 16-D codes (the "
+                 "axis titles give the variance it keeps), so points close there need not be "
+                 "close in 16-D: try t-SNE."),
     Preset("noise 0 vs 0.5", {"variant": "dae", "latent_dim": 8, "noise_type": "gaussian",
                               "noise_level": 0.5},
            question="Can a network rebuild a digit it only sees through heavy noise?",
            watch="The noisy row is barely readable, the reconstruction row is clean: the "
-                 "'denoised' test MSE falls well below the 'noisy input' line. Set the noise "
-                 "to 0 live and the DAE becomes a plain autoencoder."),
+                 "'denoised' test MSE (about 0.035) falls to under a third of the 'noisy "
+                 "input' line (0.12). Set the noise to 0 live and the DAE becomes a plain "
+                 "autoencoder."),
     Preset("swiss roll: unrolling a sheet", {"dataset": "swiss_roll", "variant": "vae",
                                              "latent_dim": 2},
            question="Can a 2-D bottleneck unroll a curled 2-D sheet living in 3-D?",
            watch="Colour shows the position along the roll. Watch the latent scatter: where the "
                  "colours change smoothly the sheet was unrolled; where far-apart colours meet "
-                 "the encoder folded or tore it. The test error drops far below PCA's flat "
-                 "plane, and the reconstruction hugs the spiral. Try other seeds."),
+                 "the encoder folded or tore it. The test MSE ends at about a fifth of PCA's "
+                 "flat plane (about 0.055 against 0.27), and the reconstruction hugs the "
+                 "spiral. Try other seeds."),
 ]

@@ -57,7 +57,7 @@ class TransformerConfig(Config):
     arch: str = param(
         "decoder", label="Architecture", choices=("decoder", "encdec"),
         help="decoder: one causal stack reads the source, then writes the target (GPT; "
-             "about twice as fast per step here). encdec: an encoder reads the source, a "
+             "faster per step here). encdec: an encoder reads the source, a "
              "decoder writes the target through cross-attention (the 2017 transformer).")
     n_layers: int = param(2, label="Layers", min=1, max=6, step=1,
                           help="Blocks in each stack (encoder and decoder).")
@@ -72,7 +72,8 @@ class TransformerConfig(Config):
     pos: str = param("sinusoidal", label="Positional encoding",
                      choices=("sinusoidal", "learned", "none"),
                      help="How positions enter: fixed sine waves, a learned table, or not at "
-                          "all (attention alone cannot tell order apart).")
+                          "all (an encoder then cannot tell order apart; a causal decoder "
+                          "slowly works it out from its mask).")
     norm: str = param("pre", label="LayerNorm placement", choices=("pre", "post"),
                       help="pre: x + f(LN(x)), stable without warm-up. post: LN(x + f(x)), the "
                            "original, which needs warm-up at high learning rates.")
@@ -80,7 +81,8 @@ class TransformerConfig(Config):
                               help="Use the token embedding matrix as the output layer too.")
     # ---- training
     lr: float = param(5e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
-                      group="Training", live=True, help="Peak Adam learning rate.")
+                      group="Training", live=True, help="Peak AdamW learning rate (constant after "
+                                                        "warm-up).")
     warmup: int = param(100, label="Warm-up steps", min=0, max=2000, step=10, group="Training",
                         live=True, help="The learning rate rises linearly from 0 over these "
                                         "steps (0: no warm-up).")
@@ -136,30 +138,38 @@ EXPERIMENTS = [
     Preset("No positions: reverse", {"task": "reverse", "pos": "none", "arch": "encdec"},
            question="Can a transformer reverse a sequence if it is never told where each "
                     "symbol sits?",
-           watch="Sequence accuracy stays near zero: without positions attention sees a bag of "
-                 "symbols. The decoder heatmaps stay blurry instead of forming an anti-diagonal."),
+           watch="Sequence accuracy stays at 0 (still 0 after 1,000 steps) although the loss "
+                 "falls: the decoder knows which output position it is writing, but the "
+                 "encoder's outputs it reads are an unordered bag, so it learns which symbols "
+                 "occur, not where. The cross-attention stays blurry instead of forming an "
+                 "anti-diagonal."),
     Preset("No positions, decoder-only: reverse", {"task": "reverse", "pos": "none",
                                                    "arch": "decoder"},
            question="The encoder-decoder without positions cannot reverse. Can a decoder-only "
                     "model without positions?",
            watch="Slowly, yes: the causal mask lets each token count how many tokens precede "
                  "it, so positions leak in. Sequence accuracy stays at 0 for about 600 steps, "
-                 "then climbs past 50 % by about 2,000 steps."),
+                 "then climbs to roughly 40-50 % by step 2,000 (with positions: over 90 % by "
+                 "step 150)."),
     Preset("No positions: sort", {"task": "sort", "seq_len": 6, "vocab": 3, "pos": "none",
                                   "arch": "encdec"},
            question="Does sorting need positions?",
-           watch="It still reaches high accuracy: a sorted output only depends on how many of "
-                 "each symbol there are, which attention can count without positions."),
+           watch="It still learns: sequence accuracy passes 80 % within about 250 steps and "
+                 "reaches 100 % by 500. A sorted output only depends on how many of each "
+                 "symbol there are, which attention can count without positions."),
     Preset("One head vs four", {"task": "reverse", "n_heads": 1},
            question="How much do extra heads help on reverse? Compare with 4 heads (default).",
-           watch="Steps to reach high sequence accuracy, and how one head must do every job "
-                 "that four heads share out."),
+           watch="Hardly at all: reversing needs one look per output token (at the mirrored "
+                 "source position), which a single head can make. One head passes 90 % "
+                 "sequence accuracy within about 150-200 steps, four heads within about 150 "
+                 "(seeds 0-2). Compare the heatmaps: the one head draws the anti-diagonal "
+                 "itself; with four, look for heads that share it out or do little."),
     Preset("Post-LN, high learning rate, no warm-up",
            {"task": "reverse", "norm": "post", "lr": 0.005, "warmup": 0, "grad_clip": 0.0,
             "n_layers": 4},
            question="Why did the original transformer need a warm-up?",
-           watch="The loss stays at chance (2.3 nats) for hundreds of steps. Switch LayerNorm "
-                 "placement to pre and press reset: the same learning rate reaches 100 % "
-                 "sequence accuracy within about 200 steps. Or keep post-LN and add 100 "
-                 "warm-up steps."),
+           watch="The loss stays at chance (ln 10 ≈ 2.3 nats) for at least 500 steps. Switch "
+                 "LayerNorm placement to pre and press reset: the same learning rate passes "
+                 "95 % sequence accuracy within about 200 steps. Or keep post-LN and add 100 "
+                 "warm-up steps: above 95 % within about 250."),
 ]

@@ -2,7 +2,8 @@
 
 Vaswani et al. 2017, "Attention is all you need" (multi-head attention, sinusoidal positions,
 encoder-decoder); Xiong et al. 2020, "On layer normalization in the transformer architecture"
-(pre-LN vs post-LN); Radford et al. 2019 (GPT-2: decoder-only language model, tied embeddings).
+(pre-LN vs post-LN); Radford et al. 2018 (GPT: the decoder-only language model) and 2019
+(GPT-2: pre-LN, learned positions, tied embeddings).
 
 Letters used in shape comments:
     B batch, S source length, T target length (or sequence length), D d_model,
