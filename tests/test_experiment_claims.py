@@ -103,7 +103,7 @@ def _tf_curve(overrides: dict, checkpoints: list[int], seed: int = 0) -> dict[in
     out = {}
     for c in checkpoints:
         t.run_steps(c - t.step)
-        out[c] = (t.accuracy()["seq acc"], t.history.last("loss"))
+        out[c] = (t.accuracy()["seq_acc"], t.history.last("loss"))
     return out
 
 
