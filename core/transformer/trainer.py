@@ -21,7 +21,7 @@ from core.transformer.model import Transformer
 __all__ = ["TransformerTrainer", "TransformerSnapshot", "HELD_OUT", "PROMPT"]
 
 HELD_OUT = 1000
-PROMPT = "ROMEO:\n"
+PROMPT = "MENENIUS:\n"  # a speaker of the shipped text (Coriolanus), so a sample starts in its voice
 SAMPLE_CHARS = 160
 SAMPLE_EVERY = 250  # steps between new samples (sampling costs about 160 forward passes)
 ATT_MAX = 32  # longest example whose attention is kept in a snapshot (uint8 maps)
