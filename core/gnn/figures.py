@@ -182,14 +182,17 @@ def attention_figure(snap, node: int, layer: int = 0) -> dict[str, Any]:
 
 
 def embedding_figure(snap, xy: np.ndarray | None = None, method: str = "PCA",
-                     height: int = 420) -> Any:
-    """Every node's last hidden representation in 2-D, coloured by its true class."""
+                     nodes: np.ndarray | None = None, height: int = 420) -> Any:
+    """Every node's last hidden representation in 2-D, coloured by its true class.
+    ``xy`` (M, 2) with ``nodes`` (M,) draws another embedding (t-SNE) of those nodes."""
     xy = snap.emb if xy is None else np.asarray(xy, np.float32)
+    nodes = np.arange(len(xy)) if nodes is None else np.asarray(nodes)
+    labels = snap.labels[nodes]
     data = []
     for k, name in enumerate(snap.class_names):
-        m = snap.labels == k
+        m = labels == k
         data.append(dict(type="scatter", x=xy[m, 0], y=xy[m, 1], mode="markers", name=name,
-                         customdata=np.flatnonzero(m).astype(np.int32),
+                         customdata=nodes[m].astype(np.int32),
                          hovertemplate=f"node %{{customdata}}, {name}<extra></extra>",
                          marker=dict(size=5 if len(xy) > 500 else 9,
                                      color=CLASS_COLORS[k % len(CLASS_COLORS)])))
@@ -198,6 +201,8 @@ def embedding_figure(snap, xy: np.ndarray | None = None, method: str = "PCA",
         xt, yt = f"PC 1 ({ex[0]:.0%} of variance)", f"PC 2 ({ex[1]:.0%})"
     else:
         xt, yt = f"{method} 1", f"{method} 2"
+        if len(nodes) < len(snap.labels):
+            method += f", {len(nodes)} of {len(snap.labels)} nodes"
     layout = dict(height=height, margin=dict(l=10, r=10, t=35, b=10),
                   title=dict(text=f"Hidden representation after layer {snap.emb_layer} "
                                   f"({method}), coloured by true class", font=dict(size=14)),

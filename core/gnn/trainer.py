@@ -25,7 +25,7 @@ from core.gnn.data import Graph, layout, load
 from core.gnn.model import GNN, adjacency
 from core.training import Trainer
 
-__all__ = ["GNNTrainer", "GNNSnapshot", "smoothness", "depth_sweep", "graph_for", "N_PCS"]
+__all__ = ["GNNTrainer", "GNNSnapshot", "smoothness", "depth_sweep", "graph_for", "tsne", "N_PCS"]
 
 #: principal components of the hidden representation kept per snapshot (t-SNE starts there)
 N_PCS = 16
@@ -239,3 +239,27 @@ def depth_sweep(cfg: GNNConfig, seed: int = 0, epochs: int = 100,
         if progress is not None:
             progress((i + 1) / len(depths))
     return {k: np.asarray(v, np.float32) if k != "depth" else v for k, v in out.items()}
+
+
+_TSNE: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+#: t-SNE past this many nodes draws a fixed random sample of them (Cora in full: a minute+)
+TSNE_MAX = 500
+
+
+def tsne(snap: GNNSnapshot, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(node ids (M,), (M, 2) t-SNE) of a snapshot's hidden representation, from its top
+    principal components as is usual before t-SNE; at most ``TSNE_MAX`` nodes (a fixed
+    sample). Cached per snapshot; for paused views."""
+    key = (snap.graph_name, snap.step, id(snap.pcs))
+    if key not in _TSNE:
+        from sklearn.manifold import TSNE
+        n = len(snap.pcs)
+        idx = np.arange(n) if n <= TSNE_MAX else np.sort(
+            np.random.default_rng(0).choice(n, TSNE_MAX, replace=False))
+        x = snap.pcs[idx].astype(np.float32)
+        perplexity = float(min(30.0, max(2.0, (len(x) - 1) / 3)))
+        _TSNE.clear()
+        _TSNE[key] = idx, TSNE(n_components=2, perplexity=perplexity, init="pca",
+                               max_iter=500, random_state=seed).fit_transform(x).astype(
+                                   np.float32)
+    return _TSNE[key]
