@@ -5,7 +5,9 @@ import streamlit as st
 from core import compare
 from core.figures import metric_chart
 from ui import chart
+from ui.boot import ensure_navigated
 
+ensure_navigated()
 st.title("📊 Compare runs")
 pinned: list = st.session_state.setdefault("_pinned", [])
 if not pinned:

@@ -215,7 +215,7 @@ def test_lr_1_diverges_for_every_variant(over):
     t = AETrainer(AEConfig(lr=1.0, **over), seed=0)
     t.run_steps(300)
     assert t.diverged is not None and t.diverged.metric == "loss"
-    assert t.diverged.value > AETrainer.explode_factor * t.history.values["loss"][0]
+    assert t.diverged.value > AETrainer.explode_factor * t.history.series("loss")[1][0]
     # a healthy run never trips it
     ok = AETrainer(AEConfig(**over), seed=0)
     ok.run_steps(150)

@@ -21,10 +21,11 @@ from core.gan.trainer import HEAT_RES, MANIFOLD_RES, N_ARROWS, N_SHOW, GANTraine
 
 
 @pytest.fixture(autouse=True)
-def validated(monkeypatch):
+def validated():
     """Build every figure with plotly's property validation on: a typo in a dict fails here."""
-    import core.figures
-    monkeypatch.setattr(core.figures, "VALIDATE", True)
+    from core.plotly_fast import checking
+    with checking():
+        yield
 
 SMALL = dict(g_hidden=16, d_hidden=16, batch_size=32)
 
