@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from core.config import validate
+from core.metrics import undeclared
 from core.gnn import data as D
 from core.gnn.config import EXPERIMENTS, PRESETS, GNNConfig
 from core.gnn.model import (GATLayer, GCNLayer, GINLayer, GNN, LinearLayer, SAGELayer,
@@ -239,6 +240,7 @@ def test_trainer_metrics_and_snapshot_on_karate():
     t = GNNTrainer(GNNConfig(graph="karate", dropout=0.0), seed=0)
     m = t.do_step()
     assert set(m) == {"loss", "train_acc", "val_acc", "test_acc", "val_loss", "best_test_acc"}
+    assert undeclared(GNNTrainer.metrics, m) == []
     s = t.snapshot()
     assert isinstance(s, GNNSnapshot)
     assert s.pred.shape == (34,) and s.emb.shape == (34, 2) and s.cos.shape == (3,)
@@ -260,12 +262,21 @@ def test_gat_snapshot_holds_attention_per_edge_and_head():
     assert s.attention[1].shape == (190, 1) and s.att_src.shape == (190,)
 
 
+def test_weight_decay_and_lr_change_live():
+    t = GNNTrainer(GNNConfig(graph="karate"), seed=0)
+    t.run_steps(1)
+    assert t.apply_live(GNNConfig(graph="karate", lr=0.05, weight_decay=0.01))
+    t.run_steps(1)
+    g = t.opt.param_groups[0]
+    assert g["lr"] == pytest.approx(0.05) and g["weight_decay"] == 0.01
+
+
 def test_same_seed_same_run():
     a = GNNTrainer(GNNConfig(graph="sbm"), seed=4)
     b = GNNTrainer(GNNConfig(graph="sbm"), seed=4)
     a.run_steps(5)
     b.run_steps(5)
-    assert a.history.values["loss"] == b.history.values["loss"]
+    assert np.array_equal(a.history.series("loss")[1], b.history.series("loss")[1])
 
 
 def test_upload_needs_a_graph():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.gnn import figures as F
+from core.plotly_fast import checking
 from core.gnn.config import GNNConfig
 from core.gnn.trainer import GNNTrainer, depth_sweep
 
@@ -72,9 +73,11 @@ def test_embedding_and_smoothing_charts(karate_gat):
 
 def test_live_figures_keys_and_json(karate_gat):
     t, s = karate_gat
-    figs = F.live_figures(s, t.history, t.config, selected=3)
+    with checking():                            # plotly validates every property here
+        figs = F.live_figures(s, t.history, t.config, selected=3)
+        F.embedding_figure(s, s.emb[:5], "t-SNE", np.arange(5))
     assert {"graph", "embedding", "smoothing", "attention"} <= set(figs)
-    assert any(k.startswith("chart:") for k in figs)
+    assert {"chart:Loss", "chart:Accuracy"} <= set(figs)
     for v in figs.values():
         json.dumps(v) if isinstance(v, dict) else v.to_json()
 

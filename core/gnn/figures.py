@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from core.figures import CLASS_COLORS, fast_figure, metric_chart, note_layer
+from core.figures import CLASS_COLORS, fast_figure, metric_charts, note_layer
+from core.gnn.config import METRICS
 
 __all__ = ["graph_figure", "attention_figure", "embedding_figure", "smoothing_chart",
            "sweep_chart", "live_figures", "diagram", "edge_xy"]
@@ -258,23 +259,14 @@ def sweep_chart(result: dict[str, np.ndarray] | None) -> dict[str, Any]:
                                  "legend": {"orient": "bottom"}}}}]}
 
 
-def metric_charts(history, upto: int | None = None) -> dict[str, Any]:
-    """Loss and accuracy curves (Vega-Lite), the timeline position marked when scrubbing."""
-    loss = history.long_format(["loss", "val_loss"], upto=upto)
-    acc = history.long_format(["train_acc", "val_acc", "test_acc", "best_test_acc"], upto=upto)
-    return {"chart:Loss": metric_chart(loss, title="Loss", y_title="cross-entropy (nats)",
-                                       x_title="epoch", marker_step=upto),
-            "chart:Accuracy": metric_chart(acc, title="Accuracy", y_title="accuracy",
-                                           x_title="epoch", marker_step=upto)}
-
-
 def live_figures(snap, history, cfg, upto: int | None = None,
                  selected: int | None = None) -> dict[str, Any]:
     """Every figure the page draws each tick, by key (plotly figures and Vega-Lite dicts):
     ``graph``, ``embedding``, ``smoothing`` and the metric charts (``chart:<title>``).
     ``selected``: the clicked node (receptive field; ``attention`` for GAT)."""
     figs: dict[str, Any] = {}
-    figs.update(metric_charts(history, upto))
+    for spec in metric_charts(history, METRICS, upto=upto, x_title="epoch"):
+        figs[f"chart:{spec.get('title', '')}"] = spec
     figs["graph"] = graph_figure(snap, selected, hops=cfg.depth)
     if selected is not None and snap.attention:
         figs["attention"] = attention_figure(snap, selected, layer=0)

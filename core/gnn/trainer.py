@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.gnn.config import GNNConfig
+from core.gnn.config import METRICS, GNNConfig
 from core.gnn.data import Graph, layout, load
 from core.gnn.model import GNN, adjacency
 from core.training import Trainer
@@ -107,6 +107,7 @@ class GNNTrainer(Trainer):
     """Full-batch training of one :class:`core.gnn.model.GNN` on one graph."""
 
     config_cls = GNNConfig
+    metrics = METRICS
     eval_every = 1
     timeline_cap = 40
 
@@ -126,13 +127,11 @@ class GNNTrainer(Trainer):
         self.best_val = -1.0
         self.best_test = 0.0
         self._static = _static_arrays(g)
-
-    def make_optimizer(self) -> torch.optim.Optimizer:
-        cfg: GNNConfig = self.config
-        return torch.optim.Adam(self.model.parameters(), lr=cfg.lr,
-                                weight_decay=cfg.weight_decay)
+        self.add_optimizer("opt", lambda: torch.optim.Adam(
+            self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay), lr_field="lr")
 
     def on_live_change(self, changed: set[str]) -> None:
+        """Weight decay is live too: Adam reads it from its parameter group every step."""
         if "weight_decay" in changed:
             for g in self.opt.param_groups:
                 g["weight_decay"] = self.config.weight_decay
