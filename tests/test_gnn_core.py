@@ -308,3 +308,11 @@ def test_heterophily_hurts_gcn_against_mlp():
         t.run_steps(150)
         accs[model] = t.best_test
     assert accs["gcn"] < accs["mlp"]
+
+
+def test_save_and_load_round_trip_predicts_the_same():
+    t = GNNTrainer(GNNConfig(graph="karate"), seed=0)
+    t.run_steps(4)
+    u = GNNTrainer.load_bytes(t.save_bytes())
+    assert u.step == 4
+    assert np.array_equal(u.snapshot().pred, t.snapshot().pred)

@@ -51,13 +51,14 @@ def smoothness(h: torch.Tensor, src: torch.Tensor, dst: torch.Tensor) -> tuple[f
 
     Shapes: h (N, d); src, dst (E,).
     """
-    h = h.detach().double()
+    h = h.detach().float()
     norms = h.norm(dim=1)
     u = h[norms > 1e-12] / norms[norms > 1e-12, None]
     n = len(u)
-    cos = float(((u.sum(0) ** 2).sum() - n) / max(n * (n - 1), 1))
-    diff = ((h[src] - h[dst]) ** 2).sum()
-    energy = float(diff / (2 * (h ** 2).sum()).clamp(min=1e-12))
+    total = u.sum(0).double()
+    cos = float(((total ** 2).sum() - n) / max(n * (n - 1), 1))
+    diff = float(((h[src] - h[dst]) ** 2).sum())
+    energy = diff / max(2 * float((h ** 2).sum()), 1e-12)
     return cos, energy
 
 
@@ -151,8 +152,18 @@ class GNNTrainer(Trainer):
         return {"loss": loss.detach()}
 
     def _forward_eval(self):
-        self.model.eval()
-        return self.model(self.graph.x, self.adj)
+        """The dropout-free forward pass, computed once per step (evaluation and the
+        snapshot of the same step share it)."""
+        if getattr(self, "_eval_at", None) != self.step:
+            self.model.eval()
+            with torch.no_grad():
+                self._eval_out = self.model(self.graph.x, self.adj)
+            self._eval_at = self.step
+        return self._eval_out
+
+    def load_state_dict(self, state) -> None:
+        super().load_state_dict(state)
+        self._eval_at = None                      # new weights: the cached forward is stale
 
     def evaluate(self) -> dict[str, float]:
         logits = self._forward_eval().logits
