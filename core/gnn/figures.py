@@ -128,7 +128,7 @@ def graph_figure(snap, selected: int | None = None, hops: int = 2,
                                      line=dict(width=3))))
     data += _legend(snap.class_names, CLASS_COLORS)
     axis = dict(visible=False, range=[-1.08, 1.08])
-    layout = dict(height=height, margin=dict(l=5, r=5, t=35, b=5), clickmode="event+select",
+    layout = dict(height=height, margin=dict(l=5, r=5, t=60, b=5), clickmode="event+select",
                   title=dict(text=title, font=dict(size=14)), xaxis=axis,
                   yaxis=dict(axis, scaleanchor="x"), plot_bgcolor="#FFFFFF",
                   legend=dict(orientation="h", y=-0.02, font=dict(size=11)), dragmode="pan")
