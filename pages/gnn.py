@@ -91,13 +91,15 @@ def draw(view) -> None:
         figure(emb, key="gnn_embedding")
     with b:
         chart(figs["smoothing"], key="gnn_smoothing")
-        if not view.playing and st.button("Run the depth sweep (layers 1-8)",
+        same = (t.config.replace(depth=1), t.seed, data_key)   # a sweep varies only depth
+        if not view.playing and st.button("Run the depth sweep (layers 1-8, 100 epochs each)",
                                           key="gnn_sweep_btn"):
             bar = st.progress(0.0, text="training depths 1-8...")
-            st.session_state["_gnn_sweep"] = T.depth_sweep(
+            st.session_state["_gnn_sweep"] = same, T.depth_sweep(
                 t.config, seed=t.seed, graph=graph, progress=bar.progress)
             bar.empty()
-        chart(F.sweep_chart(st.session_state.get("_gnn_sweep")), key="gnn_sweep")
+        key, result = st.session_state.get("_gnn_sweep", (None, None))
+        chart(F.sweep_chart(result if key == same else None), key="gnn_sweep")
 
 
 page.body(draw, make=(lambda c, seed: T.GNNTrainer(c, seed, graph=graph)), data_key=data_key)

@@ -66,3 +66,13 @@ def test_cora_page_renders_and_steps():
     at = open_page(PAGE)
     at.button(key="_step_gnn").click().run()
     assert _step(at) == 1 and not at.exception
+
+
+@pytest.mark.slow
+def test_depth_sweep_button_draws_accuracy_against_depth():
+    at = open_page(PAGE, graph="karate")
+    at.button(key="gnn_sweep_btn").click().run()
+    result = at.session_state["_gnn_sweep"][1]
+    assert result["depth"].tolist() == list(range(1, 9))
+    assert result["best_test_acc"][1] > 0.5                 # 2 layers learn the club
+    assert not at.exception
