@@ -4,10 +4,10 @@ import hashlib
 import streamlit as st
 
 from core.gnn import config as C
-from core.gnn import data as D
 from core.gnn import figures as F
 from core.gnn import model as M
 from core.gnn import trainer as T
+from core.gnn import upload as U
 from ui.charts import chart, figure
 from ui.page import Page
 
@@ -26,8 +26,8 @@ if cfg.graph == "upload":
     up = st.sidebar.file_uploader(
         "Edge list (CSV)", type=["csv", "txt"], key="gnn_upload",
         help="One link per row: source,target[,label]. Node ids are whole numbers; the label "
-             f"(any text) is the class of the source node. At most {D.MAX_UPLOAD_NODES:,} "
-             f"nodes and {D.MAX_UPLOAD_EDGES:,} links.")
+             f"(any text) is the class of the source node. At most {U.MAX_UPLOAD_NODES:,} "
+             f"nodes and {U.MAX_UPLOAD_EDGES:,} links.")
     if up is None:
         problems.append("Upload an edge list (CSV rows source,target,label) in the sidebar, "
                         "or pick another graph.")
@@ -38,11 +38,11 @@ if cfg.graph == "upload":
         if data_key not in cache:
             try:
                 cache.clear()
-                cache[data_key] = D.parse_edge_csv(raw, name=up.name)
-            except D.GraphError as e:
+                cache[data_key] = U.parse_edge_csv(raw, name=up.name)
+            except U.GraphError as e:
                 cache[data_key] = e
         got = cache[data_key]
-        if isinstance(got, D.GraphError):
+        if isinstance(got, U.GraphError):
             problems.append(f"{up.name}: {got}")
         else:
             graph, notes = got

@@ -8,6 +8,7 @@ import torch
 from core.config import validate
 from core.metrics import undeclared
 from core.gnn import data as D
+from core.gnn import upload as U
 from core.gnn.config import EXPERIMENTS, PRESETS, GNNConfig
 from core.gnn.model import (GATLayer, GCNLayer, GINLayer, GNN, LinearLayer, SAGELayer,
                             adjacency, dropout)
@@ -78,7 +79,7 @@ def test_sbm_homophily_is_what_was_asked(h):
 
 def test_edge_csv_happy_path_with_header_and_notes():
     text = "source,target,label\n0,1,a\n1,2,a\n2,3,b\n3,4,b\n4,0,a\n5,5,\n7,8,b\n"
-    g, notes = D.parse_edge_csv(text.encode())
+    g, notes = U.parse_edge_csv(text.encode())
     assert g.n_nodes == 5 and g.n_edges == 5 and g.n_classes == 2
     assert any("self-loop" in n for n in notes)
     assert any("connected component" in n for n in notes)
@@ -96,16 +97,16 @@ def test_edge_csv_happy_path_with_header_and_notes():
     (b"\xff\xfe\x00", "UTF-8"),
 ])
 def test_edge_csv_malformed_files_name_the_fix(text, words):
-    with pytest.raises(D.GraphError, match=words):
-        D.parse_edge_csv(text)
+    with pytest.raises(U.GraphError, match=words):
+        U.parse_edge_csv(text)
 
 
 def test_edge_csv_too_large():
-    with pytest.raises(D.GraphError, match="limit"):
-        D.parse_edge_csv(b"0,1\n" * (D.MAX_UPLOAD_BYTES // 4 + 1))
-    rows = "\n".join(f"{i},{i + 1},a" for i in range(D.MAX_UPLOAD_NODES + 1))
-    with pytest.raises(D.GraphError, match="nodes"):
-        D.parse_edge_csv(rows)
+    with pytest.raises(U.GraphError, match="limit"):
+        U.parse_edge_csv(b"0,1\n" * (U.MAX_UPLOAD_BYTES // 4 + 1))
+    rows = "\n".join(f"{i},{i + 1},a" for i in range(U.MAX_UPLOAD_NODES + 1))
+    with pytest.raises(U.GraphError, match="nodes"):
+        U.parse_edge_csv(rows)
 
 
 # ---- layers against references ----------------------------------------------------------------
@@ -282,7 +283,7 @@ def test_same_seed_same_run():
 def test_upload_needs_a_graph():
     with pytest.raises(ValueError, match="uploaded graph"):
         GNNTrainer(GNNConfig(graph="upload"))
-    g, _ = D.parse_edge_csv("0,1,a\n1,2,a\n2,3,b\n3,0,b\n0,2,a\n")
+    g, _ = U.parse_edge_csv("0,1,a\n1,2,a\n2,3,b\n3,0,b\n0,2,a\n")
     t = GNNTrainer(GNNConfig(graph="upload"), graph=g)
     t.run_steps(3)
     assert t.step == 3
