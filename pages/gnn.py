@@ -1,0 +1,105 @@
+"""Graph neural networks: GCN, GraphSAGE, GAT, GIN and an MLP learning live on a graph."""
+import hashlib
+
+import streamlit as st
+
+from core.gnn import config as C
+from core.gnn import figures as F
+from core.gnn import model as M
+from core.gnn import trainer as T
+from core.gnn import upload as U
+from ui.charts import chart, figure
+from ui.page import Page
+
+page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="🕸️ Graph neural networks",
+            caption="Message passing on a real citation graph, a karate club, a random block "
+                    "model or your own edge list: watch every node's predicted class change "
+                    "as the network learns, and click a node to see what it can see.",
+            presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
+            code=lambda cfg: [{"gcn": M.GCNLayer, "sage": M.SAGELayer, "gat": M.GATLayer,
+                               "gin": M.GINLayer, "mlp": M.LinearLayer}[cfg.model],
+                              M.GNN.forward, M.adjacency, T.GNNTrainer.train_step])
+cfg, run, problems = page.sidebar()
+
+graph, data_key = None, None
+if cfg.graph == "upload":
+    up = st.sidebar.file_uploader(
+        "Edge list (CSV)", type=["csv", "txt"], key="gnn_upload",
+        help="One link per row: source,target[,label]. Node ids are whole numbers; the label "
+             f"(any text) is the class of the source node. At most {U.MAX_UPLOAD_NODES:,} "
+             f"nodes and {U.MAX_UPLOAD_EDGES:,} links.")
+    if up is None:
+        problems.append("Upload an edge list (CSV rows source,target,label) in the sidebar, "
+                        "or pick another graph.")
+    else:
+        raw = up.getvalue()
+        data_key = hashlib.sha1(raw).hexdigest()
+        cache = st.session_state.setdefault("_gnn_uploads", {})
+        if data_key not in cache:
+            try:
+                cache.clear()
+                cache[data_key] = U.parse_edge_csv(raw, name=up.name)
+            except U.GraphError as e:
+                cache[data_key] = e
+        got = cache[data_key]
+        if isinstance(got, U.GraphError):
+            problems.append(f"{up.name}: {got}")
+        else:
+            graph, notes = got
+            for n in notes:
+                st.sidebar.caption(n)
+
+
+def node_from(event) -> int | None:
+    """The clicked node of a plotly selection event (the nodes are trace 1)."""
+    pts = (event or {}).get("selection", {}).get("points", []) if event else []
+    for p in pts:
+        if p.get("curve_number") == 1:
+            return int(p["point_index"])
+    return None
+
+
+def draw(view) -> None:
+    snap, t = view.snapshot, view.trainer
+    sel = st.session_state.get("_gnn_node")
+    if sel is not None and sel >= len(snap.pred):
+        sel = None
+    figs = F.live_figures(snap, t.history, t.config, upto=view.upto, selected=sel)
+    left, right = st.columns([3, 2])
+    with left:
+        ev = st.plotly_chart(figs.pop("graph"), key="gnn_graph", on_select="rerun",
+                             selection_mode="points", width="stretch")
+        node = node_from(ev)
+        if node is not None and node != sel:
+            st.session_state["_gnn_node"] = node
+            st.rerun(scope="fragment")
+        st.caption(f"{t.graph.note} Click a node: its {t.config.depth}-hop receptive field "
+                   "lights up" + (" and its attention weights appear." if snap.attention
+                                  else "."))
+    with right:
+        for k in [k for k in figs if k.startswith("chart:")]:
+            chart(figs.pop(k), key=f"gnn_{k}")
+    if "attention" in figs:
+        chart(figs.pop("attention"), key="gnn_attention")
+    a, b = st.columns(2)
+    with a:
+        emb = figs["embedding"]
+        if not view.playing and st.toggle("t-SNE (paused only)", key="gnn_tsne"):
+            with st.spinner("t-SNE of the hidden vectors..."):
+                nodes, xy = T.tsne(snap)
+            emb = F.embedding_figure(snap, xy, "t-SNE", nodes)
+        figure(emb, key="gnn_embedding")
+    with b:
+        chart(figs["smoothing"], key="gnn_smoothing")
+        same = (t.config.replace(depth=1), t.seed, data_key)   # a sweep varies only depth
+        if not view.playing and st.button("Run the depth sweep (layers 1-8, 100 epochs each)",
+                                          key="gnn_sweep_btn"):
+            bar = st.progress(0.0, text="training depths 1-8...")
+            st.session_state["_gnn_sweep"] = same, T.depth_sweep(
+                t.config, seed=t.seed, graph=graph, progress=bar.progress)
+            bar.empty()
+        key, result = st.session_state.get("_gnn_sweep", (None, None))
+        chart(F.sweep_chart(result if key == same else None), key="gnn_sweep")
+
+
+page.body(draw, make=(lambda c, seed: T.GNNTrainer(c, seed, graph=graph)), data_key=data_key)

@@ -1,0 +1,30 @@
+"""The graph-network page in a real browser: click a node of the karate club and see its
+receptive field light up in the graph."""
+
+import pytest
+from conftest import wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# the graph figure: the plotly plot whose title starts with the graph's name
+TITLE = """() => {
+  const p = [...document.querySelectorAll('.js-plotly-plot')]
+      .find(p => ((p.layout || {}).title || {}).text?.includes('Karate club') ||
+                 ((p.layout || {}).title || {}).text?.includes('receptive field'));
+  return p ? p.layout.title.text : null;
+}"""
+
+
+def test_clicking_a_node_shows_its_receptive_field(page, app_url):
+    page.goto(f"{app_url}/gnn?graph=karate")
+    wait_idle(page, timeout_ms=120_000)
+    page.wait_for_function(f"() => ({TITLE})() !== null", timeout=60_000)
+    assert "predicted class" in page.evaluate(TITLE)
+    # the nodes are the second trace of the graph's scatter layer; click one of them
+    plot = page.locator(".js-plotly-plot").filter(has_text="Karate club").first
+    point = plot.locator(".scatterlayer .trace").nth(1).locator("path.point").first
+    point.click(force=True)
+    page.wait_for_function(
+        f"() => ({TITLE})()?.includes('receptive field')", timeout=60_000)
+    assert "of 34 nodes" in page.evaluate(TITLE)
+    assert page.locator("[data-testid=stException]").count() == 0
