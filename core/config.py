@@ -106,6 +106,11 @@ class Config:
         """Cross-field problems in plain words, each naming a fix. Override per family."""
         return []
 
+    def uploaded(self) -> str | None:
+        """The name of the user's own data these settings train on (an upload), or None.
+        Runs that need it cannot be rebuilt elsewhere (a sweep's workers, a shared link)."""
+        return None
+
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
 

@@ -15,6 +15,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
                     "core.transformer.trainer:TransformerTrainer"),
     "gan": ("core.gan.config:GANConfig", "core.gan.trainer:GANTrainer"),
     "rl": ("core.rl.config:RLConfig", "core.rl.trainer:RLTrainer"),
+    "gnn": ("core.gnn.config:GNNConfig", "core.gnn.trainer:GNNTrainer"),
 }
 
 

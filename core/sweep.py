@@ -157,6 +157,10 @@ class SweepSpec:
                        f"{', '.join(sorted(known))}.")
         if out:
             return out
+        upload = self.base_config().uploaded()
+        if upload:
+            return [f"A sweep cannot use your uploaded {upload}: its runs train in other "
+                    "processes. Pick one of the shipped datasets first."]
         if self.n_runs > max_runs:
             out.append(f"{self.n_runs} runs is more than the {max_runs} a sweep may have here: "
                        "use fewer values or seeds.")

@@ -146,3 +146,14 @@ def test_pages_are_thin(page):
 def test_compare_and_history_do_not_pull_in_torch():
     for name in ("core/history.py", "core/compare.py", "core/metrics.py", "core/run.py"):
         assert "torch" not in _imports(ROOT / name), name
+
+
+def test_every_page_family_can_be_rebuilt_by_name():
+    """Sweeps and the run store rebuild runs from the family name: every page is listed."""
+    from core.families import FAMILIES, classes
+    from ui.registry import FAMILIES as PAGES
+    for fam in PAGES:
+        if fam.available:
+            cfg, trainer = classes(fam.slug)
+            assert trainer.config_cls is cfg and trainer.metrics, fam.slug
+    assert set(FAMILIES) == {f.slug for f in PAGES if f.available}

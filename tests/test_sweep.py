@@ -83,3 +83,9 @@ def test_killing_the_workers_loses_no_finished_run(tmp_path):
     assert store.fail_stale(older_than_s=0.0) >= 0
     statuses = {r["status"] for r in store.list_runs("alice", sweep_id=sid, limit=100)}
     assert "running" not in statuses                      # none left running forever
+
+
+def test_a_sweep_on_uploaded_data_is_refused():
+    spec = SW.SweepSpec("gan", ("lr",), {"lr": [1e-3, 3e-3]}, base={"dataset": "csv"},
+                        metric="d_loss")
+    assert any("uploaded points" in p for p in spec.problems())

@@ -96,6 +96,9 @@ class GANConfig(Config):
     def has_modes(self) -> bool:
         return self.dataset in MIXTURES
 
+    def uploaded(self) -> str | None:
+        return "points (CSV)" if self.dataset == "csv" else None
+
     def problems(self) -> list[str]:
         out = []
         if self.dataset == "digits" and self.z_dim < 2:

@@ -89,6 +89,9 @@ class GNNConfig(Config):
         """Width of a hidden layer's output."""
         return self.hidden * (self.heads if self.model == "gat" else 1)
 
+    def uploaded(self) -> str | None:
+        return "graph" if self.graph == "upload" else None
+
     def problems(self) -> list[str]:
         out = []
         if self.width > MAX_WIDTH:

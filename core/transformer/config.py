@@ -102,6 +102,9 @@ class TransformerConfig(Config):
     def generated(self) -> bool:
         return self.task in GENERATED
 
+    def uploaded(self) -> str | None:
+        return "text" if self.text == "custom" else None
+
     def problems(self) -> list[str]:
         out = []
         if self.d_model % self.n_heads:
