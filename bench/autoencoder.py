@@ -13,6 +13,9 @@ Cases:
   target <= 0.5 s.
 - ``app-first-render``: seconds from a cold ``streamlit run`` to the page drawn in headless
   chromium (``bench.browser.first_render``); target <= 5 s.
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -140,4 +143,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     firsts = [first_render("autoencoder", min_plots=2) for _ in seeds]
     out.append(record(FAMILY, "app-first-render", "seconds from streamlit run to page drawn",
                       firsts, "s", "<= 5", seconds=firsts, seeds=seeds))
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    out.append(pause_record(FAMILY, "autoencoder", quick))
     return out

@@ -4,6 +4,9 @@ the page's tick loop, and the mode-collapse preset's coverage after 10 s.
 Targets: ring8-sigma05 <= 3 s, ring8-sigma02 <= 8 s, ring8-app <= 1.2 x headless,
 collapse-preset <= 3 modes after 10 s. Time counts training only (``time_to_target``) for the
 headless cases, and the whole tick loop (training + snapshot + every figure) for the app case.
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -104,4 +107,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
         steps.append(t.step)
     out.append(record(FAMILY, "collapse-preset", f"modes covered after {seconds:g} s", modes,
                       "modes", "<= 3", seconds=[seconds] * len(seeds), steps=steps, seeds=seeds))
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    out.append(pause_record(FAMILY, "gan", quick))
     return out

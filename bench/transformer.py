@@ -16,6 +16,9 @@
 
 It measures and never asserts. Accuracy checks between training chunks are not counted as
 training time (``core.training.time_to_target``).
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -174,6 +177,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                        steps=[x[1] for x in lm], seeds=seeds,
                        cpu_seconds=median([x[2] for x in lm])))
     log(recs[-1])
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    recs.append(pause_record(FAMILY, "transformer", quick))
     return recs
 
 

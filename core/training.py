@@ -319,12 +319,20 @@ class Trainer:
         self.train_seconds += dt
         return TickResult(done, dt, self.diverged)
 
-    def run_for(self, seconds: float, max_steps: int | None = None) -> TickResult:
-        """As many steps as fit in ``seconds`` (at least one unless diverged)."""
+    def run_for(self, seconds: float, max_steps: int | None = None,
+                stop: Callable[[], bool] | None = None) -> TickResult:
+        """As many steps as fit in ``seconds`` (at least one unless diverged or stopped).
+
+        ``stop()`` is asked before every step; True ends the run there (the live page passes
+        "a click is waiting", so Pause takes effect at the next step boundary, not after the
+        whole budget).
+        """
         t0 = time.perf_counter()
         deadline = t0 + seconds
         done = 0
         while self.diverged is None:
+            if stop is not None and stop():
+                break
             self.do_step()
             done += 1
             if (max_steps is not None and done >= max_steps) or time.perf_counter() >= deadline:
@@ -341,9 +349,13 @@ class Trainer:
         latest = self.timeline.latest()
         return latest[1] if latest else None
 
-    def tick(self, budget_s: float, max_steps: int | None = None) -> TickResult:
-        """The live page's unit of work: train for ``budget_s`` then record a snapshot."""
-        res = self.run_for(budget_s, max_steps=max_steps)
+    def tick(self, budget_s: float, max_steps: int | None = None,
+             stop: Callable[[], bool] | None = None) -> TickResult:
+        """The live page's unit of work: train for ``budget_s`` then record a snapshot.
+
+        ``stop`` as in :meth:`run_for`: a stopped tick still records its snapshot.
+        """
+        res = self.run_for(budget_s, max_steps=max_steps, stop=stop)
         self.record_snapshot()
         return res
 

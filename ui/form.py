@@ -62,6 +62,7 @@ def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
         return
     st.session_state[flag] = True
     notes: list[str] = []
+    repaired_any = False
     known = {s.name: s for s in specs(cls)}
     others = set(other_keys)
     for name in list(st.query_params.keys()):
@@ -73,12 +74,29 @@ def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
         value, note = sanitize(spec, st.query_params.get_all(name))
         if note:
             notes.append(note)
+            # the address bar must hold what runs: the repaired value, or nothing for a default
+            repaired = to_query_value(spec, value)
+            repaired_any = True
             try:
-                del st.query_params[name]
+                if repaired is None:
+                    del st.query_params[name]
+                else:
+                    st.query_params[name] = repaired
             except Exception:  # noqa: BLE001 - already bound: session state still wins
                 pass
             st.session_state[name] = value
     st.session_state[f"{NOTES_KEY}_{scope}"] = notes
+    if repaired_any:
+        # A bound widget writes the URL only from its second run, so the address bar would
+        # keep the raw (or no) value on a page that is not ticking: run once more now.
+        st.rerun()
+
+
+def to_query_value(spec: ParamSpec, value: Any) -> str | None:
+    """How ``value`` of ``spec`` is written in a link: None for the default (left out)."""
+    if value == spec.default:
+        return None
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def url_notes(*scopes: str) -> None:

@@ -1,0 +1,102 @@
+"""What a class hits on day one (issue 15): hostile links, slow controls, refusals, advice."""
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from core.config import parse_value, sanitize, specs
+from tests.test_ui import toy_page
+
+
+def _at(**query) -> AppTest:
+    at = AppTest.from_function(toy_page, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _warning_text(at) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+# ---- item 2: a long number is a message, and an echoed value is cut short -----------------
+def test_a_5000_digit_value_in_a_link_is_a_short_note_not_a_crash():
+    at = _at(hidden="9" * 5000, lr="1" * 5000)
+    text = _warning_text(at)
+    assert "Hidden" in text and "Learning rate" in text
+    assert len(text) < 800  # the 5,000 digits are not printed back
+    assert at.slider(key="hidden").value == 8  # the default, as the note says
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "1" * 4301, "x" * 10_000])
+def test_every_field_parser_bounds_its_input(raw):
+    from tests.toy import ToyConfig
+    for spec in specs(ToyConfig):
+        value, note = sanitize(spec, raw)
+        assert value == spec.default and note is not None and len(note) < 300
+        with pytest.raises(ValueError):
+            parse_value(spec, raw)
+
+
+def test_hidden_sizes_with_thousands_of_digits_get_a_message():
+    from core.autoencoder.config import AEConfig, parse_hidden
+    sizes, problem = parse_hidden("9" * 5000)
+    assert sizes == () and problem is not None and len(problem) < 300
+    sizes, problem = parse_hidden("128," + "1" * 4400)
+    assert sizes == () and problem is not None and len(problem) < 300
+    from core.config import validate
+    assert any("Hidden" in p for p in validate(AEConfig(hidden="64," * 3000)))
+
+
+# ---- item 6: the address bar holds what runs --------------------------------------------
+def test_a_clamped_link_value_is_written_back_to_the_address_bar():
+    at = _at(lr="1e9")
+    assert at.number_input(key="lr").value == 100.0
+    assert at.query_params.get("lr") in (["100"], "100")
+    assert "out of range" in _warning_text(at)
+
+
+def test_an_unreadable_link_value_leaves_the_address_bar():
+    at = _at(hidden="abc")
+    assert "hidden" not in at.query_params
+
+
+# ---- item 8: the note says what happens ---------------------------------------------------
+def test_a_fractional_seed_note_names_the_seed_that_is_used():
+    at = _at(seed="1.5")
+    used = at.session_state["_live_toy"].trainer.seed
+    text = _warning_text(at)
+    assert f"using {used}" in text, (used, text)
+
+
+# ---- item 8: a suggested fix can always be taken ------------------------------------------
+def test_every_transformer_suggestion_passes_every_rule_and_sits_on_the_sliders():
+    import re
+
+    from core.config import validate
+    from core.transformer.config import TransformerConfig
+    sp = {s.name: s for s in specs(TransformerConfig)}
+
+    def on_slider(name, v):
+        s = sp[name]
+        return s.min <= v <= s.max and (v - s.min) % s.step == 0
+
+    checked = 0
+    for d in range(8, 257):
+        for h in range(1, 9):
+            for pos in ("sinusoidal", "learned"):
+                cfg = TransformerConfig(d_model=d, n_heads=h, pos=pos)
+                for problem in validate(cfg):
+                    for m in re.finditer(r"pick (?:d_model )?(\d+)( heads)?", problem):
+                        name = "n_heads" if m.group(2) else "d_model"
+                        fixed = cfg.replace(**{name: int(m.group(1))})
+                        assert on_slider(name, int(m.group(1))), problem
+                        assert validate(fixed) == [], (problem, validate(fixed))
+                        checked += 1
+    assert checked > 1000
