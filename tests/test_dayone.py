@@ -100,3 +100,44 @@ def test_every_transformer_suggestion_passes_every_rule_and_sits_on_the_sliders(
                         assert validate(fixed) == [], (problem, validate(fixed))
                         checked += 1
     assert checked > 1000
+
+
+# ---- item 3: Pause, Step and Reset take effect within one tick ---------------------------
+def test_run_for_stops_at_the_first_step_boundary_after_stop_turns_true():
+    from tests.toy import ToyConfig, ToyTrainer
+    t = ToyTrainer(ToyConfig(), seed=0)
+    res = t.run_for(60.0, stop=lambda: t.step >= 7)  # a minute's budget, stopped at step 7
+    assert res.steps == 7 and t.step == 7
+    assert t.run_for(60.0, stop=lambda: True).steps == 0  # a click before the tick: no step
+
+
+def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkeypatch):
+    """A callback waiting for the lock (Step, Reset, Pin, a download) waits one slice, not a
+    whole tick; and a waiting click ends the tick at the next step."""
+    from tests.toy import ToyConfig, ToyTrainer
+    from ui import panel
+    from ui.shared import Speed
+    live = panel.LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
+    t = live.trainer
+    slices, locked_between = [], []
+    real = t.run_for
+
+    def spy(seconds, max_steps=None, stop=None):
+        slices.append(seconds)
+        return real(seconds, max_steps=max_steps, stop=stop)
+
+    monkeypatch.setattr(t, "run_for", spy)
+
+    def stop():
+        locked_between.append(live.lock.locked())
+        return t.step >= 40
+    done = panel._train(live, t, Speed(budget_s=60.0, max_steps=None, interval_s=0.05), stop)
+    assert done == 40 and t.step == 40             # stopped by the click, not the 60 s budget
+    assert slices and max(slices) <= panel.SLICE_S  # never holds the lock for the budget
+    assert False in locked_between                  # the lock is free between slices
+    assert t.timeline.latest()[0] == 40             # the stopped tick still drew its moment
+
+
+def test_no_click_is_pending_outside_a_streamlit_run():
+    from ui import panel
+    assert panel.click_pending() is False

@@ -160,49 +160,12 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     and a new key rebuilds the trainer.
     """
     s = state(page)
-    build = make or (lambda c, seed: trainer_cls(c, seed=seed))
-    _sync(s, trainer_cls, build, cfg, settings.seed, data_key)
+    _sync(s, trainer_cls, make or (lambda c, seed: trainer_cls(c, seed=seed)), cfg,
+          settings.seed, data_key)
     speed = SPEEDS[settings.speed]
     t = s.trainer
     assert t is not None
-    # The timer this full run gives the fragment. The controls live inside the fragment, so a
-    # click reruns only the fragment: it needs neither the page above it nor the figures below
-    # to run before the State reads "paused". A click that changes what the timer should be
-    # (Pause, Play, Step, Reset) then asks for one full run to set the new timer.
-    interval = speed.interval_s if s.playing and t.diverged is None else None
 
-    @st.fragment(run_every=interval)
-    def ticker() -> None:
-        _sync(s, trainer_cls, build, cfg, settings.seed, data_key)  # after a Reset
-        tr = s.trainer
-        assert tr is not None
-        _controls(page, s, tr, controls)
-        want = speed.interval_s if s.playing and tr.diverged is None else None
-        if want != interval:  # the timer this fragment runs on is now wrong
-            _status(s, tr)
-            st.rerun(scope="app")
-        if s.playing and tr.diverged is None:
-            _train(s, tr, speed)
-            s.ticks += 1
-            s.recent.append((time.perf_counter(), tr.step))
-            if tr.diverged is not None:
-                s.playing = False
-                st.rerun(scope="app")  # stop the timer; the message shows on the full run
-            _give_way_to_click()
-        _status(s, tr)
-        view = _view(page, s, tr)
-        with guard("drawing the figures"):
-            draw(view)
-
-    ticker()
-    _save_load(page, s, trainer_cls, cfg, settings)
-    warm_up()
-    return s
-
-
-def _controls(page: str, s: LiveState, t: Trainer,
-              controls: Callable[[LiveState], None] | None) -> None:
-    """The control row (inside the fragment) and, right under it, what a click there said."""
     c = st.columns([1.2, 1, 1, 1.2, 3])
     c[0].button("⏸ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
                 on_click=_set_playing, args=(page, not s.playing), width="stretch",
@@ -219,9 +182,33 @@ def _controls(page: str, s: LiveState, t: Trainer,
     if controls is not None:
         with c[4]:
             controls(s)
+
     if s.message:
         st.info(s.message)
         s.message = None
+    interval = speed.interval_s if s.playing and t.diverged is None else None
+
+    @st.fragment(run_every=interval)
+    def ticker() -> None:
+        tr = s.trainer
+        if tr is None:
+            return
+        if s.playing and tr.diverged is None:
+            _train(s, tr, speed)
+            s.ticks += 1
+            s.recent.append((time.perf_counter(), tr.step))
+            if tr.diverged is not None:
+                s.playing = False
+                st.rerun(scope="app")  # stop the timer; the message shows on the full run
+        _status(s, tr)
+        view = _view(page, s, tr)
+        with guard("drawing the figures"):
+            draw(view)
+
+    ticker()
+    _save_load(page, s, trainer_cls, cfg, settings)
+    warm_up()
+    return s
 
 
 #: the lock is taken for slices this long, so a callback waiting for it waits at most this
@@ -231,9 +218,11 @@ SLICE_S = 0.05
 def click_pending() -> bool:
     """True when the browser has sent a click (or any widget change) that waits for this run.
 
-    Streamlit reads such a request only at its next call (a "yield point"); training has none,
-    so without this check a Pause clicked during a tick waits for the whole budget. Timer
-    reruns (``run_every``) do not count. False outside a Streamlit run.
+    Streamlit takes such a request only at its next call (a "yield point"), where it stops
+    this run and starts the one the click asked for. Training has no such point, so without
+    this check a Pause clicked during a tick waited for the whole budget (and on a loaded
+    server for several ticks queued behind it). Timer reruns (``run_every``) do not count.
+    False outside a Streamlit run.
     """
     try:
         from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
@@ -250,28 +239,11 @@ def click_pending() -> bool:
         return False
 
 
-def _give_way_to_click() -> None:
-    """In a fragment-only run, let a waiting click start now rather than after the figures.
-
-    A click inside the fragment asks for a fragment rerun, and Streamlit does not let such a
-    request interrupt a fragment run: it would wait for the whole redraw. Asking for a
-    fragment-scoped rerun here merges with it (the click's trigger is kept) and does interrupt.
-    In a full run a waiting click already interrupts at the next Streamlit call.
-    """
-    if not click_pending():
-        return
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        in_fragment_run = bool(get_script_run_ctx().fragment_ids_this_run)
-    except Exception:  # noqa: BLE001
-        in_fragment_run = False
-    if in_fragment_run:
-        st.rerun(scope="fragment")
-
-
-def _train(s: LiveState, t: Trainer, speed, stop: Callable[[], bool] = click_pending) -> int:
-    """One tick of training: ``speed.budget_s`` in slices of :data:`SLICE_S`, the lock taken
-    per slice, ending at the first step boundary after ``stop()`` turns True. Returns steps."""
+def _train(s: LiveState, t: Trainer, speed: Any,
+           stop: Callable[[], bool] = click_pending) -> int:
+    """One tick of training: ``speed.budget_s`` in slices of :data:`SLICE_S` with the lock
+    taken per slice, ending at the first step boundary after ``stop()`` turns True, then a
+    snapshot. Returns the steps trained."""
     t_end = time.perf_counter() + speed.budget_s
     left = speed.max_steps
     done = 0
