@@ -108,7 +108,7 @@ def test_run_for_stops_at_the_first_step_boundary_after_stop_turns_true():
     t = ToyTrainer(ToyConfig(), seed=0)
     res = t.run_for(60.0, stop=lambda: t.step >= 7)  # a minute's budget, stopped at step 7
     assert res.steps == 7 and t.step == 7
-    assert t.run_for(60.0, stop=lambda: True).steps == 0  # a click before the tick: no step
+    assert t.run_for(60.0, stop=lambda: True).steps == 1  # run_for always makes one step
 
 
 def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkeypatch):
@@ -116,7 +116,7 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
     whole tick; and a waiting click ends the tick at the next step."""
     from tests.toy import ToyConfig, ToyTrainer
     from ui import panel
-    from ui.shared import Speed
+    from core.run import Speed
     live = panel.LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
     t = live.trainer
     slices, locked_between = [], []
@@ -139,5 +139,5 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
 
 
 def test_no_click_is_pending_outside_a_streamlit_run():
-    from ui import panel
-    assert panel.click_pending() is False
+    from ui.interrupt import click_pending
+    assert click_pending() is False
