@@ -141,3 +141,41 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
 def test_no_click_is_pending_outside_a_streamlit_run():
     from ui.interrupt import click_pending
     assert click_pending() is False
+
+
+# ---- item 7: a refused file is explained in page names, never with torch's advice --------
+class _Payload:  # an object safe loading must refuse
+    def __reduce__(self):
+        return (print, ("this would run",))
+
+
+def test_a_refused_file_names_what_it_is_not_and_never_relays_torchs_advice():
+    from core.training import WrongCheckpoint
+    from tests.toy import ToyTrainer
+    from ui.panel import refusal
+    for data in (b"not a checkpoint at all", _pickled(_Payload()), _pickled({"a": 1})):
+        with pytest.raises(WrongCheckpoint) as e:
+            ToyTrainer.load_bytes(data)
+        assert "weights_only" not in str(e.value) and "Re-running" not in str(e.value)
+        text = refusal("x.pt", e.value, ToyTrainer)
+        assert "not an ArchLab checkpoint" in text and "weights_only" not in text
+
+
+def test_a_checkpoint_of_another_page_says_which_page_to_open():
+    from core.autoencoder.config import AEConfig
+    from core.autoencoder.trainer import AETrainer
+    from core.gan.trainer import GANTrainer
+    from core.training import WrongCheckpoint
+    from ui.panel import refusal
+    data = AETrainer(AEConfig(), seed=0).save_bytes()
+    with pytest.raises(WrongCheckpoint) as e:
+        GANTrainer.load_bytes(data)
+    text = refusal("ae.pt", e.value, GANTrainer)
+    assert "checkpoint of the Autoencoders page" in text and "open the Autoencoders page" in text
+    assert "AETrainer" not in text and "GANTrainer" not in text
+
+
+def _pickled(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
