@@ -8,9 +8,9 @@ pytestmark = pytest.mark.browser
 
 AXIS_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .filter(p => (p.data || []).some(d => d.type === 'heatmap'))
-    .map(p => ({title: ((p.layout.title || {}).text || '').replace(/<[^>]+>/g, ''),
-                x: (p.layout.xaxis || {}).ticktext || [],
-                y: (p.layout.yaxis || {}).ticktext || []}))"""
+    .map(p => ({title: ((p.layout?.title || {}).text || '').replace(/<[^>]+>/g, ''),
+                x: (p.layout?.xaxis || {}).ticktext || [],
+                y: (p.layout?.yaxis || {}).ticktext || []}))"""
 
 
 def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
@@ -21,7 +21,7 @@ def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
     box.press("Enter")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => "
-        "((p.layout.xaxis || {}).ticktext || []).join('') === '98765432')", timeout=240_000)
+        "((p.layout?.xaxis || {}).ticktext || []).join('') === '98765432')", timeout=240_000)
     wait_idle(page, 240_000)
     maps = page.evaluate(AXIS_TICKS)
     titles = [m["title"] for m in maps]
@@ -35,11 +35,11 @@ def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
     page.get_by_text("Cross-attention", exact=True).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => "
-        "((p.layout.title || {}).text || '').includes('Cross-attention'))", timeout=240_000)
+        "((p.layout?.title || {}).text || '').includes('Cross-attention'))", timeout=240_000)
     # play: the step counter rises while the heatmaps redraw
     page.get_by_role("button", name=re.compile("Play")).click()
     page.wait_for_function(
-        "() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
+        "() => parseInt(document.querySelector('[data-testid=stMetricValue]')?"
         ".innerText.replace(/,/g, '')) > 5", timeout=240_000)
     page.get_by_role("button", name=re.compile("Pause")).click()
     wait_idle(page, 240_000)
