@@ -247,7 +247,9 @@ def _train(s: LiveState, t: Trainer, speed: Any,
 
 def _status(s: LiveState, t: Trainer) -> None:
     cols = st.columns(4)
-    cols[0].metric("Step", f"{t.step:,}")
+    unit = getattr(t, "step_unit", "")  # what one step is, when not one batch (RL: an update)
+    cols[0].metric("Step", f"{t.step:,} {unit}".strip(),
+                   help=getattr(t, "step_help", None) or "Training steps so far.")
     cols[1].metric("Steps / s", f"{_steps_per_s(s):,.0f}" if s.playing else "–",
                    help="Training steps per second of wall time in this page, drawing included.")
     cols[2].metric("Training time", f"{t.train_seconds:.1f} s")
