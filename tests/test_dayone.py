@@ -179,3 +179,14 @@ def _pickled(obj) -> bytes:
     buf = io.BytesIO()
     torch.save(obj, buf)
     return buf.getvalue()
+
+
+# ---- item 10: a plot title a beginner can read ---------------------------------------------
+def test_the_gan_gradient_field_title_says_it_in_words():
+    from core.gan.config import GANConfig
+    from core.gan.figures import field_figure
+    from core.gan.trainer import GANTrainer
+    t = GANTrainer(GANConfig(), seed=0)
+    fig = field_figure(t.snapshot(), layers=("real", "fake", "gradients"))
+    title = fig["layout"]["title"]["text"] if isinstance(fig, dict) else fig.layout.title.text
+    assert "∂" not in title and "generator" in title and "pushes" in title
