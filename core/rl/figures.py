@@ -109,7 +109,10 @@ def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = N
         row.update(title={"text": labels.get(name, name), "anchor": "start", "fontSize": 12},
                    width=340)
         rows.append(row)
-    return {"title": "Training metrics", "vconcat": rows, "spacing": 12}
+    # each row colours one metric: independent colour scales, or Vega merges the rows' domains
+    # and warns ("Conflicting scale property domains") on every redraw
+    return {"title": "Training metrics", "vconcat": rows, "spacing": 12,
+            "resolve": {"scale": {"color": "independent"}}}
 
 
 def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
