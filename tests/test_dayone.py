@@ -190,3 +190,30 @@ def test_the_gan_gradient_field_title_says_it_in_words():
     fig = field_figure(t.snapshot(), layers=("real", "fake", "gradients"))
     title = fig["layout"]["title"]["text"] if isinstance(fig, dict) else fig.layout.title.text
     assert "∂" not in title and "generator" in title and "pushes" in title
+
+
+# ---- item 10: the encoder-decoder diagram is as wide as one stack, not two ----------------
+def _longest_chain(dot: str) -> int:
+    import re
+    from functools import lru_cache
+    edges: dict[str, list[str]] = {}
+    for line in dot.splitlines():
+        if "constraint=false" in line:
+            continue
+        for chain in re.findall(r"(\w+(?:\s*->\s*\w+)+)", line):
+            nodes = [n.strip() for n in chain.split("->")]
+            for a, b in zip(nodes, nodes[1:]):
+                edges.setdefault(a, []).append(b)
+
+    @lru_cache(None)
+    def depth(n: str) -> int:
+        return 1 + max((depth(m) for m in edges.get(n, [])), default=0)
+    return max(depth(n) for n in list(edges))
+
+
+def test_the_encoder_decoder_diagram_puts_the_stacks_in_two_rows():
+    from core.transformer.config import TransformerConfig
+    from core.transformer.figures import diagram
+    dec = _longest_chain(diagram(TransformerConfig(arch="decoder", n_layers=2)))
+    encdec = _longest_chain(diagram(TransformerConfig(arch="encdec", n_layers=2)))
+    assert encdec <= dec + 2, (dec, encdec)  # was about twice as long: too small to read
