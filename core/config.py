@@ -244,17 +244,6 @@ def _clamp(s: ParamSpec, v: Any) -> tuple[Any, str | None]:
     return v, None
 
 
-def _fraction(s: ParamSpec, raw: Any) -> float | None:
-    """The number ``raw`` holds when it is finite but not whole and ``s`` wants an int."""
-    if s.type is not int or s.choices is not None or len(str(raw)) > MAX_TEXT:
-        return None
-    try:
-        x = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) and x != round(x) else None
-
-
 def sanitize(s: ParamSpec, raw: Any) -> tuple[Any, str | None]:
     """(usable value, note) for a raw value; an unusable value falls back to the default."""
     if isinstance(raw, (list, tuple)):  # a repeated URL parameter: the last one counts
@@ -262,10 +251,6 @@ def sanitize(s: ParamSpec, raw: Any) -> tuple[Any, str | None]:
     try:
         v = parse_value(s, raw)
     except ValueError as e:
-        x = _fraction(s, raw)
-        if x is not None:  # 1.5 for a whole-number field: say which whole number is used
-            c, _ = _clamp(s, int(round(x)))
-            return c, f"{s.label} {_fmt(x)} is not a whole number; using {_fmt(c)}."
         return s.default, f"{e}; using the default {_fmt(s.default)}."
     if s.choices is not None and v not in s.choices:
         options = ", ".join(map(_fmt, s.choices))
