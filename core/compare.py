@@ -87,3 +87,44 @@ def final_values(runs: list[dict[str, Any]], metrics: list[str]) -> list[dict[st
             row[m] = None if last != last else round(last, 4)  # NaN: never recorded
         rows.append(row)
     return rows
+
+
+def runs_csv(runs: list[dict[str, Any]]) -> str:
+    """One row per run: label, family, seed, step, seconds, settings and final metrics."""
+    import csv
+    import io
+    keys = sorted({k for r in runs for k in r["config"]})
+    finals = sorted({k for r in runs for k in (r.get("final") or {})})
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["run", "label", "family", "seed", "step", "train_seconds", *keys,
+                *[f"final_{m}" for m in finals]])
+    for r in runs:
+        fin = r.get("final") or {}
+        w.writerow([r.get("id") or "", r["label"], r["page"], r["seed"], r["step"],
+                    r.get("train_seconds", ""), *[r["config"].get(k, "") for k in keys],
+                    *["" if fin.get(m) is None else f"{fin[m]:.6g}" for m in finals]])
+    return out.getvalue()
+
+
+def runs_json(runs: list[dict[str, Any]]) -> str:
+    """Every run whole (settings, histories, declarations), without weights."""
+    import json
+    return json.dumps([{k: v for k, v in r.items() if k != "weights"} for r in runs],
+                      indent=1, default=str)
+
+
+def sort_runs(runs: list[dict[str, Any]], metric: str | None) -> list[dict[str, Any]]:
+    """Runs by a final metric, best first by its declaration (unknown: ascending)."""
+    if not metric:
+        return runs
+    m = declared(runs).get(metric)
+    best_high = bool(m and m.higher_is_better)
+
+    def key(r):
+        v = (r.get("final") or {}).get(metric)
+        if v is None:
+            v = History.from_state(r["history"]).last(metric)
+        bad = v is None or v != v
+        return (bad, -(v or 0) if best_high else (v or 0))
+    return sorted(runs, key=key)

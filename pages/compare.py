@@ -1,4 +1,9 @@
-"""Compare runs pinned on the architecture pages: curves overlaid, settings side by side."""
+"""Compare kept runs: curves overlaid, settings side by side, export, delete.
+
+Runs pinned on any page are kept in the run store (a reload, a new tab or a server restart
+loses nothing) and listed here for the browser that made them; ``?run=ID`` opens a shared run
+read-only beside them.
+"""
 import pandas as pd
 import streamlit as st
 
@@ -6,21 +11,37 @@ from core import compare
 from core.figures import metric_chart
 from ui import chart
 from ui.boot import ensure_navigated
+from ui.identity import owner
+from ui.runs import store
 
 ensure_navigated()
 st.title("📊 Compare runs")
-pinned: list = st.session_state.setdefault("_pinned", [])
-if not pinned:
-    st.info("No runs pinned yet. On any architecture page, train a little and press "
+me, db = owner(), store()
+kept = db.list_runs(me) if db else []
+known = {r["id"] for r in kept}
+kept += [r for r in st.session_state.get("_pinned", []) if not r.get("id") or r["id"] not in known]
+shared = st.query_params.get("run")
+if shared and db and shared not in known:
+    other = db.get_run(shared)
+    if other is None:
+        st.warning("The shared run in this link does not exist (or was deleted).")
+    else:
+        kept.insert(0, other | {"label": f"shared: {other['label']}", "shared": True})
+if not kept:
+    st.info("No runs kept yet. On any architecture page, train a little and press "
             "**📌 Pin run**; pin a second run with other settings, then come back here.")
     st.stop()
 
-pages = sorted({r["page"] for r in pinned})
+pages = sorted({r["page"] for r in kept})
 page = st.radio("Architecture", pages, horizontal=True) if len(pages) > 1 else pages[0]
-runs_here = [r for r in pinned if r["page"] == page]
-labels = [r["label"] for r in runs_here]
-chosen = st.multiselect("Runs", labels, default=labels)
-runs = [r for r in runs_here if r["label"] in chosen]
+here = [r for r in kept if r["page"] == page]
+finals = sorted({k for r in here for k in (r.get("final") or {})})
+by = st.selectbox("Sort by final", [None, *finals], format_func=lambda n: "newest first"
+                  if n is None else compare.metric_title(here, n)[0])
+here = compare.sort_runs(here, by)
+labels = [f"{r['label']} · {(r.get('id') or 'this tab')[:6]}" for r in here]
+chosen = st.multiselect("Runs", labels, default=labels[:6])
+runs = [r for r, lab in zip(here, labels) if lab in chosen]
 if not runs:
     st.warning("Pick at least one run.")
     st.stop()
@@ -43,7 +64,19 @@ with right:
     st.markdown("**Last values**")
     st.dataframe(pd.DataFrame(compare.final_values(runs, metrics)), hide_index=True,
                  width="stretch")
+    a, b = st.columns(2)
+    a.download_button("Runs (.csv)", compare.runs_csv(runs), "archlab-runs.csv", "text/csv",
+                      on_click="ignore", width="stretch")
+    b.download_button("Runs (.json)", compare.runs_json(runs), "archlab-runs.json",
+                      "application/json", on_click="ignore", width="stretch")
+    for r in runs:
+        if r.get("id") and not r.get("shared"):
+            st.caption(f"Link to {r['label']}: `?run={r['id']}`")
 
-if st.button("Clear all pinned runs"):
-    st.session_state["_pinned"] = []
+mine = [r for r in runs if r.get("id") and not r.get("shared")]
+if mine and db and st.button(f"Delete the {len(mine)} selected run(s)", type="secondary"):
+    gone = sum(db.delete_run(r["id"], me) for r in mine)
+    st.session_state["_pinned"] = [r for r in st.session_state.get("_pinned", [])
+                                   if r.get("id") not in {x["id"] for x in mine}]
+    st.toast(f"Deleted {gone} run(s).")
     st.rerun()

@@ -1,6 +1,7 @@
 """Shared test set-up: full error details in AppTest, one torch thread, the project root."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,10 @@ if str(ROOT) not in sys.path:
 
 torch.set_num_threads(1)
 st_config.set_option("client.showErrorDetails", "full")
+# pinned runs go to a run store of this test session, never the checkout's own
+if "ARCHLAB_DATA" not in os.environ and "ARCHLAB_DB_URL" not in os.environ:
+    import tempfile
+    os.environ["ARCHLAB_DATA"] = tempfile.mkdtemp(prefix="archlab-test-data-")
 
 
 @pytest.fixture

@@ -21,6 +21,10 @@ from ui.panel import reset as reset_run
 from ui.widgets import check_url, set_value, url_notes, widget
 
 
+#: link parameters every page understands besides its settings (a sweep to reopen)
+LINK_KEYS = ("sweep",)
+
+
 def run_sidebar() -> RunSettings:
     """The seed and speed widgets (bound to the URL), at the top of every page's sidebar."""
     check_url(RunSettings, "shared", report_unknown=False)
@@ -38,7 +42,8 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
     Notes about repaired link values are shown at the top of the page.
     """
     run = run_sidebar()
-    check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys))
+    check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys)
+              + list(LINK_KEYS))
     url_notes(page, "shared")
     if presets:
         names = [p.name for p in presets]

@@ -29,6 +29,7 @@ from ui.content import experiments as experiments_list
 from ui.content import theory_tabs
 from ui.form import config_sidebar, show_problems
 from ui.panel import LiveState, View, live_panel
+from ui.sweep import sweep_panel
 
 
 class Page:
@@ -69,6 +70,7 @@ class Page:
         else:
             s = live_panel(self.slug, self.trainer_cls, self.cfg, self.run, draw=draw,
                            controls=controls, make=make, data_key=data_key)
+            sweep_panel(self.slug, self.config_cls, self.trainer_cls, self.cfg, self.run)
         if self.experiments:
             experiments_list(self.slug, self.config_cls, self.experiments, self.run.seed)
         st.divider()

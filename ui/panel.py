@@ -27,7 +27,9 @@ from core import compare
 from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, WrongCheckpoint, warm_up
 from ui.errors import guard
+from ui.identity import owner
 from ui.interrupt import click_pending
+from ui.runs import save as save_run
 from core.run import RunSettings
 from ui.widgets import set_value, share_link
 
@@ -143,9 +145,13 @@ def _pin(page: str) -> None:
         return  # the same moment of the same run pinned twice (a click delivered twice)
     n = sum(r["page"] == page for r in pinned) + 1
     with s.lock:
-        pinned.append(compare.pin(f"{page} #{n} (step {s.trainer.step})", page, s.trainer))
-    del pinned[:-12]  # keep memory bounded
-    s.message = f"Pinned as run #{n}: open Compare runs in the sidebar."
+        rec = compare.pin(f"{page} #{n} (step {s.trainer.step})", page, s.trainer)
+    rid, why = save_run(rec, owner())
+    rec["id"] = rid
+    pinned.append(rec)
+    del pinned[:-12]  # this tab's copies stay bounded; the store keeps every pinned run
+    s.message = (f"Pinned as run #{n}: open Compare runs in the sidebar." if rid else
+                 f"Pinned as run #{n} in this tab only: {why}")
 
 
 def _steps_per_s(s: LiveState) -> float:

@@ -1,0 +1,455 @@
+"""Sweeps: how one or two hyperparameters change learning, across seeds, with Optuna.
+
+A :class:`SweepSpec` names the family, one or two swept fields (their ranges and log scale come
+from the schema), the values (a grid, or N samples drawn from the ranges), the seeds, a budget
+per run (training steps) and the metric to judge (its direction comes from the family's metric
+declaration). :meth:`SweepSpec.problems` refuses an impossible sweep before anything starts.
+
+The study is an Optuna study on the run store's own database (SQLite file or PostgreSQL), so
+its trials live beside the runs. Every (point, seed) pair is one trial, enqueued when the
+study is created and popped by exactly one worker; a median pruner stops runs that are clearly worse than the others at the
+same step (when asked). Trials run in worker processes, never in the Streamlit process (one torch thread
+each): ``start()`` launches them detached, so a sweep survives its tab being closed, and more
+machines join by pointing workers at the same PostgreSQL database::
+
+    python -m core.sweep worker SWEEP_ID --db postgresql+psycopg://user@dbhost/archlab
+
+Each run is stored as it goes (status ``running`` with a heartbeat, then ``finished``,
+``pruned``, ``cancelled`` or ``failed``): killing a worker loses no finished run, and a run
+whose heartbeat stops is marked failed (``RunStore.fail_stale``) and its trial retried once
+(Optuna's heartbeat and retry callback).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from core.config import Config, ParamSpec, apply_overrides, fmt, from_dict, specs
+from core.config import validate as validate_config
+from core.families import classes
+from core.store import RunStore, StoreError
+
+__all__ = ["SweepSpec", "MAX_RUNS", "start", "cancel", "progress", "run_one", "results",
+           "study_name"]
+
+#: the most runs one sweep may have on a shared server
+MAX_RUNS = 60
+#: the most training steps one run of a sweep may take
+MAX_BUDGET = 20_000
+#: steps between heartbeats / pruning checks / cancel checks
+REPORTS = 10
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep. ``values`` holds each swept field's grid; with ``samples`` > 0 the
+    points are drawn instead, uniformly (log-uniformly for log fields) within ``ranges``."""
+
+    family: str
+    params: tuple[str, ...]
+    values: dict[str, list] = field(default_factory=dict)
+    seeds: tuple[int, ...] = (0,)
+    budget_steps: int = 300
+    metric: str = "loss"
+    base: dict = field(default_factory=dict)       # the other settings, as the page had them
+    samples: int = 0
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    sample_seed: int = 0
+    #: stop runs clearly worse than the others at the same step (Optuna's median pruner)
+    prune: bool = False
+
+    # ---- description --------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SweepSpec":
+        d = dict(d)
+        d["params"] = tuple(d["params"])
+        d["seeds"] = tuple(d["seeds"])
+        d["ranges"] = {k: tuple(v) for k, v in d.get("ranges", {}).items()}
+        return cls(**d)
+
+    def _classes(self) -> tuple[type[Config], type]:
+        return classes(self.family)
+
+    def field_specs(self) -> dict[str, ParamSpec]:
+        cfg_cls, _ = self._classes()
+        return {s.name: s for s in specs(cfg_cls)}
+
+    def base_config(self) -> Config:
+        cfg_cls, _ = self._classes()
+        cfg, _ = from_dict(cfg_cls, self.base)
+        return cfg
+
+    def points(self) -> list[dict[str, Any]]:
+        """The swept settings, one dict per point (without the seed)."""
+        fs = self.field_specs()
+        if self.samples:
+            rng = np.random.default_rng(self.sample_seed)
+            out = []
+            for _ in range(self.samples):
+                p = {}
+                for name in self.params:
+                    s, (lo, hi) = fs[name], self.ranges[name]
+                    if s.scale == "log":
+                        v = float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
+                        v = float(f"{v:.3g}")
+                    else:
+                        v = float(rng.uniform(lo, hi))
+                    p[name] = int(round(v)) if s.type is int else v
+                out.append(p)
+            return out
+        grids = [list(self.values[n]) for n in self.params]
+        mesh = np.array(np.meshgrid(*[np.arange(len(g)) for g in grids], indexing="ij"))
+        return [{n: grids[k][int(ix[k])] for k, n in enumerate(self.params)}
+                for ix in mesh.reshape(len(grids), -1).T]
+
+    def configs(self) -> list[Config]:
+        base = self.base_config()
+        return [apply_overrides(base, p) for p in self.points()]
+
+    @property
+    def n_runs(self) -> int:
+        n = self.samples or int(np.prod([len(self.values.get(p, [])) for p in self.params]))
+        return n * len(self.seeds)
+
+    def direction(self) -> str:
+        _, trainer_cls = self._classes()
+        m = {x.name: x for x in trainer_cls.metrics}.get(self.metric)
+        return "maximize" if m is not None and m.higher_is_better else "minimize"
+
+    # ---- validation -----------------------------------------------------------------------
+    def problems(self, max_runs: int = MAX_RUNS) -> list[str]:
+        """Everything that makes this sweep impossible, in plain words (empty: it can run)."""
+        try:
+            fs = self.field_specs()
+        except KeyError as e:
+            return [str(e).strip("'\"")]
+        out: list[str] = []
+        if not 1 <= len(self.params) <= 2:
+            out.append("Pick one or two settings to sweep.")
+        if len(set(self.params)) != len(self.params):
+            out.append("Pick two different settings.")
+        for name in self.params:
+            if name not in fs:
+                out.append(f"{name!r} is not a setting of this page.")
+            elif fs[name].type not in (int, float) and self.samples:
+                out.append(f"{fs[name].label} has no range to sample: use a grid of values.")
+            elif not self.samples and not self.values.get(name):
+                out.append(f"Give at least one value of {fs[name].label}.")
+        if not 1 <= len(self.seeds) <= 5:
+            out.append("Use 1 to 5 seeds.")
+        if not 1 <= self.budget_steps <= MAX_BUDGET:
+            out.append(f"A run's budget must be 1 to {MAX_BUDGET:,} steps.")
+        _, trainer_cls = self._classes()
+        known = {m.name for m in trainer_cls.metrics}
+        if known and self.metric not in known:
+            out.append(f"{self.metric!r} is not a metric of this page: pick one of "
+                       f"{', '.join(sorted(known))}.")
+        if out:
+            return out
+        if self.n_runs > max_runs:
+            out.append(f"{self.n_runs} runs is more than the {max_runs} a sweep may have here: "
+                       "use fewer values or seeds.")
+            return out
+        for p in self.points():  # every combination must be a configuration the page accepts
+            try:
+                cfg = apply_overrides(self.base_config(), p)
+            except (TypeError, ValueError) as e:
+                out.append(f"{_point(p, fs)}: {e}")
+                continue
+            bad = validate_config(cfg)
+            if bad:
+                out.append(bad[0] if len(p) == 1 else f"{_point(p, fs)}: {bad[0]}")
+        return out[:8]
+
+
+def _point(p: dict[str, Any], fs: dict[str, ParamSpec]) -> str:
+    return ", ".join(f"{fs[k].label} {fmt(v)}" for k, v in p.items())
+
+
+def study_name(sweep_id: str) -> str:
+    return f"sweep-{sweep_id}"
+
+
+# ---- one run: what a worker does for a trial --------------------------------------------
+def run_one(spec: SweepSpec, point: dict[str, Any], seed: int, *, store: RunStore | None = None,
+            sweep_id: str | None = None, owner: str = "sweep", trial: Any = None,
+            cancelled: Any = None) -> tuple[float, str | None]:
+    """Train one configuration of the sweep for its budget; returns (final metric, run id).
+
+    With a store the run is recorded as it goes (``running`` with heartbeats, then its final
+    status). With an Optuna ``trial`` the metric is reported ``REPORTS`` times for pruning;
+    ``cancelled()`` is asked as often and stops the run early.
+    """
+    import torch
+
+    from core import compare
+    torch.set_num_threads(1)
+    _, trainer_cls = classes(spec.family)
+    cfg = apply_overrides(spec.base_config(), point)
+    t = trainer_cls(cfg, seed=seed)
+    label = f"{_point(point, spec.field_specs())} · seed {seed}"
+    rid = None
+    if store is not None:
+        rid = store.save_run(compare.pin(label, spec.family, t), owner=owner, status="running",
+                             sweep_id=sweep_id)
+    chunk = max(1, spec.budget_steps // REPORTS)
+    status, value = "finished", math.nan
+    try:
+        while t.step < spec.budget_steps and t.diverged is None:
+            t.run_steps(min(chunk, spec.budget_steps - t.step))
+            value = _metric(t, spec.metric)
+            if store is not None:
+                store.update_run(rid, step=t.step, wall_seconds=t.train_seconds)
+            if cancelled is not None and cancelled():
+                status = "cancelled"
+                break
+            if trial is not None and math.isfinite(value):
+                trial.report(value, t.step)
+                if trial.should_prune():
+                    status = "pruned"
+                    break
+        if t.diverged is not None:
+            status = "failed"
+        with torch.no_grad():
+            final_eval = t.evaluate()
+        t.history.record(t.step, final_eval)
+        value = _metric(t, spec.metric)
+    except Exception as e:  # noqa: BLE001 - a broken run is a failed run, not a dead worker
+        if store is not None:
+            store.update_run(rid, status="failed", error=f"{type(e).__name__}: {e}"[:500])
+        raise
+    if store is not None:
+        rec = compare.pin(label, spec.family, t)
+        store.update_run(rid, status=status, step=t.step, wall_seconds=t.train_seconds,
+                         history=rec["history"], error=t.diverged.message() if t.diverged
+                         else None,
+                         final={n: t.history.last(n) for n in t.history.names()})
+    return value, rid
+
+
+def _metric(t: Any, name: str) -> float:
+    v = t.history.last(name)
+    return float(v) if v == v else math.nan
+
+
+# ---- the study ------------------------------------------------------------------------------
+def _storage(url: str):
+    import warnings
+
+    import optuna
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    kw = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    with warnings.catch_warnings():  # heartbeats are marked experimental; they are the point
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RDBStorage(url, engine_kwargs=kw, heartbeat_interval=2, grace_period=8,
+                          heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                              max_retry=1))
+
+
+def _study(spec: SweepSpec, sweep_id: str, url: str, create: bool = False):
+    """The sweep's Optuna study. Every (point, seed) pair is enqueued once when the study is
+    created; workers pop them (an atomic WAITING -> RUNNING step in the storage), so two
+    workers never run the same pair (GridSampler can, in distributed use)."""
+    import optuna
+    pruner = (optuna.pruners.MedianPruner(n_startup_trials=max(2, len(spec.seeds)),
+                                          n_warmup_steps=spec.budget_steps // 3)
+              if spec.prune else optuna.pruners.NopPruner())
+    kw = dict(study_name=study_name(sweep_id), storage=_storage(url), pruner=pruner,
+              sampler=optuna.samplers.RandomSampler(seed=0))
+    if not create:
+        return optuna.load_study(**kw)
+    study = optuna.create_study(direction=spec.direction(), **kw)
+    for i in range(len(spec.points())):
+        for seed in spec.seeds:
+            study.enqueue_trial({"point": i, "seed": seed}, user_attrs={"planned": True})
+    return study
+
+
+def start(spec: SweepSpec, store: RunStore, owner: str, workers: int = 2, *,
+          spawn: bool = True) -> str:
+    """Create the sweep and its study, launch ``workers`` detached worker processes; returns
+    the sweep id (its unguessable link). Raises ValueError with the problems if it cannot run."""
+    bad = spec.problems()
+    if bad:
+        raise ValueError(" ".join(bad))
+    sid = store.create_sweep(owner=owner, family=spec.family, spec=spec.to_dict())
+    _study(spec, sid, store.url, create=True)
+    if spawn:
+        for _ in range(max(1, workers)):
+            spawn_worker(sid, store.url)
+    return sid
+
+
+def spawn_worker(sweep_id: str, url: str) -> subprocess.Popen:
+    """One worker process, detached from this one (it outlives a closed tab)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.Popen([sys.executable, "-m", "core.sweep", "worker", sweep_id,
+                             "--db", url], cwd=root, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def work(sweep_id: str, url: str) -> int:
+    """A worker's loop: pull trials of the sweep until none is left or it is cancelled.
+    Returns how many trials this worker ran."""
+    import optuna
+    store = RunStore(url)
+    row = store.get_sweep(sweep_id)
+    if row is None:
+        raise SystemExit(f"no sweep {sweep_id!r} in {url}")
+    spec = SweepSpec.from_dict(row["spec"])
+    points = spec.points()
+    study = _study(spec, sweep_id, url)
+    done = 0
+
+    def cancelled() -> bool:
+        s = store.get_sweep(sweep_id)
+        return s is None or s["status"] == "cancelled"
+
+    def objective(trial) -> float:
+        point = points[trial.suggest_categorical("point", list(range(len(points))))]
+        seed = trial.suggest_categorical("seed", list(spec.seeds))
+        value, rid = run_one(spec, point, seed, store=store, sweep_id=sweep_id,
+                             owner=row["owner"], trial=trial, cancelled=cancelled)
+        trial.set_user_attr("run_id", rid)
+        status = store.get_run(rid)["status"] if rid else "finished"
+        if status in ("cancelled", "pruned", "failed") or not math.isfinite(value):
+            raise optuna.TrialPruned(status)
+        return value
+
+    from optuna.trial import TrialState
+    while not cancelled():
+        if not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            break
+        trial = study.ask()
+        if not trial.user_attrs.get("planned"):  # another worker took the last one first
+            study.tell(trial, state=TrialState.FAIL)
+            break
+        try:
+            study.tell(trial, objective(trial))
+        except optuna.TrialPruned:
+            study.tell(trial, state=TrialState.PRUNED)
+        except Exception:  # noqa: BLE001 - recorded as a failed run; go on with the next
+            study.tell(trial, state=TrialState.FAIL)
+        done += 1
+    if progress(store, sweep_id)["left"] == 0 and not cancelled():
+        store.update_sweep(sweep_id, "finished")
+    return done
+
+
+def cancel(store: RunStore, sweep_id: str) -> None:
+    """Stop a sweep: workers see it within one report interval; finished runs are kept."""
+    store.update_sweep(sweep_id, "cancelled")
+
+
+def progress(store: RunStore, sweep_id: str) -> dict[str, Any]:
+    """Runs done of N, running, failed, and an estimate of the seconds left."""
+    store.fail_stale()
+    row = store.get_sweep(sweep_id)
+    if row is None:
+        return {"total": 0, "done": 0, "running": 0, "failed": 0, "left": 0, "eta_s": 0.0,
+                "status": "missing"}
+    spec = SweepSpec.from_dict(row["spec"])
+    runs = store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000)
+    by = lambda *st: [r for r in runs if r["status"] in st]  # noqa: E731
+    done = by("finished", "pruned", "cancelled")
+    finished = by("finished", "pruned")
+    running, failed = by("running"), by("failed")
+    left = max(0, spec.n_runs - len(finished))
+    per_run = (sum(r["wall_seconds"] for r in finished) / len(finished)) if finished else None
+    n_workers = max(1, len(running))
+    eta = (left * per_run / n_workers) if per_run is not None else None
+    return {"total": spec.n_runs, "done": len(done), "running": len(running),
+            "failed": len(failed), "left": left if row["status"] == "running" else 0,
+            "eta_s": eta, "status": row["status"]}
+
+
+def results(store: RunStore, sweep_id: str) -> list[dict[str, Any]]:
+    """One row per finished run: the swept values, seed, final metric, status, run id."""
+    row = store.get_sweep(sweep_id)
+    if row is None:
+        return []
+    spec = SweepSpec.from_dict(row["spec"])
+    out = []
+    for r in store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000):
+        if r["status"] not in ("finished", "pruned"):
+            continue
+        vals = {p: r["config"].get(p) for p in spec.params}
+        out.append({**vals, "seed": r["seed"], spec.metric: r["final"].get(spec.metric),
+                    "status": r["status"], "steps": r["step"], "run": r["id"]})
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m core.sweep")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("worker", help="run trials of a sweep until none is left")
+    w.add_argument("sweep_id")
+    w.add_argument("--db", default=None, help="database URL (default: the run store's)")
+    args = ap.parse_args(argv)
+    from core.store import default_url
+    url = args.db or default_url()
+    try:
+        work(args.sweep_id, url)
+    except StoreError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+
+def suggest_values(spec: ParamSpec, current: Any) -> list[Any]:
+    """A first grid for a field around its current value, inside its range: factors of 3
+    for log fields, its choices for a choice, a few even steps otherwise.
+
+    >>> from core.config import ParamSpec
+    >>> lr = ParamSpec("lr", float, 3e-3, "Learning rate", "", 1e-5, 1.0, None, None, "log",
+    ...                "Training", True, {})
+    >>> suggest_values(lr, 3e-3)
+    [0.001, 0.003, 0.009]
+    """
+    if spec.choices is not None:
+        return list(spec.choices)[:6]
+    if spec.type is bool:
+        return [False, True]
+    lo, hi = spec.min, spec.max
+    if spec.type is float and spec.scale == "log":
+        vals = [float(f"{current * f:.2g}") for f in (1 / 3, 1, 3)]
+    else:
+        step = spec.step or (1 if spec.type is int else (hi - lo) / 10)
+        vals = [current - 2 * step, current, current + 2 * step]
+    vals = sorted({min(max(v, lo), hi) for v in vals})
+    return [int(round(v)) if spec.type is int else float(f"{v:.4g}") for v in vals]
+
+
+def parse_values(spec: ParamSpec, text: str) -> tuple[list[Any], list[str]]:
+    """Comma-separated values typed for a field: (values, problems in plain words)."""
+    from core.config import parse_value
+    out, bad = [], []
+    items = [x.strip() for x in str(text)[:2000].split(",") if x.strip()]
+    if len(items) > 20:
+        return [], [f"At most 20 values of {spec.label}, not {len(items)}."]
+    for item in items:
+        try:
+            out.append(parse_value(spec, item[:40]))
+        except ValueError as e:
+            bad.append(str(e))
+    if not items:
+        bad.append(f"Type the values of {spec.label} to try, separated by commas.")
+    return out, bad
