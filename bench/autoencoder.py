@@ -15,6 +15,9 @@ Cases:
 - ``first-render`` / ``first-render-floor``: a cold ``streamlit run`` to the page drawn in
   headless chromium, as a ratio to the floor app in the same run
   (``bench.browser.first_render_ratio``); target <= 1.3.
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -100,4 +103,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
 
     from bench.browser import first_render_ratio
     out += first_render_ratio(FAMILY, "autoencoder", runs=len(seeds), min_plots=2)
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    out.append(pause_record(FAMILY, "autoencoder", quick))
     return out

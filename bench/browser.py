@@ -6,6 +6,8 @@ in headless chromium, which is launched beforehand so its own start-up is not co
 ``first_render_ratio(path)`` interleaves that with the floor app (bench/apps/floor.py: torch,
 one plotly chart, one Vega-Lite chart, one formula) run after run, and reports both and their
 ratio, so a change in machine load hits both sides alike.
+``pause_latency(path)`` times Pause clicks while a page plays: from the click to the State
+metric reading "paused".
 """
 from __future__ import annotations
 
@@ -81,3 +83,99 @@ def _median(xs):
 
 def _r(x):
     return None if x is None else round(x, 2)
+
+
+# One Pause click, timed inside the page: from the click to the State metric reading "paused".
+# Returns {seconds, steps}: steps is how far the Step counter moved after the click (the steps
+# trained after it, give or take the tick that was being drawn).
+PAUSE_CLICK = """async (timeoutMs) => {
+  const metric = name => [...document.querySelectorAll('[data-testid=stMetric]')]
+      .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === name)
+      ?.querySelector('[data-testid=stMetricValue]')?.innerText.trim();
+  const stepNow = () => parseInt((metric('Step') || '').replace(/[^0-9]/g, ''));
+  const btn = [...document.querySelectorAll('button')]
+      .find(b => b.innerText?.includes('Pause'));
+  if (!btn) return null;
+  const step0 = stepNow();
+  const t0 = performance.now();
+  btn.click();
+  return await new Promise(done => {
+    const iv = setInterval(() => {
+      if (metric('State') === 'paused') {
+        clearInterval(iv);
+        done({seconds: (performance.now() - t0) / 1000, steps: stepNow() - step0});
+      } else if (performance.now() - t0 > timeoutMs) {
+        clearInterval(iv);
+        done(null);
+      }
+    }, 5);
+  });
+}"""
+
+# Playing, and the page has drawn at least ``n`` more steps than ``since``.
+TRAINING = """([since]) => {
+  const metric = name => [...document.querySelectorAll('[data-testid=stMetric]')]
+      .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === name)
+      ?.querySelector('[data-testid=stMetricValue]')?.innerText.trim();
+  const step = parseInt((metric('Step') || '').replace(/[^0-9]/g, ''));
+  return metric('State') === 'training' && step > since;
+}"""
+
+STEP_NOW = """() => parseInt(([...document.querySelectorAll('[data-testid=stMetric]')]
+    .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === 'Step')
+    ?.querySelector('[data-testid=stMetricValue]')?.innerText || '').replace(/[^0-9]/g, ''))"""
+
+
+def pause_latency(path: str, clicks: int = 5, play_s: float = 3.0,
+                  timeout_s: float = 60.0) -> list[dict[str, float] | None]:
+    """Click-to-paused in headless chromium, ``clicks`` times on one page.
+
+    Starts ``streamlit run app.py``, opens ``path`` (e.g. "gan" or "rl?algo=ppo"), and for each
+    click: press Play, let it train about ``play_s`` seconds (at least two redraws), press
+    Pause, and time from the click to the State metric reading "paused". Returns one
+    ``{"seconds", "steps"}`` per click (None where the page never showed "paused").
+    """
+    from playwright.sync_api import sync_playwright
+    if shutil.which("chromium") is None:
+        return []
+    proc, url = start_app(timeout=timeout_s)
+    out: list[dict[str, float] | None] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                        args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/{path}")
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
+                                   timeout=timeout_s * 1000)
+            for _ in range(clicks):
+                try:
+                    page.get_by_role("button", name="▶ Play").click(timeout=timeout_s * 1000)
+                    page.wait_for_function(TRAINING, arg=[page.evaluate(STEP_NOW) or 0],
+                                           timeout=timeout_s * 1000, polling=20)
+                    first = page.evaluate(STEP_NOW)
+                    page.wait_for_function(TRAINING, arg=[first], timeout=timeout_s * 1000,
+                                           polling=20)
+                    page.wait_for_timeout(play_s * 1000)
+                    out.append(page.evaluate(PAUSE_CLICK, timeout_s * 1000))
+                    page.wait_for_selector(
+                        "[data-testid=stApp][data-test-script-state=notRunning]",
+                        timeout=timeout_s * 1000)
+                except Exception:  # noqa: BLE001 - a click that never paused is a missing value
+                    out.append(None)
+            browser.close()
+    finally:
+        stop(proc)
+    return out
+
+
+def pause_record(family: str, path: str, quick: bool) -> dict:
+    """The ``pause-latency`` case: median seconds from a Pause click to "paused" in chromium
+    over several clicks on one page (target <= 0.5 s); ``steps_after`` is the median number of
+    steps the counter moved after the click."""
+    from bench.common import median, record
+    runs = pause_latency(path, clicks=3 if quick else 7)
+    secs = [r["seconds"] if r else None for r in runs]
+    steps = [r["steps"] for r in runs if r]
+    return record(family, "pause-latency", "seconds from Pause click to 'paused' (chromium)",
+                  secs, "s", "<= 0.5", steps_after=median(steps) if steps else None)

@@ -13,6 +13,9 @@
 - ``first-render``: seconds from ``streamlit run`` to the page drawn in headless chromium ÷ the
   same for the floor app (torch, one plotly and one Vega-Lite chart, a formula), runs
   interleaved; ``first-render-floor`` is the floor's seconds. Target <= 1.3.
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -80,4 +83,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     out.append(record(FAMILY, "collapse-preset", f"modes covered after {seconds:g} s", modes,
                       "modes", "<= 3", seconds=[seconds] * len(seeds), steps=steps, seeds=seeds))
     out += first_render_ratio(FAMILY, "gan", runs=len(seeds), min_plots=FIRST_FRAME_PLOTS)
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    out.append(pause_record(FAMILY, "gan", quick))
     return out

@@ -6,6 +6,9 @@ with mean return >= 475 (CartPole-v1) or >= -200 (Pendulum-v1). ArchLab runs eac
 preset (``core.rl.config.ALGO_PRESETS``); SB3 runs rl-baselines3-zoo's tuned settings.
 
 stable-baselines3 is imported only here (bench/requirements.txt).
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -203,6 +206,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     recs.append(_case("dqn-cartpole", "dqn", seeds, 40, sb3=True))
     recs.append(_case("ddpg-pendulum", "ddpg", seeds, 30, sb3=True))
     recs.append(_case("reinforce-cartpole", "reinforce", seeds, 20, sb3=False))
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    recs.append(pause_record("rl", "rl?algo=ppo", quick))
     return recs
 
 

@@ -23,6 +23,9 @@
 
 It measures and never asserts. Accuracy checks between training chunks are not counted as
 training time (``core.training.time_to_target``).
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 """
 from __future__ import annotations
 
@@ -150,6 +153,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     # for the first step or a typed input)
     recs += first_render_ratio(FAMILY, "transformer", runs=len(seeds), min_plots=1)
     log(recs[-2])
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    recs.append(pause_record(FAMILY, "transformer", quick))
     return recs
 
 

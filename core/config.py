@@ -182,13 +182,29 @@ def validate(cfg: Config) -> list[str]:
     return out
 
 
+#: the longest text any field accepts from a link, a form or a record (a number needs ~25)
+MAX_TEXT = 200
+
+
+def shorten(raw: Any, n: int = 40) -> str:
+    """``raw`` as a quoted string for a message, cut to about ``n`` characters."""
+    text = raw if isinstance(raw, str) else str(raw)
+    if len(text) <= n:
+        return repr(text)
+    return repr(text[:n]) + f"… ({len(text):,} characters)"
+
+
 def parse_value(s: ParamSpec, raw: Any) -> Any:
     """Turn a raw value (a URL string, a JSON value) into the field's type.
 
-    Raises ValueError with what was expected and what came.
+    Raises ValueError with what was expected and what came; text longer than
+    :data:`MAX_TEXT` is refused before it is parsed.
     """
     if isinstance(raw, (list, tuple)):
         raw = raw[-1] if raw else ""
+    if isinstance(raw, str) and len(raw) > MAX_TEXT:
+        raise ValueError(f"Expect at most {MAX_TEXT} characters for {s.label}, actually "
+                         f"{shorten(raw)}")
     t = s.type
     if t is bool:
         if isinstance(raw, bool):
@@ -198,17 +214,17 @@ def parse_value(s: ParamSpec, raw: Any) -> Any:
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        raise ValueError(f"Expect true or false for {s.label}, actually {raw!r}")
+        raise ValueError(f"Expect true or false for {s.label}, actually {shorten(raw)}")
     if t in (int, float):
         try:
             x = float(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"Expect a number for {s.label}, actually {raw!r}") from None
+            raise ValueError(f"Expect a number for {s.label}, actually {shorten(raw)}") from None
         if not math.isfinite(x):
-            raise ValueError(f"Expect a finite number for {s.label}, actually {raw!r}")
+            raise ValueError(f"Expect a finite number for {s.label}, actually {shorten(raw)}")
         if t is int:
             if x != round(x):
-                raise ValueError(f"Expect a whole number for {s.label}, actually {raw!r}")
+                raise ValueError(f"Expect a whole number for {s.label}, actually {shorten(raw)}")
             return int(round(x))
         return x
     value = str(raw)
@@ -243,7 +259,7 @@ def sanitize(s: ParamSpec, raw: Any) -> tuple[Any, str | None]:
         return s.default, f"{e}; using the default {_fmt(s.default)}."
     if s.choices is not None and v not in s.choices:
         options = ", ".join(map(_fmt, s.choices))
-        return s.default, (f"{s.label} {raw!r} is not one of {options}; "
+        return s.default, (f"{s.label} {shorten(raw)} is not one of {options}; "
                            f"using the default {_fmt(s.default)}.")
     return _clamp(s, v)
 

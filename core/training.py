@@ -41,7 +41,7 @@ from core.history import Divergence, History, Timeline
 from core.metrics import Metric
 
 __all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "time_to_target",
-           "warm_up", "History", "Timeline", "Divergence"]
+           "warm_up", "History", "Timeline", "Divergence", "WrongCheckpoint"]
 
 torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
 # numpy's BLAS too: OpenBLAS's own threads made a (1437, 64) SVD take 1-5 s instead of
@@ -82,6 +82,15 @@ class DrivenOptimizer:
     lr_field: str | None = "lr"
     schedule: Callable[[int], float] | None = None
     built: torch.optim.Optimizer | None = None
+
+
+class WrongCheckpoint(ValueError):
+    """A file that is not a checkpoint of this trainer; ``family`` names the trainer class it
+    belongs to when it is another ArchLab trainer's checkpoint (None: not ArchLab's at all)."""
+
+    def __init__(self, message: str, family: str | None = None):
+        super().__init__(message)
+        self.family = family
 
 
 class Trainer:
@@ -319,8 +328,9 @@ class Trainer:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state.get("family") != type(self).__name__:
-            raise ValueError(f"Expect a {type(self).__name__} checkpoint, "
-                             f"actually {state.get('family')!r}")
+            raise WrongCheckpoint(f"Expect a {type(self).__name__} checkpoint, "
+                                  f"actually {str(state.get('family'))[:40]!r}",
+                                  family=str(state.get("family"))[:40])
         mods = self.modules()
         missing = set(mods) - set(state["modules"])
         if missing:
@@ -348,10 +358,12 @@ class Trainer:
         from core.config import from_dict
         try:
             state = torch.load(io.BytesIO(data), weights_only=True)
-        except Exception as e:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
-            raise ValueError(f"Expect an ArchLab .pt checkpoint, actually unreadable ({e})") from None
+        except Exception:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
+            # torch's own text is not passed on: it advises turning safe loading off
+            raise WrongCheckpoint("Expect an ArchLab .pt checkpoint, actually a file that "
+                                  "safe loading cannot read") from None
         if not isinstance(state, dict) or "config" not in state:
-            raise ValueError("Expect an ArchLab .pt checkpoint, actually some other file")
+            raise WrongCheckpoint("Expect an ArchLab .pt checkpoint, actually some other file")
         cfg, _ = from_dict(cls.config_cls, state["config"])
         t = cls(cfg, seed=int(state.get("seed", 0)))
         t.load_state_dict(state)

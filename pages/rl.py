@@ -60,15 +60,17 @@ def draw(view: View) -> None:
 def frames(view: View, snap: dict) -> None:
     """Cycle through the rollout's frames tick by tick while playing; the full player on pause."""
     fr = snap["frames"]
-    what = (f"return {float(snap['rollout_return']):.0f} in {int(snap['frame_steps'])} steps "
-            f"(policy at env step {int(snap['frames_env_steps']):,})")
+    what = (f"one episode, return {float(snap['rollout_return']):.0f} in "
+            f"{int(snap['frame_steps'])} env steps (weights of env step "
+            f"{int(snap['frames_env_steps']):,}; the return chart shows the exploring policy)")
     if view.playing:
         i = view.tick % len(fr)
-        st.image(fr[i], width="stretch", caption=f"Greedy policy, frame {i + 1}/{len(fr)}: {what}")
+        st.image(fr[i], width="stretch",
+                 caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: {what}")
     else:
-        st.plotly_chart(F.frames_figure(fr, title=f"Greedy policy from a fixed start<br>"
-                                            f"<sup>{what}</sup>"), width="stretch",
-                        key="frames")
+        st.plotly_chart(F.frames_figure(fr, title="Greedy policy (no exploration) from a fixed "
+                                                  f"start<br><sup>{what}</sup>"),
+                        width="stretch", key="frames")
 
 
 page.body(draw, controls=evaluate_button)

@@ -20,11 +20,11 @@ def test_play_trains_and_draws_the_latent_space(page, app_url):
     page.get_by_role("button", name=re.compile("Play")).click()
     # the counter rises tick after tick while the figures redraw
     page.wait_for_function(
-        "() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
+        "() => parseInt(document.querySelector('[data-testid=stMetricValue]')?"
         ".innerText.replace(/,/g, '')) > 50", timeout=60_000)
     first = _step(page)
     page.wait_for_function(
-        f"() => parseInt(document.querySelector('[data-testid=stMetricValue]')"
+        f"() => parseInt(document.querySelector('[data-testid=stMetricValue]')?"
         f".innerText.replace(/,/g, '')) > {first}", timeout=60_000)
     page.get_by_role("button", name=re.compile("Pause")).click()
     page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)

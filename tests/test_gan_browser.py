@@ -28,7 +28,7 @@ def test_discriminator_only_changes_the_heatmap(page, app_url):
     assert _step(page) == 0
     page.get_by_role("button", name="D only", exact=True).click()
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=stMetricValue]')?.innerText?.trim() === '10'",
+        "() => (document.querySelector('[data-testid=stMetricValue]')?.innerText ?? '').trim() === '10'",
         timeout=60_000)
     wait_idle(page, timeout_ms=60_000)
     page.wait_for_function(f"(h) => {{ const r = ({READ})(); return r && r.heat !== h; }}",

@@ -326,3 +326,16 @@ def test_ddpg_targets_follow_by_soft_updates():
     # one soft update with τ = 0.5: the target is halfway between its old value and the actor
     for o, p, q in zip(old_t, a.actor_target.parameters(), a.actor.parameters()):
         torch.testing.assert_close(p, 0.5 * o + 0.5 * q)
+
+
+def test_metric_rows_do_not_share_a_colour_scale():
+    """Each row colours its own metric; a shared scale made Vega warn "Conflicting scale
+    property domains" on every RL tick (issue 15, item 9)."""
+    import numpy as np
+
+    from core.rl.figures import metrics_chart
+    data = {"step": np.array([1, 2, 1, 2]), "metric": np.array(["a", "a", "b", "b"], object),
+            "value": np.array([0.1, 0.2, 0.3, 0.4], np.float32)}
+    spec = metrics_chart(data)
+    assert len(spec["vconcat"]) == 2
+    assert spec.get("resolve", {}).get("scale", {}).get("color") == "independent"

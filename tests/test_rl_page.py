@@ -8,7 +8,7 @@ PAGE = "pages/rl.py"
 
 
 def _step(at) -> int:
-    return int(at.metric[0].value.replace(",", ""))
+    return int(at.metric[0].value.split()[0].replace(",", ""))
 
 
 def _trainer(at):
@@ -75,3 +75,13 @@ def test_experiment_sets_up_ppo_with_tiny_clip():
     at.button(key="_exp_rl_1").click().run()
     t = _trainer(at)
     assert t.config.clip == 0.02 and t.step == 0
+
+
+def test_each_counter_names_its_unit_and_each_figure_its_policy():
+    """The Step counter counts updates while the return chart's axis counts env steps, and the
+    greedy frame is not the exploring policy the return curve shows (issue 15, item 9)."""
+    at = open_page(PAGE, algo="ppo")
+    at.button(key="_step_rl").click().run()
+    assert at.metric[0].value.endswith("updates")
+    ret = next(c for c in at.get("vega_lite_chart") if "Training episodes" in c.proto.spec)
+    assert "environment steps" in ret.proto.spec and "exploring policy" in ret.proto.spec

@@ -229,7 +229,10 @@ def test_defaults_presets_and_experiments_validate():
 
 def test_problems_name_the_fix():
     p = validate(TransformerConfig(d_model=30, n_heads=4))
-    assert "d_model 30 is not divisible by 4 heads: pick d_model 32 or 3 heads." in p
+    # 30 is off the slider's step of 8, so only a d_model on the slider is offered
+    assert "d_model 30 is not divisible by 4 heads: pick d_model 32." in p
+    p = validate(TransformerConfig(d_model=24, n_heads=5))
+    assert "d_model 24 is not divisible by 5 heads: pick d_model 40 or 6 heads." in p
     p = validate(TransformerConfig(task="charlm", arch="encdec"))
     assert any("pick the decoder architecture" in x for x in p)
     p = validate(TransformerConfig(d_model=30, n_heads=5, pos="sinusoidal"))

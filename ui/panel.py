@@ -25,9 +25,10 @@ import streamlit as st
 
 from core import compare
 from core.config import Config, needs_rebuild, specs, to_dict
-from core.training import Trainer, warm_up
+from core.training import Trainer, WrongCheckpoint, warm_up
 from ui.errors import guard
 from ui.identity import owner
+from ui.interrupt import click_pending
 from ui.runs import save as save_run
 from core.run import RunSettings
 from ui.widgets import set_value, share_link
@@ -207,8 +208,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         if tr is None:
             return
         if s.playing and tr.diverged is None:
-            with s.lock:
-                tr.tick(speed.budget_s, max_steps=speed.max_steps)
+            _train(s, tr, speed)
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
@@ -225,9 +225,37 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     return s
 
 
+#: the lock is taken for slices this long, so a callback waiting for it waits at most this
+SLICE_S = 0.05
+
+
+def _train(s: LiveState, t: Trainer, speed: Any,
+           stop: Callable[[], bool] = click_pending) -> int:
+    """One tick of training: ``speed.budget_s`` in slices of :data:`SLICE_S` with the lock
+    taken per slice, ending at the first step boundary after ``stop()`` turns True, then a
+    snapshot. Returns the steps trained."""
+    t_end = time.perf_counter() + speed.budget_s
+    left = speed.max_steps
+    done = 0
+    while t.diverged is None and s.trainer is t and not stop():
+        with s.lock:
+            res = t.run_for(min(SLICE_S, max(t_end - time.perf_counter(), 0.0)),
+                            max_steps=left, stop=stop)
+        done += res.steps
+        if left is not None:
+            left -= res.steps
+        if res.steps == 0 or (left is not None and left <= 0) or time.perf_counter() >= t_end:
+            break
+    with s.lock:
+        t.record_snapshot()
+    return done
+
+
 def _status(s: LiveState, t: Trainer) -> None:
     cols = st.columns(4)
-    cols[0].metric("Step", f"{t.step:,}")
+    unit = getattr(t, "step_unit", "")  # what one step is, when not one batch (RL: an update)
+    cols[0].metric("Step", f"{t.step:,} {unit}".strip(),
+                   help=getattr(t, "step_help", None) or "Training steps so far.")
     cols[1].metric("Steps / s", f"{_steps_per_s(s):,.0f}" if s.playing else "–",
                    help="Training steps per second of wall time in this page, drawing included.")
     cols[2].metric("Training time", f"{t.train_seconds:.1f} s")
@@ -278,6 +306,9 @@ def _save_load(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
         st.file_uploader("Load weights saved from this page (.pt)", type=["pt"],
                          key=f"_upload_{page}", on_change=_load, args=(page, trainer_cls),
                          max_upload_size=50)
+        said = st.session_state.pop(f"_load_said_{page}", None)  # right under the uploader
+        if said is not None:
+            (st.success if said[0] else st.error)(said[1])
 
 
 def _load(page: str, trainer_cls: type[Trainer]) -> None:
@@ -289,7 +320,7 @@ def _load(page: str, trainer_cls: type[Trainer]) -> None:
     try:
         t = trainer_cls.load_bytes(f.getvalue())
     except (ValueError, RuntimeError, KeyError, TypeError) as e:
-        s.message = f"Could not load {f.name!r}: {e}"
+        st.session_state[f"_load_said_{page}"] = (False, refusal(f.name, e, trainer_cls))
         return
     with s.lock:
         s.trainer = t
@@ -298,4 +329,38 @@ def _load(page: str, trainer_cls: type[Trainer]) -> None:
     for sp in specs(type(t.config)):
         set_value(sp, getattr(t.config, sp.name))
     st.session_state["seed"] = t.seed
-    s.message = f"Loaded {f.name!r}: step {t.step:,}."
+    st.session_state[f"_load_said_{page}"] = (
+        True, f"Loaded {f.name[:60]!r}: step {t.step:,}, {t.train_seconds:.1f} s of training.")
+
+
+def _page_title(trainer_name: str) -> str | None:
+    """The page whose trainer class is called ``trainer_name`` (None: no ArchLab page)."""
+    import importlib
+
+    from ui.registry import FAMILIES
+    for fam in FAMILIES:
+        try:
+            mod = importlib.import_module(f"core.{fam.slug}.trainer")
+        except Exception:  # noqa: BLE001 - a family without a trainer module yet
+            continue
+        if isinstance(getattr(mod, trainer_name, None), type):
+            return fam.title
+    return None
+
+
+def refusal(name: str, error: Exception, trainer_cls: type[Trainer]) -> str:
+    """What a student reads when a file is refused: what the file is not, in page names,
+    never the loader's own text (PyTorch's advises turning safe loading off)."""
+    shown = name if len(name) <= 60 else name[:57] + "…"
+    family = getattr(error, "family", None)
+    here = _page_title(trainer_cls.__name__) or "this"
+    if family:
+        there = _page_title(family)
+        if there:
+            return (f"{shown!r} is a checkpoint of the {there} page, not of the {here} page: "
+                    f"open the {there} page and load it there.")
+    if isinstance(error, WrongCheckpoint):
+        return (f"{shown!r} is not an ArchLab checkpoint. Load a .pt file saved with the "
+                "\"Weights (.pt)\" button of this page.")
+    return (f"{shown!r} looks like a checkpoint of this page but does not fit it (it may come "
+            "from an older version of ArchLab): it was not loaded.")

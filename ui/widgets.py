@@ -132,6 +132,7 @@ def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
         return
     st.session_state[flag] = True
     notes: list[str] = []
+    repaired = False
     known = {s.name: s for s in specs(cls)}
     others = set(other_keys)
     for name in list(st.query_params.keys()):
@@ -151,7 +152,12 @@ def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
             except Exception:  # noqa: BLE001 - already bound: session state still wins
                 pass
             set_value(spec, value)
+            repaired = True
     st.session_state[f"{NOTES_KEY}_{scope}"] = notes
+    if repaired:
+        # a bound widget writes the URL only from its second run: without one more run now,
+        # a page that is not ticking keeps the raw (or no) value in the address bar
+        st.rerun()
 
 
 def url_notes(*scopes: str) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.config import Config, Preset, param
+from core.config import Config, Preset, param, shorten
 
 __all__ = ["AEConfig", "PRESETS", "EXPERIMENTS", "parse_hidden", "DATA_DIMS"]
 
 #: input dimension of each dataset (8x8 digit images, 3-D swiss roll points)
 DATA_DIMS = {"digits": 64, "swiss_roll": 3}
 HIDDEN_MIN, HIDDEN_MAX, HIDDEN_LAYERS_MAX = 4, 512, 3
+HIDDEN_TEXT_MAX = 40  # "512, 512, 512" is 13 characters
 
 
 def parse_hidden(text: str) -> tuple[tuple[int, ...], str | None]:
@@ -24,18 +25,24 @@ def parse_hidden(text: str) -> tuple[tuple[int, ...], str | None]:
     "Hidden sizes '12,,x' must be 1 to 3 whole numbers separated by commas, such as 128,64."
     """
     example = "such as 128,64"
-    parts = [p.strip() for p in str(text).split(",")]
+    text = str(text)
+    if len(text) > HIDDEN_TEXT_MAX:
+        return (), (f"Hidden sizes {shorten(text, 20)} is too long: give 1 to "
+                    f"{HIDDEN_LAYERS_MAX} whole numbers separated by commas, {example}.")
+    parts = [p.strip() for p in text.split(",")]
     if not 1 <= len(parts) <= HIDDEN_LAYERS_MAX or not all(p.isdigit() for p in parts):
         if all(p.isdigit() for p in parts) and len(parts) > HIDDEN_LAYERS_MAX:
-            return (), (f"Hidden sizes {text!r} has {len(parts)} layers; at most "
+            return (), (f"Hidden sizes {shorten(text)} has {len(parts)} layers; at most "
                         f"{HIDDEN_LAYERS_MAX} are allowed: drop some, {example}.")
-        return (), (f"Hidden sizes {text!r} must be 1 to {HIDDEN_LAYERS_MAX} whole numbers "
+        return (), (f"Hidden sizes {shorten(text)} must be 1 to {HIDDEN_LAYERS_MAX} whole numbers "
                     f"separated by commas, {example}.")
-    sizes = tuple(int(p) for p in parts)
-    bad = [s for s in sizes if not HIDDEN_MIN <= s <= HIDDEN_MAX]
+    # a part longer than 6 digits is out of range anyway (and int() of thousands is refused)
+    sizes = tuple(int(p) if len(p) <= 6 else HIDDEN_MAX + 1 for p in parts)
+    bad = [p if len(p) <= 8 else p[:6] + "…" for p, s in zip(parts, sizes)
+           if not HIDDEN_MIN <= s <= HIDDEN_MAX]
     if bad:
-        return (), (f"Hidden sizes {text!r}: each layer needs {HIDDEN_MIN} to {HIDDEN_MAX} units, "
-                    f"not {', '.join(map(str, bad))}.")
+        return (), (f"Hidden sizes {shorten(text)}: each layer needs {HIDDEN_MIN} to {HIDDEN_MAX} units, "
+                    f"not {', '.join(bad)}.")
     return sizes, None
 
 

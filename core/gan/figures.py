@@ -109,7 +109,9 @@ def field_figure(snap: FieldSnapshot, layers: Iterable[str] = LAYERS, *, height:
         data.append(dict(type="scatter", x=ends[:, 0], y=ends[:, 1], mode="markers",
                          showlegend=False, marker=dict(size=3, color=ARROW_COLOR),
                          hoverinfo="skip"))
-        title = title or f"longest arrow: |∂L_G/∂x| = {longest:.2e}"
+        # in words: the arrows are −∂L_G/∂x, the way the generator's loss pushes each point
+        title = title or ("Arrows: where the generator's loss pushes each generated point "
+                          f"(longest push {longest:.2g}; all arrows scaled alike)")
     layout = dict(
         height=height, title=dict(text=title) if title else None, plot_bgcolor="white",
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),

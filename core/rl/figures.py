@@ -50,14 +50,15 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
             for a, b in zip(steps, np.asarray(returns, np.float64)[idx].tolist())]
     avg = [{"env_step": int(a), "avg": float(b)}
            for a, b in zip(steps, ma[idx].astype(np.float64).tolist())]
-    x = {"field": "env_step", "type": "quantitative", "title": "environment steps"}
+    x = {"field": "env_step", "type": "quantitative",
+         "title": "environment steps (all training episodes)"}
     one = {"values": [{}]}  # a rule drawn once, at its datum
     # each layer carries its own data, none at the top: see core.figures.metric_chart
     layers: list[dict[str, Any]] = [
         {"data": {"values": dots},
          "mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
          "encoding": {"x": x, "y": {"field": "ret", "type": "quantitative",
-                                    "title": "return per episode"},
+                                    "title": "return of each training episode"},
                       "tooltip": [{"field": "env_step", "type": "quantitative",
                                    "title": "env step"},
                                   {"field": "ret", "type": "quantitative", "title": "return",
@@ -77,7 +78,8 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
     if not dots:  # before the first episode ends: say so instead of drawing empty axes
         layers = [note_layer("no finished episode yet: press ▶ Play")]
     return {"height": height, "layer": layers,
-            "title": f"Episode return · line: mean of {window} · dashed: solved"}
+            "title": f"Training episodes (exploring policy) · line: mean of {window} · "
+                     "dashed: solved"}
 
 
 def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
@@ -107,7 +109,10 @@ def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = N
         row.update(title={"text": labels.get(name, name), "anchor": "start", "fontSize": 12},
                    width=340)
         rows.append(row)
-    return {"title": "Training metrics", "vconcat": rows, "spacing": 12}
+    # each row colours one metric: independent colour scales, or Vega merges the rows' domains
+    # and warns ("Conflicting scale property domains") on every redraw
+    return {"title": "Training metrics", "vconcat": rows, "spacing": 12,
+            "resolve": {"scale": {"color": "independent"}}}
 
 
 def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:

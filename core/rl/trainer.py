@@ -41,6 +41,11 @@ class RLTrainer(Trainer):
     config_cls = RLConfig
     eval_every = 0     # greedy evaluation is the page's button and the benchmark's rule
     timeline_cap = 40
+    #: one step is one update of the networks (after a rollout or an env chunk), so the page's
+    #: Step counter says "updates"; the return chart's axis counts environment steps
+    step_unit = "updates"
+    step_help = ("Network updates so far. Each update follows a batch of environment steps; "
+                 "the return chart's x axis counts environment steps.")
 
     def build(self) -> None:
         cfg = self.config

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.config import Config, Preset, param
+from core.config import Config, Preset, param, specs
 from core.metrics import Metric
 
 __all__ = ["TransformerConfig", "PRESETS", "EXPERIMENTS", "GENERATED", "TASKS", "METRICS",
@@ -105,16 +105,38 @@ class TransformerConfig(Config):
     def uploaded(self) -> str | None:
         return "text" if self.text == "custom" else None
 
+    def _fits(self, d_model: int, n_heads: int) -> bool:
+        """Whether this width and head count pass every rule below and sit on the sliders."""
+        sp = {x.name: x for x in specs(type(self))}
+        on_grid = all(sp[n].min <= v <= sp[n].max and (v - sp[n].min) % sp[n].step == 0
+                      for n, v in (("d_model", d_model), ("n_heads", n_heads)))
+        return (on_grid and d_model % n_heads == 0
+                and (self.pos != "sinusoidal" or d_model % 2 == 0))
+
+    def _nearest_d_model(self) -> int:
+        """The slider's d_model closest to this one that fits the current heads."""
+        sp = {x.name: x for x in specs(type(self))}["d_model"]
+        grid = range(int(sp.min), int(sp.max) + 1, int(sp.step))
+        return min((d for d in grid if self._fits(d, self.n_heads)),
+                   key=lambda d: (abs(d - self.d_model), -d))
+
+    def _nearest_heads(self) -> int | None:
+        """The head count closest to this one that fits the current d_model (None: none)."""
+        sp = {x.name: x for x in specs(type(self))}["n_heads"]
+        ok = [h for h in range(int(sp.min), int(sp.max) + 1) if self._fits(self.d_model, h)]
+        return min(ok, key=lambda h: (abs(h - self.n_heads), -h)) if ok else None
+
     def problems(self) -> list[str]:
         out = []
+        # every suggestion is a value the sliders offer that passes all the rules here
         if self.d_model % self.n_heads:
-            lo = self.d_model - self.d_model % self.n_heads
-            fits = [h for h in range(self.n_heads - 1, 0, -1) if self.d_model % h == 0][0]
+            heads = self._nearest_heads()
             out.append(f"d_model {self.d_model} is not divisible by {self.n_heads} heads: pick "
-                       f"d_model {lo + self.n_heads} or {fits} heads.")
+                       f"d_model {self._nearest_d_model()}"
+                       + (f" or {heads} heads." if heads is not None else "."))
         if self.pos == "sinusoidal" and self.d_model % 2:
             out.append(f"Sinusoidal encoding pairs sines and cosines, so d_model must be even, "
-                       f"not {self.d_model}: pick {self.d_model + 1}.")
+                       f"not {self.d_model}: pick {self._nearest_d_model()}.")
         if self.task == "charlm" and self.arch != "decoder":
             out.append("Character language modelling has no source sequence: pick the decoder "
                        "architecture.")

@@ -223,7 +223,10 @@ def diagram(cfg) -> str:
             lines.append("  }")
             lines.append(f"  {prev} -> {n}a;")
             if memory:
-                lines.append(f'  {memory} -> {n}c [style=dashed, label="K, V", fontsize=9];')
+                # constraint=false: the encoder's output does not push the decoder to the right
+                # of it, so the two stacks lie in two rows (one long row was too small to read)
+                lines.append(f'  {memory} -> {n}c [style=dashed, label="K, V", fontsize=9, '
+                             'constraint=false];')
             prev = f"{n}f"
         return prev
 
