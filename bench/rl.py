@@ -180,8 +180,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     recs.append(_case("dqn-cartpole", "dqn", seeds, 40, sb3=True))
     recs.append(_case("ddpg-pendulum", "ddpg", seeds, 30, sb3=True))
     recs.append(_case("reinforce-cartpole", "reinforce", seeds, 20, sb3=False))
-    # default page (PPO on CartPole) at step 0: the value map is its one plotly chart
-    recs += first_render_ratio("rl", "rl", runs=len(seeds), min_plots=1)
+    # default page (PPO on CartPole) at step 0: two Vega-Lite charts and a frame, no plotly
+    # (the value map and the frame player come with the first training step)
+    recs += first_render_ratio("rl", "rl", runs=len(seeds), min_plots=0)
     return recs
 
 

@@ -48,6 +48,9 @@ def draw(view: View) -> None:
         figure(figs["metrics"], "rl_metrics")
     if "policy" in figs:
         figure(figs["policy"], "policy")
+    elif snap is not None:
+        st.caption("The value map and greedy action over the states appear after the first "
+                   "training step.")
 
 
 def frames(view: View, snap) -> None:

@@ -328,6 +328,8 @@ def test_live_figures_are_what_the_page_draws_and_scrub_back():
              ["values"] if "metric" in r}
     assert max(steps) == 2
     assert "policy" not in F.live_figures(None, t.history, t.config)
+    fresh = RLTrainer(t.config, seed=0)          # untrained: no value map yet (first frame)
+    assert "policy" not in F.live_figures(fresh.snapshot(), fresh.history, fresh.config)
 
 
 def _emitted(cfg: RLConfig) -> set[str]:

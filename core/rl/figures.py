@@ -49,8 +49,10 @@ def live_figures(snap: RLSnapshot | None, history: Any, cfg: Any, upto: int | No
 
     ``return``: the episode returns (``episodes``, cut at the snapshot's environment step when
     scrubbing back); ``metrics``: the current algorithm's declared metrics from ``history``
-    (``RLTrainer.algo_metrics``); ``policy``: the value map and greedy action (needs ``snap``).
-    The rollout frame shown while playing is an image, drawn by the page from ``snap.rollout``.
+    (``RLTrainer.algo_metrics``); ``policy``: the value map and greedy action, once the policy
+    has trained on any environment step (before that it is an untrained network's noise, and
+    leaving it out keeps plotly off the page's first frame). The rollout frame shown while
+    playing is an image, drawn by the page from ``snap.rollout``.
 
     Args:
         upto: the training step when scrubbing back; None while live.
@@ -66,7 +68,7 @@ def live_figures(snap: RLSnapshot | None, history: Any, cfg: Any, upto: int | No
                                marker=marker, metric=ret),
         "metrics": metrics_chart(history, [m for m in metrics if m not in COMMON_METRICS],
                                  upto=upto)}
-    if snap is not None:
+    if snap is not None and snap.env_steps > 0:
         figs["policy"] = policy_figure(snap, cfg.env)
     return figs
 
