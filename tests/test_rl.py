@@ -347,7 +347,8 @@ SMALL = dict(learning_starts=64, batch_size=32, train_freq=64, gradient_steps=1,
 
 
 def test_every_emitted_metric_is_declared_on_every_algorithm_preset_and_experiment():
-    cfgs = [apply_overrides(RLConfig(), {**p.overrides, **SMALL}) for p in PRESETS + EXPERIMENTS]
+    cfgs = [RLConfig().replace(**SMALL)]          # the default, then every preset and experiment
+    cfgs += [apply_overrides(RLConfig(), {**p.overrides, **SMALL}) for p in PRESETS + EXPERIMENTS]
     cfgs.append(cfg_for("reinforce", baseline=True, **SMALL))
     seen: set[str] = set()
     for cfg in cfgs:
