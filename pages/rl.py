@@ -5,19 +5,13 @@ from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
 from core.rl import config as C
 from core.rl import figures as F
 from core.rl import trainer as T
-from ui import Page, View, chart
+from ui import Page, View, figure
 
 CODE = {"ppo": [ppo.PPO.rollout, ppo.PPO.update, common.gae, common.ppo_clip_loss],
         "a2c": [a2c.A2C.update, common.gae],
         "reinforce": [reinforce.REINFORCE.update, common.discounted_returns],
         "dqn": [dqn.DQN.collect, dqn.DQN.update, common.ReplayBuffer],
         "ddpg": [ddpg.DDPG.update, ddpg.Actor, ddpg.Critic, common.soft_update, ddpg.OUNoise]}
-LABELS = {"policy_loss": "Policy loss", "value_loss": "Value loss (critic)",
-          "entropy": "Policy entropy", "clip_frac": "PPO clip fraction",
-          "approx_kl": "Approximate KL(old ‖ new)", "td_loss": "TD loss (Huber)",
-          "q_mean": "Mean Q on replayed batches", "epsilon": "Exploration ε",
-          "buffer_fill": "Replay buffer fill (fraction)", "critic_loss": "Critic loss",
-          "actor_loss": "Actor loss (−Q(s, μ(s)))"}
 
 page = Page("rl", C.RLConfig, T.RLTrainer, title="🕹️ Reinforcement learning",
             caption="DQN (Mnih et al. 2015), REINFORCE (Williams 1992), A2C (Mnih et al. 2016), "
@@ -43,27 +37,30 @@ def draw(view: View) -> None:
     if ev is not None:
         st.success(f"Greedy evaluation at step {ev[0]:,}: return {ev[1]:.1f} ± {ev[2]:.1f} "
                    "over 10 episodes.")
-    upto_env = int(snap["env_steps"]) if snap is not None and not view.live else None
+    figs = F.live_figures(snap, t.history, t.config, view.upto, metrics=t.algo_metrics,
+                          episodes=t.episodes())
     left, right = st.columns(2)
     with left:
-        chart(F.return_chart(**t.episodes(upto_env), threshold=t.threshold, marker=upto_env))
+        figure(figs["return"], "rl_return")
         if snap is not None:
             frames(view, snap)
     with right:
-        names = [n for group in t.metric_names().values() for n in group]
-        chart(F.metrics_chart(view.history(names, max_points=200), LABELS,
-                              marker_step=view.upto))
-    if snap is not None:
-        st.plotly_chart(F.policy_figure(snap, t.config.env), width="stretch", key="policy")
+        figure(figs["metrics"], "rl_metrics")
+    if "policy" in figs:
+        figure(figs["policy"], "policy")
+    elif snap is not None:
+        st.caption("The value map and greedy action over the states appear after the first "
+                   "training step.")
 
 
-def frames(view: View, snap: dict) -> None:
-    """Cycle through the rollout's frames tick by tick while playing; the full player on pause."""
-    fr = snap["frames"]
-    what = (f"one episode, return {float(snap['rollout_return']):.0f} in "
-            f"{int(snap['frame_steps'])} env steps (weights of env step "
-            f"{int(snap['frames_env_steps']):,}; the return chart shows the exploring policy)")
-    if view.playing:
+def frames(view: View, snap) -> None:
+    """Cycle through the rollout's frames tick by tick while playing; the full player on pause
+    (from the first step on: before it, the first frame is enough and the page opens faster)."""
+    r = snap.rollout
+    fr = r.frames
+    what = (f"one episode, return {r.ret:.0f} in {r.steps} env steps (weights of env step "
+            f"{r.env_steps:,}; the return chart shows the exploring policy)")
+    if view.playing or view.step == 0:
         i = view.tick % len(fr)
         st.image(fr[i], width="stretch",
                  caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: {what}")

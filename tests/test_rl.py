@@ -4,6 +4,7 @@ Layers 1-3 of STYLE.md. The page tests are in test_rl_page.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,8 +15,10 @@ from core.config import apply_overrides, from_query, to_query, validate
 from core.rl.common import (ActorCritic, GreedyEvaluator, ReplayBuffer, discounted_returns, gae,
                             ppo_clip_loss, soft_update, solve)
 from core.rl.config import ALGO_PRESETS, EXPERIMENTS, PRESETS, RLConfig
+from core.metrics import undeclared
 from core.rl.data import GRID_MAP, make_env, slice_observations
-from core.rl.trainer import RLTrainer
+from core.rl.snapshot import Episodes, RLSnapshot
+from core.rl.trainer import ALGORITHMS, RLTrainer
 
 # small budgets (environment steps) and the mean return each algorithm's preset passes by then,
 # seed 0 (runs are deterministic: one torch thread, seeded environments)
@@ -178,22 +181,29 @@ def test_trainer_step_snapshot_shapes(algo):
     res = t.run_steps(2)
     assert res.steps == 2 and t.diverged is None
     assert t.agent.env_steps > 0
-    assert set(t.metric_names()["losses"]) <= set(t.history.names())
+    own = {m.name for m in t.agent.metrics}
+    assert own & set(t.history.names())            # the algorithm's losses were recorded
     snap = t.snapshot()
-    assert snap["slice_action"].shape == (31, 31)
-    if algo != "reinforce":
-        assert snap["slice_value"].shape == (31, 31) and snap["slice_value"].dtype == np.float32
-    f = snap["frames"]
+    assert isinstance(snap, RLSnapshot) and snap.env_steps == t.agent.env_steps
+    assert snap.policy.action.shape == (31, 31) and not snap.policy.grid
+    assert snap.policy.x.shape == (31,) and snap.policy.y.shape == (31,)
+    assert snap.policy.value.shape == (31, 31) and snap.policy.value.dtype == np.float32
+    if algo == "reinforce":                        # no value network without the baseline
+        assert t.__class__(cfg.replace(baseline=False)).snapshot().policy.value is None
+    f = snap.rollout.frames
     assert f.dtype == np.uint8 and f.ndim == 4 and f.shape[-1] == 3 and f[0].nbytes <= 10_000
-    assert sum(v.nbytes for v in snap.values() if isinstance(v, np.ndarray)) < 200_000
+    assert isinstance(snap.rollout.steps, int) and isinstance(snap.rollout.ret, float)
+    assert snap.nbytes < 200_000
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.env_steps = 0
 
 
 def test_grid_world_snapshot():
     t = RLTrainer(apply_overrides(RLConfig(), PRESETS[-1].overrides), seed=0)
     t.run_steps(1)
-    snap = t.snapshot()
-    assert snap["grid_value"].shape == (4, 4) and snap["grid_action"].max() < 4
-    assert snap["grid_codes"][3, 3] == 3 and snap["grid_codes"][1, 1] == 1
+    p = t.snapshot().policy
+    assert p.grid and p.x is None and p.value.shape == (4, 4) and p.action.max() < 4
+    assert p.codes[3, 3] == 3 and p.codes[1, 1] == 1
 
 
 def test_same_seed_same_run_and_checkpoint_roundtrip():
@@ -261,34 +271,111 @@ def test_figures_from_a_snapshot(plotly_checked):  # plotly checks every propert
     t = RLTrainer(cfg_for("dqn", learning_starts=64, batch_size=32, gradient_steps=2), seed=0)
     t.run_steps(3)
     snap = t.snapshot()
-    ch = F.return_chart(**t.episodes(), threshold=475.0, marker=100)
+    ch = F.return_chart(t.episodes(), threshold=475.0, marker=100)
     assert len(ch["layer"]) == 4 and ch["layer"][2]["mark"]["type"] == "rule"
     assert ch["layer"][2]["encoding"]["y"]["datum"] == 475.0
     assert len(ch["layer"][0]["data"]["values"]) == len(t.episode_returns) > 0
     assert "data" not in ch  # Streamlit would convert top-level data through pandas
     alt.Chart.from_dict(ch)  # a valid Vega-Lite spec: raises if not
-    names = [n for group in t.metric_names().values() for n in group]
-    mc = F.metrics_chart(t.history.long_format(names), {"td_loss": "TD"}, marker_step=2)
+    assert ch["layer"][0]["encoding"]["y"]["title"] == "return of each training episode"   # its label
+    mc = F.metrics_chart(t.history, t.agent.metrics, upto=2)
     alt.Chart.from_dict(mc)
-    titles = [r["title"]["text"] for r in mc["vconcat"]]
-    assert titles[0] == "TD" and len(titles) == len(set(titles)) >= 3  # one row per metric
+    titles = [r["title"]["text"] for r in mc["vconcat"]]   # one row per metric, its label
+    assert titles == ["TD loss (Huber)", "Mean Q on replayed batches", "Exploration ε",
+                      "Replay buffer fill"]
+    assert mc["vconcat"][3]["layer"][0]["encoding"]["y"]["title"] == "fraction"   # its unit
     assert all(r["layer"][0]["data"]["values"] for r in mc["vconcat"]) and "data" not in mc
-    alt.Chart.from_dict(F.metrics_chart({"step": np.zeros(0, int), "value": np.zeros(0),
-                                         "metric": np.zeros(0, object)}))
-    empty = F.return_chart(np.zeros(0, int), np.zeros(0))
+    assert max(r["step"] for r in mc["vconcat"][0]["layer"][0]["data"]["values"]) == 2
+    from core.history import History
+    alt.Chart.from_dict(F.metrics_chart(History(), t.agent.metrics))
+    empty = F.return_chart(Episodes(np.zeros(0, np.int64), np.zeros(0, np.float32)))
     assert "no finished episode" in empty["layer"][0]["data"]["values"][0]["note"]
     alt.Chart.from_dict(empty)
     fig = F.policy_figure(snap, "CartPole-v1")
     assert [tr.type for tr in fig.data] == ["heatmap", "heatmap"]
     assert fig.layout.xaxis.title.text.startswith("pole angle")
     assert list(fig.data[1].colorbar.ticktext) == ["push left", "push right"]
-    anim = F.frames_figure(snap["frames"])
-    assert len(anim.frames) == len(snap["frames"])
+    anim = F.frames_figure(snap.rollout.frames)
+    assert len(anim.frames) == len(snap.rollout.frames)
     assert anim.data[0].source.startswith("data:image/png;base64,")
     np.testing.assert_allclose(F.moving_average(np.arange(5.0), 3), [0, 0.5, 1, 2, 3])
     dot = F.diagram(t.config)
     assert dot.startswith("digraph") and "4 → 192 → 192 → 2 actions" in dot and "100,000" in dot
     assert "target" in dot and "no target" in F.diagram(t.config.replace(target_update=0))
+
+
+def test_live_figures_are_what_the_page_draws_and_scrub_back():
+    from core.rl import figures as F
+    t = RLTrainer(cfg_for("ppo", n_steps=64, n_envs=4, epochs=1), seed=0)
+    t.run_steps(2)
+    early = t.record_snapshot(force=True)
+    t.run_steps(4)
+    t.record_snapshot(force=True)
+    assert len(t.episode_returns) > 0
+    live = F.live_figures(t.timeline.latest()[1], t.history, t.config, metrics=t.algo_metrics,
+                          episodes=t.episodes())
+    assert list(live) == ["return", "metrics", "policy"]
+    rows = [r["title"]["text"] for r in live["metrics"]["vconcat"]]
+    assert rows == [m.label for m in ALGORITHMS["ppo"].metrics]   # the algorithm's own, in order
+    assert len(live["return"]["layer"][0]["data"]["values"]) == len(t.episode_returns)
+    back = F.live_figures(early, t.history, t.config, upto=2, metrics=t.algo_metrics,
+                          episodes=t.episodes())
+    dots = back["return"]["layer"][0]["data"]["values"]
+    assert all(d["env_step"] <= early.env_steps for d in dots) and len(dots) < len(
+        t.episode_returns)
+    assert back["return"]["layer"][-1]["encoding"]["x"]["datum"] == early.env_steps  # marker
+    steps = {r["step"] for row in back["metrics"]["vconcat"] for r in row["layer"][0]["data"]
+             ["values"] if "metric" in r}
+    assert max(steps) == 2
+    assert "policy" not in F.live_figures(None, t.history, t.config)
+    fresh = RLTrainer(t.config, seed=0)          # untrained: no value map yet (first frame)
+    assert "policy" not in F.live_figures(fresh.snapshot(), fresh.history, fresh.config)
+
+
+def _emitted(cfg: RLConfig) -> set[str]:
+    """Every key train_step and evaluate return, over enough steps for learning to start."""
+    t = RLTrainer(cfg, seed=0)
+    keys: set[str] = set()
+    while t.step < 3 or t.agent.env_steps < 300:
+        keys |= set(t.train_step())
+        t.step += 1
+    return keys | set(t.evaluate(1))
+
+
+SMALL = dict(learning_starts=64, batch_size=32, train_freq=64, gradient_steps=1, n_steps=16,
+             n_envs=2, hidden=16, epochs=1, buffer_size=1000)
+
+
+def test_every_emitted_metric_is_declared_on_every_algorithm_preset_and_experiment():
+    cfgs = [RLConfig().replace(**SMALL)]          # the default, then every preset and experiment
+    cfgs += [apply_overrides(RLConfig(), {**p.overrides, **SMALL}) for p in PRESETS + EXPERIMENTS]
+    cfgs.append(cfg_for("reinforce", baseline=True, **SMALL))
+    seen: set[str] = set()
+    for cfg in cfgs:
+        t = RLTrainer(cfg, seed=0)
+        keys = _emitted(cfg)
+        assert undeclared(t.algo_metrics, keys) == [], (cfg.algo, cfg.env)
+        assert undeclared(RLTrainer.metrics, keys) == []
+        seen |= keys
+    # every algorithm is covered, and the union declares nothing that no configuration emits
+    assert {c.algo for c in cfgs} == set(ALGORITHMS)
+    assert {m.name for m in RLTrainer.metrics} == seen
+
+
+def test_each_algorithm_declares_its_own_metrics_and_the_union_is_consistent():
+    own = {k: {m.name for m in a.metrics} for k, a in ALGORITHMS.items()}
+    assert {"clip_frac", "approx_kl"} <= own["ppo"] and not own["a2c"] & {"clip_frac"}
+    assert own["dqn"] == {"td_loss", "q_mean", "epsilon", "buffer_fill"}
+    assert own["ddpg"] == {"critic_loss", "actor_loss", "q_mean", "buffer_fill"}
+    names = [m.name for m in RLTrainer.metrics]
+    assert len(names) == len(set(names)) and set().union(*own.values()) < set(names)
+    t = RLTrainer(cfg_for("dqn"), seed=0)
+    assert {m.name for m in t.algo_metrics} == own["dqn"] | {
+        "episode_return", "env_steps", "eval_return", "eval_std"}
+    from core.metrics import Metric
+    from core.rl.metrics import POLICY_LOSS, union
+    with pytest.raises(ValueError, match="policy_loss"):
+        union((POLICY_LOSS,), (Metric("policy_loss", "another meaning"),))
 
 
 def test_grid_figure_arrows_and_cells():
@@ -331,11 +418,12 @@ def test_ddpg_targets_follow_by_soft_updates():
 def test_metric_rows_do_not_share_a_colour_scale():
     """Each row colours its own metric; a shared scale made Vega warn "Conflicting scale
     property domains" on every RL tick (issue 15, item 9)."""
-    import numpy as np
-
+    from core.history import History
+    from core.metrics import Metric
     from core.rl.figures import metrics_chart
-    data = {"step": np.array([1, 2, 1, 2]), "metric": np.array(["a", "a", "b", "b"], object),
-            "value": np.array([0.1, 0.2, 0.3, 0.4], np.float32)}
-    spec = metrics_chart(data)
+    h = History()
+    for step in (1, 2):
+        h.record(step, {"a": 0.1 * step, "b": 0.3 * step})
+    spec = metrics_chart(h, (Metric("a", "A", chart="A"), Metric("b", "B", chart="B")))
     assert len(spec["vconcat"]) == 2
     assert spec.get("resolve", {}).get("scale", {}).get("color") == "independent"

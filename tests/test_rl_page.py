@@ -22,6 +22,10 @@ def test_page_renders_figures_controls_and_sections():
     labels = [b.label for b in at.button]
     for want in ("▶ Play", "Step", "Reset", "🎯 Evaluate", "Set up"):
         assert want in labels
+    # before the first step: no plotly (value map and frame player come with training), the
+    # rollout is one image
+    assert len(at.get("plotly_chart")) == 0 and len(at.get("image")) == 1
+    at.button(key="_step_rl").click().run()
     assert len(at.get("plotly_chart")) == 2           # value map, frames player
     assert len(at.get("vega_lite_chart")) == 2   # return, training metrics
     tabs = [t.label for t in at.tabs]

@@ -11,11 +11,15 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from core.rl.metrics import ENTROPY, POLICY_LOSS, VALUE_LOSS
 from core.rl.ppo import PPO
 
 
 class A2C(PPO):
     """Shares PPO's rollout (steps 1-2); the update is a single unclipped gradient step."""
+
+    #: what ``update()`` returns (no clipping, so no clip fraction or KL)
+    metrics = (POLICY_LOSS, VALUE_LOSS, ENTROPY)
 
     def update(self) -> dict[str, float]:
         cfg = self.cfg

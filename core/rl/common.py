@@ -21,6 +21,7 @@ from core.rl.data import env_spec, make_env
 LOG_2PI = math.log(2 * math.pi)
 
 
+
 def adam(params, lr: float) -> torch.optim.Adam:
     """Adam with the fused CPU kernel (fastest for these small networks on this machine)."""
     return torch.optim.Adam(params, lr=lr, eps=1e-5, fused=True)

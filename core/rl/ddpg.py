@@ -16,8 +16,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from core.metrics import Metric
 from core.nets import mlp
 from core.rl.common import EpisodeTracker, ReplayBuffer, adam, soft_update
+from core.rl.metrics import BUFFER_FILL, Q_MEAN
 from core.rl.data import env_spec, make_env
 
 
@@ -62,6 +64,13 @@ class OUNoise:
 
 
 class DDPG:
+    #: what ``update()`` returns (the losses and ``q_mean`` once learning has started)
+    metrics = (Metric("critic_loss", "Critic loss (TD, squared)", unit="return²",
+                      chart="Critic loss"),
+               Metric("actor_loss", "Actor loss (−Q(s, μ(s)))", unit="return",
+                      chart="Actor loss"),
+               Q_MEAN, BUFFER_FILL)
+
     def __init__(self, cfg, seed: int, rng: np.random.Generator, gen: torch.Generator):
         self.cfg, self.rng, self.gen = cfg, rng, gen
         self.spec = s = env_spec(cfg.env)

@@ -17,12 +17,19 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from core.metrics import Metric
 from core.nets import mlp
 from core.rl.common import EpisodeTracker, ReplayBuffer, adam
+from core.rl.metrics import BUFFER_FILL, Q_MEAN
 from core.rl.data import env_spec, make_env
 
 
 class DQN:
+    #: what ``update()`` returns (``td_loss`` and ``q_mean`` once learning has started)
+    metrics = (Metric("td_loss", "TD loss (Huber)", chart="TD loss"), Q_MEAN,
+               Metric("epsilon", "Exploration ε", unit="probability", chart="Exploration ε"),
+               BUFFER_FILL)
+
     def __init__(self, cfg, seed: int, rng: np.random.Generator, gen: torch.Generator):
         self.cfg, self.rng, self.gen = cfg, rng, gen
         self.spec = env_spec(cfg.env)

@@ -1,6 +1,8 @@
 """RL figures: numpy in, Vega-Lite dicts/plotly out (no torch, no streamlit).
 
+- :func:`live_figures`: every figure the page draws each tick while playing (page and bench)
 - :func:`return_chart`: episode returns against environment steps, moving average, threshold
+- :func:`metrics_chart`: the algorithm's declared metrics, one row each
 - :func:`policy_figure`: value (or Q) and greedy action over a 2-D state slice, or on the grid
 - :func:`frames_figure`: the current policy acting, as an animation of small PNG frames
 - :func:`diagram`: the algorithm's networks and loop as a graphviz DOT string
@@ -9,14 +11,18 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
 from core.figures import DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure, metric_chart, note_layer
+from core.history import long_format
+from core.metrics import Metric, charts
 from core.rl.data import GRID_MAP, env_spec
+from core.rl.metrics import COMMON_METRICS, EPISODE_RETURN
+from core.rl.snapshot import Episodes, PolicyMap, RLSnapshot
 
 ARROWS = ("←", "↓", "→", "↑")   # FrozenLake actions 0..3
 
@@ -36,12 +42,44 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
     return ((c[idx] - c[lo]) / (idx - lo)).astype(np.float32)
 
 
-def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | None = None,
-                 window: int = 20, marker: int | None = None, max_points: int = 300,
-                 height: int = 260) -> dict[str, Any]:
+def live_figures(snap: RLSnapshot | None, history: Any, cfg: Any, upto: int | None = None, *,
+                 metrics: Sequence[Metric] = COMMON_METRICS,
+                 episodes: Episodes | None = None) -> dict[str, Any]:
+    """Every figure the page draws each tick while playing, by key, from one moment.
+
+    ``return``: the episode returns (``episodes``, cut at the snapshot's environment step when
+    scrubbing back); ``metrics``: the current algorithm's declared metrics from ``history``
+    (``RLTrainer.algo_metrics``); ``policy``: the value map and greedy action, once the policy
+    has trained on any environment step (before that it is an untrained network's noise, and
+    leaving it out keeps plotly off the page's first frame). The rollout frame shown while
+    playing is an image, drawn by the page from ``snap.rollout``.
+
+    Args:
+        upto: the training step when scrubbing back; None while live.
+        metrics: the declarations to chart (the algorithm's own and the trainer's).
+        episodes: the trainer's finished episodes (``RLTrainer.episodes()``).
+    """
+    eps = episodes if episodes is not None else Episodes(np.zeros(0, np.int64),
+                                                         np.zeros(0, np.float32))
+    marker = snap.env_steps if snap is not None and upto is not None else None
+    ret = next((m for m in metrics if m.name == EPISODE_RETURN.name), EPISODE_RETURN)
+    figs: dict[str, Any] = {
+        "return": return_chart(eps.upto(marker), threshold=env_spec(cfg.env).threshold,
+                               marker=marker, metric=ret),
+        "metrics": metrics_chart(history, [m for m in metrics if m not in COMMON_METRICS],
+                                 upto=upto)}
+    if snap is not None and snap.env_steps > 0:
+        figs["policy"] = policy_figure(snap, cfg.env)
+    return figs
+
+
+def return_chart(episodes: Episodes, threshold: float | None = None, window: int = 20,
+                 marker: int | None = None, max_points: int = 300, height: int = 260,
+                 metric: Metric = EPISODE_RETURN) -> dict[str, Any]:
     """Episode returns (dots), their moving average (line) and the solve threshold (rule), as a
     Vega-Lite spec (a plain dict, like :func:`core.figures.metric_chart`: no schema validation
-    on every tick)."""
+    on every tick). Axis and tooltip read ``metric``'s declaration."""
+    env_steps, returns = episodes.env_steps, episodes.returns
     ma = moving_average(returns, window)
     n = len(returns)
     idx = np.linspace(0, n - 1, max_points).astype(int) if n > max_points else np.arange(n)
@@ -58,11 +96,11 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
         {"data": {"values": dots},
          "mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
          "encoding": {"x": x, "y": {"field": "ret", "type": "quantitative",
-                                    "title": "return of each training episode"},
+                                    "title": metric.label.lower()},
                       "tooltip": [{"field": "env_step", "type": "quantitative",
                                    "title": "env step"},
-                                  {"field": "ret", "type": "quantitative", "title": "return",
-                                   "format": ".1f"}]}},
+                                  {"field": "ret", "type": "quantitative",
+                                   "title": metric.unit or metric.label, "format": ".1f"}]}},
         {"data": {"values": avg},
          "mark": {"type": "line", "strokeWidth": 2.5, "color": OKABE_ITO[0]},
          "encoding": {"x": x, "y": {"field": "avg", "type": "quantitative"}}},
@@ -82,32 +120,36 @@ def return_chart(env_steps: np.ndarray, returns: np.ndarray, threshold: float | 
                      "dashed: solved"}
 
 
-def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = None,
-                  marker_step: int | None = None, row_height: int = 90) -> dict[str, Any]:
-    """Every training metric in one chart, one row per metric with its own y scale, as a
-    Vega-Lite spec (one chart instead of one per metric: fewer elements to redraw).
+def metrics_chart(history: Any, metrics: Sequence[Metric], upto: int | None = None,
+                  max_points: int = 200, row_height: int = 90) -> dict[str, Any]:
+    """The declared metrics in one chart, one row per chart group with its own y scale, as a
+    Vega-Lite spec (one chart instead of one per metric: fewer elements to redraw, and losses
+    of very different sizes each get a readable axis).
 
     Rows are vertically concatenated views, each with its own data, rather than a facet: a
     facet needs the data at the top of the spec, which Streamlit converts through pandas (see
-    :func:`core.figures.metric_chart`).
+    :func:`core.figures.metric_chart`). A row is titled by its metric's label (by the group's
+    ``chart`` when it holds several) and its y axis carries the unit. Only metrics ``history``
+    has recorded are drawn (a DQN emits no loss before its buffer fills).
 
     Args:
-        data: long format (columns step, metric, value), as ``History.long_format`` returns.
+        history: a :class:`core.history.History`; ``upto`` cuts it when scrubbing back.
+        metrics: the declarations to draw (plotted ones, in order, grouped by ``chart``).
     """
-    labels = labels or {}
-    metric = np.asarray(data["metric"]).astype(str)
-    keep = np.isfinite(np.asarray(data["value"], np.float64))
-    names = list(dict.fromkeys(metric[keep].tolist()))  # in order of first appearance
-    if not names:
-        return metric_chart(data, title="Training metrics", height=row_height)
+    have = set(history.names())
+    groups = [(title, [m for m in ms if m.name in have]) for title, ms in charts(metrics).items()]
+    groups = [(title, ms) for title, ms in groups if ms]
+    if not groups:
+        return metric_chart(long_format({}), title="Training metrics", height=row_height)
     rows = []
-    for i, name in enumerate(names):
-        sel = metric == name
-        row = metric_chart({k: np.asarray(v)[sel] for k, v in data.items()}, y_title="",
-                           x_title="training step" if i == len(names) - 1 else "",
-                           marker_step=marker_step, height=row_height, legend=False)
-        row.update(title={"text": labels.get(name, name), "anchor": "start", "fontSize": 12},
-                   width=340)
+    for i, (title, ms) in enumerate(groups):
+        data = long_format({m.label: history.series(m.name, upto) for m in ms}, max_points)
+        units = {m.unit for m in ms}
+        row = metric_chart(data, y_title=units.pop() if len(units) == 1 else "",
+                           x_title="training step" if i == len(groups) - 1 else "",
+                           marker_step=upto, height=row_height, legend=len(ms) > 1)
+        row.update(title={"text": ms[0].label if len(ms) == 1 else title, "anchor": "start",
+                          "fontSize": 12}, width=340)
         rows.append(row)
     # each row colours one metric: independent colour scales, or Vega merges the rows' domains
     # and warns ("Conflicting scale property domains") on every redraw
@@ -115,13 +157,12 @@ def metrics_chart(data: dict[str, np.ndarray], labels: dict[str, str] | None = N
             "resolve": {"scale": {"color": "independent"}}}
 
 
-def policy_figure(snap: dict, env_id: str, height: int = 340) -> go.Figure:
+def policy_figure(snap: RLSnapshot | PolicyMap, env_id: str, height: int = 340) -> go.Figure:
     """Value and greedy action: over the env's 2-D state slice, or on the grid world."""
-    if "grid_action" in snap:
-        return grid_figure(snap.get("grid_value"), snap["grid_action"], snap["grid_codes"],
-                           height=height)
-    return slice_figure(snap["slice_x"], snap["slice_y"], snap.get("slice_value"),
-                        snap["slice_action"], env_id, height=height)
+    p = snap.policy if isinstance(snap, RLSnapshot) else snap
+    if p.grid:
+        return grid_figure(p.value, p.action, p.codes, height=height)
+    return slice_figure(p.x, p.y, p.value, p.action, env_id, height=height)
 
 
 def slice_figure(xs: np.ndarray, ys: np.ndarray, value: np.ndarray | None, action: np.ndarray,
@@ -268,5 +309,5 @@ def diagram(cfg) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["return_chart", "metrics_chart", "policy_figure", "slice_figure", "grid_figure",
+__all__ = ["live_figures", "return_chart", "metrics_chart", "policy_figure", "slice_figure", "grid_figure",
            "frames_figure", "diagram", "moving_average", "png_data_uri", "GRID_MAP"]

@@ -15,11 +15,20 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from core.metrics import Metric
 from core.rl.common import ActorCritic, EpisodeTracker, adam, gae, ppo_clip_loss
+from core.rl.metrics import ENTROPY, POLICY_LOSS, VALUE_LOSS
 from core.rl.data import env_spec, make_vec_env
 
 
 class PPO:
+    #: what ``update()`` returns (means over the epochs' minibatches)
+    metrics = (POLICY_LOSS, VALUE_LOSS, ENTROPY,
+               Metric("clip_frac", "Clip fraction (|r − 1| > ε)", unit="fraction",
+                      chart="Clip fraction"),
+               Metric("approx_kl", "Approximate KL(old ‖ new)", unit="nats",
+                      chart="Approximate KL"))
+
     def __init__(self, cfg, seed: int, rng: np.random.Generator, gen: torch.Generator):
         self.cfg, self.rng, self.gen = cfg, rng, gen
         self.spec = env_spec(cfg.env)

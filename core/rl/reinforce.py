@@ -16,10 +16,14 @@ import torch
 import torch.nn as nn
 
 from core.rl.common import ActorCritic, EpisodeTracker, adam, discounted_returns
+from core.rl.metrics import ENTROPY, POLICY_LOSS, VALUE_LOSS
 from core.rl.data import env_spec, make_env
 
 
 class REINFORCE:
+    #: what ``update()`` returns (``value_loss`` only with the learned baseline)
+    metrics = (POLICY_LOSS, ENTROPY, VALUE_LOSS)
+
     def __init__(self, cfg, seed: int, rng: np.random.Generator, gen: torch.Generator):
         self.cfg, self.rng, self.gen, self.seed = cfg, rng, gen, seed
         self.spec = env_spec(cfg.env)

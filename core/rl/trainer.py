@@ -1,18 +1,19 @@
 """The RL page's trainer: one ``train_step`` is one algorithm update (an env chunk + update).
 
-The algorithms live in one file each; this class picks one, records finished episodes, and
-draws the snapshot the figures need (value map over a 2-D state slice or the grid, greedy
-action, frames of the current policy acting).
+The algorithms live in one file each, with the metrics their ``update()`` returns declared
+there; this class picks one, records finished episodes, and takes the snapshot the figures
+need (value map over a 2-D state slice or the grid, greedy action, frames of the current
+policy acting). ``RLTrainer.metrics`` is every metric any algorithm emits (what exports and
+the compare page read); ``trainer.algo_metrics`` is the current algorithm's own.
 """
 from __future__ import annotations
 
-import math
 import time
-from typing import Any
 
 import numpy as np
 import torch
 
+from core.metrics import Metric
 from core.rl.a2c import A2C
 from core.rl.common import GreedyEvaluator
 from core.rl.config import RLConfig
@@ -20,8 +21,10 @@ from core.rl.data import downsample, env_spec, grid_codes, grid_observations, ma
     slice_observations
 from core.rl.ddpg import DDPG
 from core.rl.dqn import DQN
+from core.rl.metrics import COMMON_METRICS, union
 from core.rl.ppo import PPO
 from core.rl.reinforce import REINFORCE
+from core.rl.snapshot import Episodes, PolicyMap, RLSnapshot, Rollout
 from core.training import Trainer
 
 ALGORITHMS = {"ppo": PPO, "a2c": A2C, "dqn": DQN, "reinforce": REINFORCE, "ddpg": DDPG}
@@ -39,6 +42,7 @@ FRAMES_DUTY = 40
 
 class RLTrainer(Trainer):
     config_cls = RLConfig
+    metrics = union(COMMON_METRICS, *(a.metrics for a in ALGORITHMS.values()))
     eval_every = 0     # greedy evaluation is the page's button and the benchmark's rule
     timeline_cap = 40
     #: one step is one update of the networks (after a rollout or an env chunk), so the page's
@@ -56,8 +60,13 @@ class RLTrainer(Trainer):
         self.episode_steps: list[int] = []     # env steps when each episode finished
         self.episode_returns: list[float] = []
         self.render_env = None
-        self._frames: dict[str, np.ndarray] | None = None
+        self._rollout: Rollout | None = None
         self._evaluator: GreedyEvaluator | None = None
+
+    @property
+    def algo_metrics(self) -> tuple[Metric, ...]:
+        """The current algorithm's metrics and the trainer's own (what the page charts)."""
+        return union(COMMON_METRICS, self.agent.metrics)
 
     # ---- the four methods ---------------------------------------------------------------------
     def train_step(self) -> dict[str, float]:
@@ -80,34 +89,32 @@ class RLTrainer(Trainer):
         r = self._evaluator.run(self.agent.act_greedy)
         return {"eval_return": float(r.mean()), "eval_std": float(r.std())}
 
-    def snapshot(self) -> dict[str, Any]:
-        snap: dict[str, Any] = {"env_steps": np.int64(self.agent.env_steps)}
+    def snapshot(self) -> RLSnapshot:
         if self.spec.slice is not None:
             xs, ys, obs = slice_observations(self.config.env, SLICE_N)
             v, a = self.agent.value_map(obs)
-            snap["slice_x"], snap["slice_y"] = xs, ys
-            if v is not None:
-                snap["slice_value"] = v.reshape(SLICE_N, SLICE_N).astype(np.float32)
-            snap["slice_action"] = np.asarray(a, np.float32).reshape(SLICE_N, SLICE_N)
+            shape = (SLICE_N, SLICE_N)
+            policy = PolicyMap(action=np.asarray(a, np.float32).reshape(shape),
+                               value=None if v is None else v.reshape(shape).astype(np.float32),
+                               x=np.asarray(xs), y=np.asarray(ys))
         else:
             v, a = self.agent.value_map(grid_observations())
-            shape = grid_codes().shape
-            if v is not None:
-                snap["grid_value"] = v.reshape(shape).astype(np.float32)
-            snap["grid_action"] = np.asarray(a, np.uint8).reshape(shape)
-            snap["grid_codes"] = grid_codes()
-        if self._frames is None or (
-                self.agent.env_steps - int(self._frames["frames_env_steps"]) >= FRAMES_EVERY
+            codes = grid_codes()
+            policy = PolicyMap(action=np.asarray(a, np.uint8).reshape(codes.shape),
+                               value=None if v is None else
+                               v.reshape(codes.shape).astype(np.float32), codes=codes)
+        if self._rollout is None or (
+                self.agent.env_steps - self._rollout.env_steps >= FRAMES_EVERY
                 and time.perf_counter() - self._frames_at >= FRAMES_DUTY * self._frames_cost):
             t0 = time.perf_counter()
-            self._frames = self.rollout_frames()
+            self._rollout = self.rollout_frames()
             self._frames_at = time.perf_counter()
             self._frames_cost = self._frames_at - t0
-        snap.update(self._frames)
-        return snap
+        return RLSnapshot(env_steps=int(self.agent.env_steps), policy=policy,
+                          rollout=self._rollout)
 
     # ---- helpers ------------------------------------------------------------------------------
-    def rollout_frames(self) -> dict[str, np.ndarray]:
+    def rollout_frames(self) -> Rollout:
         """The greedy policy acting from a fixed start: a few small RGB frames."""
         if self.render_env is None:
             self.render_env = make_env(self.config.env, render=True)
@@ -122,35 +129,13 @@ class RLTrainer(Trainer):
                 frames.append(downsample(env.render()))
             if term or trunc:
                 break
-        return {"frames": np.stack(frames).astype(np.uint8), "frame_steps": np.int64(t),
-                "rollout_return": np.float32(ret),
-                "frames_env_steps": np.int64(self.agent.env_steps)}
+        return Rollout(frames=np.stack(frames).astype(np.uint8), steps=int(t), ret=float(ret),
+                       env_steps=int(self.agent.env_steps))
 
-    def episodes(self, upto_env_steps: int | None = None) -> dict[str, np.ndarray]:
+    def episodes(self, upto_env_steps: int | None = None) -> Episodes:
         """Finished training episodes: env step at the end and return."""
-        s = np.asarray(self.episode_steps, np.int64)
-        r = np.asarray(self.episode_returns, np.float32)
-        if upto_env_steps is not None:
-            keep = s <= upto_env_steps
-            s, r = s[keep], r[keep]
-        return {"env_steps": s, "returns": r}
-
-    def metric_names(self) -> dict[str, list[str]]:
-        """Which history series the page charts, grouped."""
-        algo = self.config.algo
-        if algo == "ppo":
-            return {"losses": ["policy_loss", "value_loss", "entropy"],
-                    "ppo": ["clip_frac", "approx_kl"]}
-        if algo == "a2c":
-            return {"losses": ["policy_loss", "value_loss", "entropy"]}
-        if algo == "reinforce":
-            return {"losses": ["policy_loss", "entropy"] +
-                    (["value_loss"] if self.config.baseline else [])}
-        if algo == "dqn":
-            return {"losses": ["td_loss"], "q": ["q_mean"],
-                    "exploration": ["epsilon", "buffer_fill"]}
-        return {"losses": ["critic_loss", "actor_loss"], "q": ["q_mean"],
-                "exploration": ["buffer_fill"]}
+        return Episodes(np.asarray(self.episode_steps, np.int64),
+                        np.asarray(self.episode_returns, np.float32)).upto(upto_env_steps)
 
     def on_live_change(self, changed: set[str]) -> None:
         self.agent.cfg = self.config     # clip, ent_coef, eps_end, tau, noise_std read per update
