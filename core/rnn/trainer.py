@@ -274,7 +274,7 @@ class RNNTrainer(Trainer):
                     c=take(u.c) if c.cell == "lstm" else None, gates=gates,
                     grad_norm=gn[keep] if c.task == "dates" else gn[:T])
         if c.task == "adding":
-            snap.update(prediction=float(out[0]), target_value=float(y[0]))
+            snap.update(prediction=float(out[0].detach()), target_value=float(y[0]))
         elif c.task == "recall":
             p = logits[0].softmax(-1).max(-1)
             m = self.data.mask
