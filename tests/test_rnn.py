@@ -262,22 +262,14 @@ def test_an_exploding_learning_rate_is_reported_not_raised():
 
 
 @pytest.mark.slow
-def test_lstm_solves_adding_and_the_rnn_does_not():
-    """At the same number of steps: the LSTM under 0.01, the tanh RNN still near 0.167."""
-    lstm = RNNTrainer(RNNConfig(), 0)
-    lstm.run_steps(800)
-    assert lstm.accuracy()["test_mse"] < 0.01
-    rnn = RNNTrainer(RNNConfig(cell="rnn"), 0)
-    rnn.run_steps(800)
-    assert rnn.accuracy()["test_mse"] > 0.05
-
-
-@pytest.mark.slow
-def test_rnn_gradient_vanishes_faster_than_the_lstm_one():
-    ratios = {}
-    for cell in ("rnn", "lstm"):
-        t = RNNTrainer(RNNConfig(cell=cell, T=100), 0)
-        t.run_steps(100)
+def test_lstm_solves_adding_and_the_rnn_gradient_vanishes():
+    """After the same 700 steps: the LSTM under 0.01 MSE with gradient still reaching the
+    first steps; the tanh RNN near 0.167 with ∂L/∂h_t at the first steps vanished."""
+    out = {}
+    for cell in ("lstm", "rnn"):
+        t = RNNTrainer(RNNConfig(cell=cell), 0)
+        t.run_steps(700)
         g = t.snapshot().grad_norm
-        ratios[cell] = g[:10].mean() / g[-10:].mean()
-    assert ratios["rnn"] < 1e-2 * ratios["lstm"]
+        out[cell] = t.accuracy()["test_mse"], g[:5].mean() / g[-5:].mean()
+    assert out["lstm"][0] < 0.01 and out["lstm"][1] > 1e-3
+    assert out["rnn"][0] > 0.05 and out["rnn"][1] < 1e-6

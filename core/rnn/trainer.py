@@ -55,7 +55,9 @@ class RNNSnapshot:
 class RNNTrainer(Trainer):
     config_cls = RNNConfig
     eval_every = 50
-    snapshot_every_s = 0.5
+    #: seconds of training between timeline snapshots (a snapshot unrolls the written-out
+    #: cells and backpropagates through them: a few training steps' worth of work)
+    snapshot_every_s = 1.0
 
     def __init__(self, config: RNNConfig, seed: int = 0, text: str | None = None):
         """``text``: the student's pasted or uploaded text, for ``text="custom"``."""

@@ -1,0 +1,176 @@
+"""Recurrent-network benchmarks (``python -m bench rnn``), medians over seeds.
+
+- ``adding50-lstm``: training seconds until test MSE < 0.01 on the 1,000 held-out adding
+  sequences of T = 50 (default settings: LSTM, 64 units, Adam 1e-2, clip 1, batch 64).
+  Target <= 12 s.
+- ``adding50-gru``: the same with a GRU. Target <= 8 s.
+- ``adding50-rnn``: test MSE of the tanh RNN after the seconds the same seed's LSTM needed
+  (the budget if it failed). It must stay >= 0.05: what the page teaches.
+- ``dates-attn``: seconds until >= 99 % exact match (greedy decoding) on 1,000 held-out dates
+  with the "dates with additive attention" preset. Target <= 30 s.
+- ``dates-noattn``: exact match of the same model without attention after the seconds the
+  same seed's attention run needed.
+- ``charlm-val``: validation loss (nats per character) on the shipped text after 90 s with
+  the "character LM" preset, with the transformer's ``charlm-val`` measured in the same run
+  beside it (``transformer_value``). Target <= 2.0.
+- ``adding-app``: ``adding50-lstm`` through the page's tick loop: app steps/s ÷ headless
+  steps/s (figures built and serialised each tick). Target >= 0.83 (at most 1.2 × slower).
+
+Seconds are training seconds (checks between chunks are not counted); ``cpu_seconds`` beside
+them is the process time of the same training, which a loaded machine inflates less.
+It measures and never asserts.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+import torch
+
+from bench.common import median, record
+from core.config import apply_overrides
+from core.rnn.config import PRESETS, RNNConfig
+from core.rnn.trainer import RNNTrainer
+from core.training import time_to_target
+
+FAMILY = "rnn"
+ADDING = RNNConfig(task="adding", T=50)
+_preset = lambda name: apply_overrides(RNNConfig(), next(  # noqa: E731
+    p for p in PRESETS if p.name.startswith(name)).overrides)
+DATES = _preset("dates with additive")
+CHARLM = _preset("character LM")
+
+
+def timed(cfg: RNNConfig, seed: int) -> RNNTrainer:
+    """A trainer that also counts the CPU seconds of its training (one torch thread)."""
+    t = RNNTrainer(cfg, seed)
+    t.cpu_seconds = 0.0
+    run_for = t.run_for
+
+    def counted(seconds, max_steps=None):
+        c0 = time.process_time()
+        try:
+            return run_for(seconds, max_steps)
+        finally:
+            t.cpu_seconds += time.process_time() - c0
+    t.run_for = counted
+    return t
+
+
+def mse_below(x: float):
+    return lambda t: t.accuracy(200)["test_mse"] < x and t.accuracy()["test_mse"] < x
+
+
+def exact_at_least(x: float):
+    return lambda t: t.accuracy(200)["seq_acc"] >= x and t.accuracy()["seq_acc"] >= x
+
+
+def to_target(cfg, seeds, reached, budget, case, metric, target):
+    runs = [time_to_target(lambda: timed(cfg, s), reached, budget, check_every_s=0.25)
+            for s in seeds]
+    secs = [r[0] for r in runs]
+    rec = record(FAMILY, case, metric, secs, "s", target, seconds=secs,
+                 steps=[r[1] for r in runs], seeds=seeds,
+                 cpu_seconds=median([r[2].cpu_seconds if r[0] else None for r in runs]))
+    return rec, runs
+
+
+def after(cfg, seeds, budgets, score):
+    out = []
+    for s, b in zip(seeds, budgets):
+        t = timed(cfg, s)
+        t.run_for(b)
+        out.append((score(t), t.step, t.train_seconds))
+    return out
+
+
+def charlm_val(seed: int, seconds: float) -> tuple[float, int]:
+    t = timed(CHARLM, seed)
+    t.run_for(seconds)
+    rng = np.random.default_rng(123)
+    losses = []
+    with torch.no_grad():
+        t.model.eval()
+        for _ in range(8):  # 8 × 32 windows of the held-out 10 %, as the transformer's bench
+            x, y = t.data.batch(rng, 32, 64, "val")
+            logits, _ = t.model(torch.from_numpy(x))
+            losses.append(torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.size(-1)), torch.from_numpy(y).reshape(-1)).item())
+    return float(np.mean(losses)), t.step
+
+
+def run(seeds: list[int], quick: bool) -> list[dict]:
+    budget = 30.0 if quick else 60.0
+    log = lambda r: print(f"[bench] {r['case']}: {r['value']} {r['unit']} "  # noqa: E731
+                          f"(steps {r['steps']})", file=sys.stderr, flush=True)
+    recs = []
+
+    rec, lstm = to_target(ADDING, seeds, mse_below(0.01), budget, "adding50-lstm",
+                          "seconds to test MSE < 0.01, T = 50", "<= 12")
+    recs.append(rec)
+    log(rec)
+    rec, _ = to_target(ADDING.replace(cell="gru"), seeds, mse_below(0.01), budget,
+                       "adding50-gru", "seconds to test MSE < 0.01, T = 50", "<= 8")
+    recs.append(rec)
+    log(rec)
+    rnn = after(ADDING.replace(cell="rnn"), seeds, [r[0] or budget for r in lstm],
+                lambda t: t.accuracy()["test_mse"])
+    recs.append(record(FAMILY, "adding50-rnn", "test MSE after the LSTM's seconds",
+                       [r[0] for r in rnn], "MSE", ">= 0.05", seconds=[r[2] for r in rnn],
+                       steps=[r[1] for r in rnn], seeds=seeds))
+    log(recs[-1])
+
+    rec, att = to_target(DATES, seeds, exact_at_least(0.99), budget, "dates-attn",
+                         "seconds to 99% exact match, 1,000 held-out dates", "<= 30")
+    recs.append(rec)
+    log(rec)
+    noatt = after(DATES.replace(attention="none"), seeds, [r[0] or budget for r in att],
+                  lambda t: t.accuracy()["seq_acc"])
+    recs.append(record(FAMILY, "dates-noattn", "exact match without attention, same seconds",
+                       [r[0] for r in noatt], "fraction", None, seconds=[r[2] for r in noatt],
+                       steps=[r[1] for r in noatt], seeds=seeds))
+    log(recs[-1])
+
+    recs.append(adding_app(seeds, 8.0 if quick else 20.0))
+    log(recs[-1])
+
+    lm_s = 20.0 if quick else 90.0
+    from bench.transformer import charlm_val as transformer_charlm
+    lm = [charlm_val(s, lm_s) for s in seeds]
+    tf = [transformer_charlm(s, lm_s)[0] for s in seeds]
+    recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
+                       [x[0] for x in lm], "nats/char", "<= 2.0", seconds=[lm_s] * len(seeds),
+                       steps=[x[1] for x in lm], seeds=seeds, transformer_value=median(tf),
+                       transformer_per_seed=[round(x, 4) for x in tf]))
+    log(recs[-1])
+    return recs
+
+
+def adding_app(seeds: list[int], seconds: float) -> dict:
+    """Headless vs page-loop throughput of the default adding run (filled in with the
+    shared ``bench.common.app_throughput`` once it is available)."""
+    from bench.common import serialize, app_loop
+    from core.rnn import figures as F
+    ratios = []
+    for s in seeds:
+        t = RNNTrainer(ADDING, s)
+        t.run_for(seconds)
+        headless = t.step / t.train_seconds
+        u = RNNTrainer(ADDING, s)
+        u.record_snapshot(force=True)
+
+        def draw(tr):
+            figs = F.live_figures(tr.timeline.latest()[1], tr.history, tr.config)
+            return sum(len(serialize(f)) for f in figs.values())
+        steps, wall = app_loop(u, draw, seconds, budget_s=0.25)
+        ratios.append((steps / wall) / headless)
+    return record(FAMILY, "adding-app", "app steps/s ÷ headless steps/s", ratios, "×",
+                  ">= 0.83", seeds=seeds)
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    from bench.common import print_table
+    print_table(run([0], quick=True))
+    print(f"{time.perf_counter() - t0:.0f} s")
