@@ -16,8 +16,10 @@
 - ``adding-app``: ``adding50-lstm`` through the page's tick loop: app steps/s ÷ headless
   steps/s (figures built and serialised each tick). Target >= 0.83 (at most 1.2 × slower).
 
-Seconds are training seconds (checks between chunks are not counted); ``cpu_seconds`` beside
-them is the process time of the same training, which a loaded machine inflates less.
+Seconds are CPU seconds of training with one torch thread (what the wall time would be on an
+idle core, whatever else the machine runs; checks between chunks are not counted), and
+budgets are CPU seconds too; ``wall_seconds`` beside them is the wall time of the same
+training. The transformer's ``charlm-val`` beside ours gets the same CPU budget.
 It measures and never asserts.
 """
 from __future__ import annotations
@@ -32,7 +34,6 @@ from bench.common import median, record
 from core.config import apply_overrides
 from core.rnn.config import PRESETS, RNNConfig
 from core.rnn.trainer import RNNTrainer
-from core.training import time_to_target
 
 FAMILY = "rnn"
 ADDING = RNNConfig(task="adding", T=50)
@@ -66,35 +67,61 @@ def exact_at_least(x: float):
     return lambda t: t.accuracy(200)["seq_acc"] >= x and t.accuracy()["seq_acc"] >= x
 
 
+def train_cpu(t: RNNTrainer, cpu_s: float, reached=None, chunk_s: float = 0.25) -> bool:
+    """Train until ``cpu_s`` CPU seconds of training (or until ``reached(t)``, checked
+    between chunks and not counted). True when ``reached`` was met."""
+    while t.cpu_seconds < cpu_s and t.diverged is None:
+        t.run_for(chunk_s)
+        if reached is not None:
+            with torch.no_grad():
+                if reached(t):
+                    return True
+    return False
+
+
 def to_target(cfg, seeds, reached, budget, case, metric, target):
-    runs = [time_to_target(lambda: timed(cfg, s), reached, budget, check_every_s=0.25)
-            for s in seeds]
+    """CPU seconds of training until ``reached`` (None past ``budget``), per seed."""
+    runs = []
+    for s in seeds:
+        t = timed(cfg, s)
+        ok = train_cpu(t, budget, reached)
+        runs.append((t.cpu_seconds if ok else None, t.step, t.train_seconds if ok else None))
     secs = [r[0] for r in runs]
     rec = record(FAMILY, case, metric, secs, "s", target, seconds=secs,
                  steps=[r[1] for r in runs], seeds=seeds,
-                 cpu_seconds=median([r[2].cpu_seconds if r[0] else None for r in runs]))
+                 wall_seconds=median([r[2] for r in runs]))
     return rec, runs
 
 
 def after(cfg, seeds, budgets, score):
+    """``score`` of each seed's trainer after its CPU-second budget."""
     out = []
     for s, b in zip(seeds, budgets):
         t = timed(cfg, s)
-        t.run_for(b)
-        out.append((score(t), t.step, t.train_seconds))
+        train_cpu(t, b)
+        out.append((score(t), t.step, t.cpu_seconds))
     return out
 
 
-def charlm_val(seed: int, seconds: float) -> tuple[float, int]:
-    t = timed(CHARLM, seed)
-    t.run_for(seconds)
+def charlm_val(seed: int, seconds: float, family: str = "rnn") -> tuple[float, int]:
+    """Validation loss after ``seconds`` CPU seconds with the character-LM preset of
+    ``family`` ("rnn" or "transformer"): 8 × 32 held-out windows of 64 characters."""
+    if family == "transformer":
+        from bench import transformer as TB
+        t = TB.timed(TB.CHARLM, seed)
+        call = lambda x: t.model(None, x)[0]  # noqa: E731
+    else:
+        t = timed(CHARLM, seed)
+        call = lambda x: t.model(x)[0]  # noqa: E731
+    train_cpu(t, seconds, chunk_s=1.0)
+    text = t.text if family == "transformer" else t.data
     rng = np.random.default_rng(123)
     losses = []
     with torch.no_grad():
         t.model.eval()
-        for _ in range(8):  # 8 × 32 windows of the held-out 10 %, as the transformer's bench
-            x, y = t.data.batch(rng, 32, 64, "val")
-            logits, _ = t.model(torch.from_numpy(x))
+        for _ in range(8):
+            x, y = text.batch(rng, 32, 64, "val")
+            logits = call(torch.from_numpy(x))
             losses.append(torch.nn.functional.cross_entropy(
                 logits.reshape(-1, logits.size(-1)), torch.from_numpy(y).reshape(-1)).item())
     return float(np.mean(losses)), t.step
@@ -136,9 +163,8 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     log(recs[-1])
 
     lm_s = 20.0 if quick else 90.0
-    from bench.transformer import charlm_val as transformer_charlm
     lm = [charlm_val(s, lm_s) for s in seeds]
-    tf = [transformer_charlm(s, lm_s)[0] for s in seeds]
+    tf = [charlm_val(s, lm_s, "transformer")[0] for s in seeds]
     recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
                        [x[0] for x in lm], "nats/char", "<= 2.0", seconds=[lm_s] * len(seeds),
                        steps=[x[1] for x in lm], seeds=seeds, transformer_value=median(tf),
