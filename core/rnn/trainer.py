@@ -112,6 +112,8 @@ class RNNTrainer(Trainer):
         return self.data.key(src).tolist()
 
     def make_optimizer(self) -> torch.optim.Optimizer:
+        if self.config.optimizer == "sgd":
+            return torch.optim.SGD(self.model.parameters(), lr=self.config.lr, momentum=0.9)
         return torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
 
     # ---- batches ------------------------------------------------------------------------------
