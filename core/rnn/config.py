@@ -148,12 +148,14 @@ EXPERIMENTS = [
                     "the attention preset.",
            watch="Exact match climbs much more slowly than with additive attention, and "
                  "there is no alignment to look at: everything goes through the final state."),
-    Preset("Forget-gate bias -3 on adding, T = 100", {"task": "adding", "T": 100,
-                                                       "forget_bias": -3.0},
-           question="Why do LSTMs start with a positive forget-gate bias?",
-           watch="With f ≈ sigmoid(-3) ≈ 0.05 the cell forgets almost everything each step: "
-                 "the MSE stays near 0.167 for much longer than with the default bias 1, and "
-                 "the forget-gate heatmap starts dark."),
+    Preset("Forget-gate bias -3 on adding, T = 50", {"task": "adding", "T": 50,
+                                                      "forget_bias": -3.0},
+           question="LSTMs usually start with a positive forget-gate bias (here 1) so that "
+                    "the cell remembers by default. What happens if it starts forgetful?",
+           watch="The forget-gate heatmap starts dark: sigmoid(-3) ≈ 0.05 wipes the cell "
+                 "every step. Then watch the optimiser open it: measured here (seed 0) the MSE "
+                 "left the 0.167 line after about 600 steps instead of about 500 with bias 1, "
+                 "a small delay at T = 50. The bias is a starting point, not a constraint."),
     Preset("LSTM on the transformer's reversal", {"task": "reverse", "seq_len": 8,
                                                   "vocab": 10},
            question="The transformer page reverses 8 symbols in a few seconds. How long "
