@@ -10,20 +10,18 @@ import streamlit as st
 st.set_page_config(page_title="ArchLab", page_icon="🧪", layout="wide",
                    initial_sidebar_state="expanded")
 
-from ui.registry import FAMILIES  # noqa: E402
+from ui.boot import mark_navigated  # noqa: E402
+from ui.registry import app_pages  # noqa: E402
 
-home = st.Page("pages/home.py", title="Home", icon="🏠", default=True)
-archs = [st.Page(str(f.page), title=f.title, icon=f.icon, url_path=f.slug)
-         for f in FAMILIES if f.available]
-explore = [st.Page("pages/compare.py", title="Compare runs", icon="📊", url_path="compare")]
-nav = st.navigation([home, *archs, *explore], position="hidden")
+sections = app_pages()
+[home] = sections["home"]
+nav = st.navigation([p for group in sections.values() for p in group], position="hidden")
 with st.sidebar:
     st.page_link(home, label="ArchLab home")
-    st.caption("Architectures")
-    for page in archs:
-        st.page_link(page)
-    st.caption("Explore")
-    for page in explore:
-        st.page_link(page)
+    for title in ("Architectures", "Explore"):
+        st.caption(title)
+        for page in sections[title]:
+            st.page_link(page)
     st.divider()
+mark_navigated()
 nav.run()

@@ -14,7 +14,7 @@ import json
 import math
 import statistics
 import time
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import torch
 
@@ -63,13 +63,69 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
+def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[Any]],
+                   seconds: float, *, chunks: int = 4, budget_s: float = 0.25,
+                   max_steps: int | None = None) -> dict[str, float]:
+    """In-app overhead as a throughput ratio: app steps/s ÷ headless steps/s.
+
+    Two trainers from ``make()`` (same config and seed): one trains headless (``run_for``),
+    the other runs the live page's loop (``tick`` = train ``budget_s`` + snapshot, then build
+    every figure ``figures(trainer)`` returns and serialise it as the page sends it). The two
+    alternate in ``chunks`` slices of ``seconds / chunks`` each, so a change in machine load
+    hits both sides of the ratio alike. ``figures`` must be the family's ``live_figures`` on
+    the newest snapshot: the bench measures what the page draws, not a copy of it.
+
+    Returns ratio, headless and app steps/s, the steps each side took, and the median
+    milliseconds to build and serialise one tick's figures.
+    """
+    head, app = make(), make()
+    head.run_for(0.2)                  # warm-up both: first calls, allocations, optimisers
+    app.tick(0.05, max_steps=max_steps)
+    _draw(app, figures)
+    draw_ms: list[float] = []
+    h_steps = a_steps = 0
+    h_s = a_s = 0.0
+    for _ in range(chunks):
+        s0, w0 = head.step, head.train_seconds
+        head.run_for(seconds / chunks)
+        h_steps += head.step - s0
+        h_s += head.train_seconds - w0
+        t0, s0 = time.perf_counter(), app.step
+        while time.perf_counter() - t0 < seconds / chunks and app.diverged is None:
+            app.tick(budget_s, max_steps=max_steps)
+            draw_ms.append(_draw(app, figures))
+        a_steps += app.step - s0
+        a_s += time.perf_counter() - t0
+    h_rate, a_rate = h_steps / h_s, a_steps / a_s
+    return {"ratio": a_rate / h_rate, "headless_steps_per_s": h_rate, "app_steps_per_s": a_rate,
+            "headless_steps": h_steps, "app_steps": a_steps,
+            "draw_ms": statistics.median(draw_ms) if draw_ms else 0.0}
+
+
+def _draw(trainer: Any, figures: Callable[[Any], Iterable[Any]]) -> float:
+    t0 = time.perf_counter()
+    for fig in figures(trainer):
+        serialize(fig)
+    return 1e3 * (time.perf_counter() - t0)
+
+
+def throughput_record(family: str, case: str, results: Sequence[dict[str, float]],
+                      seeds: Sequence[int], seconds: float, target: str = ">= 0.83"
+                      ) -> dict[str, Any]:
+    """The one way every family reports its in-app overhead (``app_throughput`` per seed)."""
+    return record(family, case, "app steps/s ÷ headless steps/s (alternating slices)",
+                  [r["ratio"] for r in results], "ratio", target, seeds=seeds,
+                  seconds=[seconds] * len(results), steps=[r["app_steps"] for r in results],
+                  headless_steps_per_s=round(median([r["headless_steps_per_s"]
+                                                     for r in results]) or 0, 1),
+                  app_steps_per_s=round(median([r["app_steps_per_s"] for r in results]) or 0, 1),
+                  draw_ms_per_tick=round(median([r["draw_ms"] for r in results]) or 0, 2))
+
+
 def app_loop(trainer, draw: Callable[[Any], Any], seconds: float, budget_s: float = 0.2,
              max_steps: int | None = None) -> tuple[int, float]:
-    """Run the live page's loop without a browser: tick (train + snapshot) then draw.
-
-    ``draw(trainer)`` must build every figure the page draws from the newest snapshot, as the
-    page's fragment does on each tick. Returns (steps, wall seconds) with drawing included.
-    """
+    """The live loop without a browser (tick, then ``draw(trainer)``); (steps, wall seconds).
+    Being replaced by :func:`app_throughput` family by family."""
     t0 = time.perf_counter()
     start = trainer.step
     while time.perf_counter() - t0 < seconds and trainer.diverged is None:
@@ -79,14 +135,9 @@ def app_loop(trainer, draw: Callable[[Any], Any], seconds: float, budget_s: floa
 
 
 def serialize(fig: Any) -> str:
-    """What a page sends for a figure: a Vega-Lite dict, an altair chart or a plotly figure
-    as JSON (altair through its validating ``to_dict``, as ``st.altair_chart`` does)."""
+    """What a page sends for a figure: a Vega-Lite dict or a plotly figure, as JSON."""
     if isinstance(fig, dict):
         return json.dumps(fig)
-    if hasattr(fig, "to_json") and not hasattr(fig, "to_dict"):
-        return fig.to_json()
-    if hasattr(fig, "mark") or type(fig).__module__.startswith("altair"):
-        return json.dumps(fig.to_dict())
     return fig.to_json()
 
 

@@ -2,15 +2,18 @@
 
 A pinned run is a frozen copy of what a page had at the moment it was pinned::
 
-    {"label", "page", "config": {...}, "seed", "step", "history": History.state()}
+    {"label", "page", "config": {...}, "seed", "step", "history": History.state(),
+     "metrics": [Metric fields...]}      # the family's declarations, for labels and axes
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
-from core.training import History
+from core.history import History, empty_long
+from core.metrics import Metric
 
 
 def pin(label: str, page: str, trainer) -> dict[str, Any]:
@@ -18,13 +21,23 @@ def pin(label: str, page: str, trainer) -> dict[str, Any]:
     rec = trainer.record()
     return {"label": label, "page": page, "config": rec["config"], "seed": rec["seed"],
             "step": rec["step"], "train_seconds": rec["train_seconds"],
-            "history": {k: (list(v) if isinstance(v, list) else v)
-                        for k, v in _copy_state(trainer.history.state()).items()}}
+            "history": trainer.history.state(),  # a fresh copy of plain lists
+            "metrics": [dataclasses.asdict(m) for m in trainer.metrics]}
 
 
-def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
-    return {"cap": state["cap"], "steps": {k: list(v) for k, v in state["steps"].items()},
-            "values": {k: list(v) for k, v in state["values"].items()}}
+def declared(runs: list[dict[str, Any]]) -> dict[str, Metric]:
+    """The metric declarations the runs were pinned with, by name (first run wins)."""
+    out: dict[str, Metric] = {}
+    for r in runs:
+        for m in r.get("metrics", []):
+            out.setdefault(m["name"], Metric(**m))
+    return out
+
+
+def metric_title(runs: list[dict[str, Any]], name: str) -> tuple[str, str, bool]:
+    """(label, axis title, log axis) of a metric, from the declarations (the name if none)."""
+    m = declared(runs).get(name)
+    return (m.label, m.axis_title, m.log) if m else (name, name, False)
 
 
 def common_metrics(runs: list[dict[str, Any]]) -> list[str]:
@@ -40,15 +53,12 @@ def overlay(runs: list[dict[str, Any]], metric: str, max_points: int = 400
     """Long-format data of one metric across runs, the run label in the ``metric`` column."""
     steps, labels, values = [], [], []
     for r in runs:
-        h = History()
-        h.load(r["history"])
-        d = h.long_format([metric], max_points=max_points)
+        d = History.from_state(r["history"]).long_format([metric], max_points=max_points)
         steps.append(d["step"])
         values.append(d["value"])
         labels.append(np.full(len(d["step"]), r["label"], dtype=object))
     if not steps:
-        return {"step": np.zeros(0, np.int64), "metric": np.zeros(0, object),
-                "value": np.zeros(0, np.float32)}
+        return empty_long()
     return {"step": np.concatenate(steps), "metric": np.concatenate(labels),
             "value": np.concatenate(values)}
 
@@ -71,8 +81,9 @@ def final_values(runs: list[dict[str, Any]], metrics: list[str]) -> list[dict[st
     rows = []
     for r in runs:
         row = {"run": r["label"], "step": r["step"], "training s": r["train_seconds"]}
+        h = History.from_state(r["history"])
         for m in metrics:
-            vals = r["history"]["values"].get(m)
-            row[m] = round(vals[-1], 4) if vals else None
+            last = h.last(m)
+            row[m] = None if last != last else round(last, 4)  # NaN: never recorded
         rows.append(row)
     return rows

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 __all__ = [
     "Config", "ParamSpec", "Preset", "param", "specs", "validate", "to_query", "from_query",
-    "to_dict", "from_dict", "parse_value", "apply_overrides", "changed_fields",
+    "to_dict", "from_dict", "parse_value", "apply_overrides", "changed_fields", "fmt",
 ]
 
 _SCALES = ("linear", "log")
@@ -140,10 +140,14 @@ def _spec_map(cls: type[Config]) -> dict[str, ParamSpec]:
     return {s.name: s for s in specs(cls)}
 
 
-def _fmt(x: Any) -> str:
+def fmt(x: Any) -> str:
+    """A value as a person (and a URL) reads it: floats in their shortest ``%g`` form."""
     if isinstance(x, float):
         return f"{x:g}"
     return str(x)
+
+
+_fmt = fmt
 
 
 def _field_problem(s: ParamSpec, v: Any) -> str | None:

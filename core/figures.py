@@ -10,6 +10,11 @@ from typing import Any, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core import plotly_fast
+from core.history import long_format
+from core.metrics import Metric
+from core.metrics import charts as charts_of
+
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
@@ -82,6 +87,50 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
     return spec
 
 
+def metric_charts(history: Any, metrics: Sequence[Metric], *, upto: int | None = None,
+                  names: Sequence[str] | None = None, max_points: int = 400, height: int = 260,
+                  x_title: str = "training step",
+                  rules: dict[str, tuple[float, str]] | None = None,
+                  references: dict[str, tuple[str, float]] | None = None) -> list[dict[str, Any]]:
+    """One Vega-Lite chart per chart group of a family's declared metrics (core/metrics.py).
+
+    Charts come in declaration order, titled by the group, lines named by the metrics' labels;
+    the y axis carries the group's unit (shared by its metrics) and is logarithmic when any
+    of them asks. Only metrics that ``history`` has recorded are drawn, so one declaration can
+    serve several variants of a family.
+
+    Args:
+        history: a :class:`core.history.History` (anything with ``series(name, upto)``).
+        metrics: the family's declarations; ``names`` narrows them.
+        upto: the timeline position when scrubbing back (a dashed rule there, later points
+            hidden); None while live.
+        rules: ``{chart title: (y, label)}`` horizontal rules (a target, a baseline).
+        references: ``{chart title: (label, y)}`` a flat reference line drawn as one more
+            series (cheaper to redraw every tick than a rule layer).
+    """
+    have = set(history.names())
+    out = []
+    for title, group in charts_of(metrics, names).items():
+        group = [m for m in group if m.name in have]
+        if not group:
+            continue
+        series = {m.label: history.series(m.name, upto) for m in group}
+        ref = (references or {}).get(title)
+        if ref is not None:
+            last = max(int(s[-1]) for s, _ in series.values() if len(s)) if any(
+                len(s) for s, _ in series.values()) else 0
+            series[ref[0]] = (np.array([0, last], np.int64), np.full(2, ref[1], np.float32))
+        units = {m.unit for m in group}
+        y_title = units.pop() if len(units) == 1 and group[0].unit else title
+        rule = (rules or {}).get(title)
+        out.append(metric_chart(long_format(series, max_points), title=title, y_title=y_title,
+                                x_title=x_title, log_y=any(m.log for m in group),
+                                marker_step=upto, height=height,
+                                rule_y=rule[0] if rule else None,
+                                rule_label=rule[1] if rule else ""))
+    return out
+
+
 def note_layer(text: str) -> dict[str, Any]:
     """A Vega-Lite layer that only says ``text`` (a chart with nothing to plot yet)."""
     return {"data": {"values": [{"note": text}]},
@@ -116,21 +165,14 @@ def mosaic(images: np.ndarray, ncols: int, pad: int = 1, fill: int = 255) -> np.
 
 
 def fast_figure(data: list[dict], layout: dict) -> go.Figure:
-    """A plotly figure from plain trace/layout dicts, skipping plotly's property validation.
-
-    Validation costs 5-20x the construction itself (about 5 ms per small trace on this
-    machine), which a live page pays every tick; the dicts here are fixed code, so checking
-    them once in the tests is enough (tests build each figure with validation on as well).
-    """
-    return go.Figure(data=data, layout=layout, _validate=VALIDATE)
+    """A plotly figure from plain trace/layout dicts, skipping plotly's property validation
+    (see :mod:`core.plotly_fast`: colour scales are expanded; tests validate in full)."""
+    return plotly_fast.figure(data, layout)
 
 
 #: white paper (0) to black ink (255); the padding between tiles is a light grey
 INK = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
 PAD_INK = 40
-
-#: tests flip this to True to have plotly check every property of every figure
-VALIDATE = False
 
 
 def image_grid(images: np.ndarray, ncols: int, *, title: str = "",

@@ -1,15 +1,22 @@
-"""The Trainer base every family builds on, with its bounded history and snapshot timeline.
+"""The Trainer base every family builds on (torch); history and timeline live in
+:mod:`core.history` (numpy only).
 
-A family subclasses :class:`Trainer` and fills in four methods::
+A family subclasses :class:`Trainer`, declares its metrics and fills in four methods::
 
     class AETrainer(Trainer):
-        def build(self):             # model, optimiser, data; everything seeded already
+        config_cls = AEConfig
+        metrics = (Metric("loss", "Training loss", unit="nats"), ...)   # core/metrics.py
+
+        def build(self):             # model, data, and optimisers declared with add_optimizer
+            self.add_optimizer("opt", lambda: torch.optim.Adam(...), lr_field="lr")
         def train_step(self) -> dict[str, float]:   # one unit of work, metrics out
         def evaluate(self) -> dict[str, float]:     # optional: held-out metrics (cheap)
-        def snapshot(self) -> dict[str, np.ndarray]: # what the figures need, numpy only
+        def snapshot(self) -> AESnapshot:           # a small dataclass of numpy arrays
 
 and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots,
 ``state_dict``/``load_state_dict`` and ``tick`` (the unit of work the live page runs) for free.
+No field is special by name here: each optimiser says which config field is its learning rate
+(and its schedule), and the base applies live changes and divergence advice from that.
 
 Seeding: the constructor seeds python, numpy and torch, and gives the subclass ``self.rng``
 (numpy) and ``self.gen`` (torch) to draw from, so two trainers built with the same config and seed
@@ -28,10 +35,12 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from core.config import Config, changed_fields, needs_rebuild, to_dict
+from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
+from core.history import Divergence, History, Timeline
+from core.metrics import Metric
 
-__all__ = ["Trainer", "History", "Timeline", "Divergence", "TickResult", "seed_everything",
-           "time_to_target", "warm_up"]
+__all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "time_to_target",
+           "warm_up", "History", "Timeline", "Divergence"]
 
 torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
 
@@ -45,157 +54,39 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-class History:
-    """Metric series, bounded: past ``cap`` points a series keeps every other point.
-
-    Every metric is recorded against the training step. Thinning keeps the first and the
-    newest points, so curves keep their shape while memory stays O(cap) per metric.
-    """
-
-    def __init__(self, cap: int = 2000):
-        self.cap = cap
-        self.steps: dict[str, list[int]] = {}
-        self.values: dict[str, list[float]] = {}
-
-    def record(self, step: int, metrics: dict[str, float]) -> None:
-        for k, v in metrics.items():
-            s = self.steps.setdefault(k, [])
-            vals = self.values.setdefault(k, [])
-            s.append(int(step))
-            vals.append(float(v))
-            if len(s) > self.cap:
-                self.steps[k] = s[:-1:2] + s[-1:]
-                self.values[k] = vals[:-1:2] + vals[-1:]
-
-    def names(self) -> list[str]:
-        return list(self.steps)
-
-    def series(self, name: str, upto: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        s = np.asarray(self.steps.get(name, []), dtype=np.int64)
-        v = np.asarray(self.values.get(name, []), dtype=np.float32)
-        if upto is not None:
-            keep = s <= upto
-            s, v = s[keep], v[keep]
-        return s, v
-
-    def last(self, name: str, default: float = math.nan) -> float:
-        vals = self.values.get(name)
-        return vals[-1] if vals else default
-
-    def long_format(self, names: list[str] | None = None, upto: int | None = None,
-                    max_points: int = 500) -> dict[str, np.ndarray]:
-        """Columns ``step``, ``metric``, ``value`` for a chart, at most ``max_points`` a metric."""
-        steps, metrics, values = [], [], []
-        for n in names or self.names():
-            s, v = self.series(n, upto)
-            if len(s) > max_points:
-                idx = np.linspace(0, len(s) - 1, max_points).astype(int)
-                s, v = s[idx], v[idx]
-            steps.append(s)
-            values.append(v)
-            metrics.append(np.full(len(s), n, dtype=object))
-        if not steps:
-            return {"step": np.zeros(0, np.int64), "metric": np.zeros(0, object),
-                    "value": np.zeros(0, np.float32)}
-        return {"step": np.concatenate(steps), "metric": np.concatenate(metrics),
-                "value": np.concatenate(values)}
-
-    def to_csv(self) -> str:
-        """One row per step, one column per metric (empty where a metric was not recorded)."""
-        names = self.names()
-        rows: dict[int, dict[str, float]] = {}
-        for n in names:
-            for s, v in zip(self.steps[n], self.values[n]):
-                rows.setdefault(s, {})[n] = v
-        out = io.StringIO()
-        out.write(",".join(["step", *names]) + "\n")
-        for s in sorted(rows):
-            r = rows[s]
-            out.write(",".join([str(s), *(f"{r[n]:.6g}" if n in r else "" for n in names)]) + "\n")
-        return out.getvalue()
-
-    def state(self) -> dict[str, Any]:
-        return {"cap": self.cap, "steps": self.steps, "values": self.values}
-
-    def load(self, state: dict[str, Any]) -> None:
-        self.cap = int(state["cap"])
-        self.steps = {k: [int(x) for x in v] for k, v in state["steps"].items()}
-        self.values = {k: [float(x) for x in v] for k, v in state["values"].items()}
-
-
-class Timeline:
-    """Up to ``cap`` snapshots taken during training, evenly spread over the run so far.
-
-    A snapshot is offered every tick; it is kept when at least ``interval`` steps passed since
-    the last one. When the timeline is full every other snapshot goes and the interval doubles,
-    so the kept moments always cover the whole run.
-    """
-
-    def __init__(self, cap: int = 50, interval: int = 1):
-        self.cap = cap
-        self.interval = interval
-        self.items: list[tuple[int, dict[str, Any]]] = []
-
-    def due(self, step: int) -> bool:
-        return not self.items or step - self.items[-1][0] >= self.interval
-
-    def add(self, step: int, snap: dict[str, Any]) -> None:
-        if self.items and self.items[-1][0] == step:
-            self.items[-1] = (step, snap)
-            return
-        self.items.append((step, snap))
-        if len(self.items) > self.cap:
-            self.items = self.items[:-1:2] + self.items[-1:]
-            self.interval *= 2
-
-    def steps(self) -> list[int]:
-        return [s for s, _ in self.items]
-
-    def at(self, step: int) -> dict[str, Any] | None:
-        """The snapshot taken at ``step`` or, failing that, the latest one before it."""
-        best = None
-        for s, snap in self.items:
-            if s <= step:
-                best = snap
-        return best
-
-    def latest(self) -> tuple[int, dict[str, Any]] | None:
-        return self.items[-1] if self.items else None
-
-    def clear(self) -> None:
-        self.items.clear()
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Why training stopped: which metric went non-finite (or exploded) at which step."""
-
-    step: int
-    metric: str
-    value: float
-    suggestion: str
-
-    def message(self) -> str:
-        what = "became NaN" if math.isnan(self.value) else (
-            "became infinite" if math.isinf(self.value) else f"exploded to {self.value:.3g}")
-        return f"Training diverged at step {self.step}: {self.metric} {what}. {self.suggestion}"
-
-
 @dataclass(frozen=True)
 class TickResult:
+    """What one call of :meth:`Trainer.run_for` did."""
+
     steps: int
     seconds: float
     diverged: Divergence | None
 
-    @property
-    def steps_per_s(self) -> float:
-        return self.steps / self.seconds if self.seconds > 0 else 0.0
+
+@dataclass
+class DrivenOptimizer:
+    """An optimiser declared by a trainer: how to build it and which config field drives it.
+
+    ``lr_field`` names the config field whose value is the learning rate; ``schedule(step)``
+    (optional) multiplies it at each step (a warm-up). Built on first use: the first optimiser
+    a process builds imports ``torch._dynamo`` (about 2 s of CPU), so a page whose trainer
+    defers it draws its first frame that much sooner (see :func:`warm_up`).
+    """
+
+    name: str
+    make: Callable[[], torch.optim.Optimizer]
+    lr_field: str | None = "lr"
+    schedule: Callable[[int], float] | None = None
+    built: torch.optim.Optimizer | None = None
 
 
 class Trainer:
-    """Base of every family's trainer. Subclasses set ``config_cls`` and the four methods."""
+    """Base of every family's trainer. Subclasses set ``config_cls``, ``metrics`` and the
+    four methods; optimisers are declared in ``build`` with :meth:`add_optimizer`."""
 
     config_cls: type[Config] = Config
+    #: every metric the family can emit (see core/metrics.py); charts, exports and sweeps read it
+    metrics: tuple[Metric, ...] = ()
     #: metrics evaluated on held-out data every ``eval_every`` steps (0: never)
     eval_every: int = 50
     #: how many timeline snapshots to keep
@@ -217,6 +108,7 @@ class Trainer:
         self.diverged: Divergence | None = None
         self.train_seconds = 0.0
         self._first: float | None = None  # first value of explode_metric
+        self._optims: dict[str, DrivenOptimizer] = {}
         seed_everything(self.seed)
         self.rng = np.random.default_rng(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
@@ -224,7 +116,7 @@ class Trainer:
 
     # ---- to implement -----------------------------------------------------------------------
     def build(self) -> None:
-        """Create model, optimiser and data from ``self.config``."""
+        """Create model, optimisers (:meth:`add_optimizer`) and data from ``self.config``."""
         raise NotImplementedError
 
     def train_step(self) -> dict[str, float]:
@@ -235,45 +127,83 @@ class Trainer:
         """Held-out metrics, called every ``eval_every`` steps. Keep it cheap."""
         return {}
 
-    def snapshot(self) -> dict[str, Any]:
-        """Numpy arrays for the figures, computed without changing training state."""
-        return {}
-
-    def make_optimizer(self) -> torch.optim.Optimizer | None:
-        """Optional: build ``self.opt`` on first use rather than in ``build``.
-
-        The first optimiser a process builds imports ``torch._dynamo`` (about 2 s of CPU), so
-        a page whose trainer defers it draws its first frame that much sooner; see
-        :func:`warm_up` for paying that cost in the background instead.
-        """
+    def snapshot(self) -> Any:
+        """What the figures need (a small dataclass of numpy arrays), computed without
+        changing training state."""
         return None
-
-    @property
-    def opt(self) -> torch.optim.Optimizer | None:
-        if getattr(self, "_opt", None) is None:
-            self._opt = self.make_optimizer()
-        return self._opt
-
-    @opt.setter
-    def opt(self, value: torch.optim.Optimizer | None) -> None:
-        self._opt = value
-
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        """Optimisers whose learning rate follows the ``lr`` field when it changes live."""
-        opt = getattr(self, "opt", None)
-        return [opt] if opt is not None else []
 
     def modules(self) -> dict[str, torch.nn.Module]:
         """Named modules saved by ``state_dict``. Defaults to ``self.model``."""
         model = getattr(self, "model", None)
         return {"model": model} if model is not None else {}
 
+    # ---- optimisers -------------------------------------------------------------------------
+    def add_optimizer(self, name: str,
+                      make: Callable[[], torch.optim.Optimizer] | torch.optim.Optimizer, *,
+                      lr_field: str | None = "lr",
+                      schedule: Callable[[int], float] | None = None) -> None:
+        """Declare an optimiser, reachable as ``self.<name>`` and built on first use (or
+        given already built, when another object owns it).
+
+        ``lr_field``: the config field that is its learning rate (a live change of it reaches
+        the optimiser; divergence advice names it); None when the rate is not a setting.
+        ``schedule(step)``: a factor on that rate, applied before every step.
+        """
+        if isinstance(make, torch.optim.Optimizer):
+            built = make
+            self._optims[name] = DrivenOptimizer(name, lambda: built, lr_field, schedule, built)
+        else:
+            self._optims[name] = DrivenOptimizer(name, make, lr_field, schedule)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails: a declared optimiser not built yet
+        optims = self.__dict__.get("_optims")
+        if optims is not None and name in optims:
+            d = optims[name]
+            if d.built is None:
+                d.built = d.make()
+                self._set_lr(d)
+            return d.built
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _lr(self, d: DrivenOptimizer) -> float | None:
+        if d.lr_field is None:
+            return None
+        lr = float(getattr(self.config, d.lr_field))
+        return lr * d.schedule(self.step) if d.schedule is not None else lr
+
+    def _set_lr(self, d: DrivenOptimizer) -> None:
+        lr = self._lr(d)
+        if lr is not None and d.built is not None:
+            for g in d.built.param_groups:
+                g["lr"] = lr
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        """Every declared optimiser, built (what ``state_dict`` saves)."""
+        return [getattr(self, name) for name in self._optims]
+
+    def lr_fields(self) -> list[str]:
+        """The config fields that drive a learning rate, in declaration order."""
+        out: list[str] = []
+        for d in self._optims.values():
+            if d.lr_field is not None and d.lr_field not in out:
+                out.append(d.lr_field)
+        return out
+
     def suggestion(self, metric: str) -> str:
-        lr = getattr(self.config, "lr", None)
-        if lr is not None:
+        """What to do when ``metric`` diverged; read from the declared learning rates."""
+        fields = self.lr_fields()
+        if not fields:
+            return "Lower the learning rate and press reset."
+        labels = {s.name: s.label for s in specs(type(self.config))}
+        now = [(labels.get(f, f), float(getattr(self.config, f))) for f in fields]
+        if len(now) == 1:
+            lr = now[0][1]
             return (f"The learning rate {lr:g} is probably too high: try {lr / 10:g} "
                     "and press reset.")
-        return "Lower the learning rate and press reset."
+        parts = ", ".join(f"{lab} {v:g}" for lab, v in now)
+        return (f"The learning rates ({parts}) are probably too high: divide them by 10 and "
+                "press reset.")
 
     # ---- provided ---------------------------------------------------------------------------
     def _check(self, metrics: dict[str, float]) -> Divergence | None:
@@ -290,9 +220,12 @@ class Trainer:
         return None
 
     def do_step(self) -> dict[str, float]:
-        """One train step with bookkeeping: history, periodic evaluation, divergence check."""
+        """One train step with bookkeeping: schedules, history, evaluation, divergence check."""
         if self.diverged is not None:
             return {}
+        for d in self._optims.values():
+            if d.schedule is not None:
+                self._set_lr(d)
         metrics = {k: float(v) for k, v in self.train_step().items()}
         self.step += 1
         bad = self._check(metrics)
@@ -309,31 +242,35 @@ class Trainer:
         self.history.record(self.step, metrics)
         return metrics
 
-    def run_steps(self, n: int) -> TickResult:
+    def _loop(self, max_steps: int | None, deadline: float | None,
+              stop: Callable[[], bool] | None) -> TickResult:
+        """The one training loop: at least one step, then until a bound says stop."""
         t0 = time.perf_counter()
         done = 0
-        while done < n and self.diverged is None:
+        while self.diverged is None and (max_steps is None or done < max_steps):
+            if done and stop is not None and stop():
+                break
             self.do_step()
             done += 1
-        dt = time.perf_counter() - t0
-        self.train_seconds += dt
-        return TickResult(done, dt, self.diverged)
-
-    def run_for(self, seconds: float, max_steps: int | None = None) -> TickResult:
-        """As many steps as fit in ``seconds`` (at least one unless diverged)."""
-        t0 = time.perf_counter()
-        deadline = t0 + seconds
-        done = 0
-        while self.diverged is None:
-            self.do_step()
-            done += 1
-            if (max_steps is not None and done >= max_steps) or time.perf_counter() >= deadline:
+            if deadline is not None and time.perf_counter() >= deadline:
                 break
         dt = time.perf_counter() - t0
         self.train_seconds += dt
         return TickResult(done, dt, self.diverged)
 
-    def record_snapshot(self, force: bool = False) -> dict[str, Any] | None:
+    def run_steps(self, n: int) -> TickResult:
+        """Exactly ``n`` steps (fewer if training diverges)."""
+        if n <= 0:
+            return TickResult(0, 0.0, self.diverged)
+        return self._loop(n, None, None)
+
+    def run_for(self, seconds: float, max_steps: int | None = None,
+                stop: Callable[[], bool] | None = None) -> TickResult:
+        """As many steps as fit in ``seconds`` (at least one unless diverged); ``stop()`` is
+        asked between steps, so a Pause click ends a tick after the current step."""
+        return self._loop(max_steps, time.perf_counter() + seconds, stop)
+
+    def record_snapshot(self, force: bool = False) -> Any:
         """Take a snapshot into the timeline when one is due; returns the newest snapshot."""
         if force or self.timeline.due(self.step):
             with torch.no_grad():
@@ -341,9 +278,10 @@ class Trainer:
         latest = self.timeline.latest()
         return latest[1] if latest else None
 
-    def tick(self, budget_s: float, max_steps: int | None = None) -> TickResult:
+    def tick(self, budget_s: float, max_steps: int | None = None,
+             stop: Callable[[], bool] | None = None) -> TickResult:
         """The live page's unit of work: train for ``budget_s`` then record a snapshot."""
-        res = self.run_for(budget_s, max_steps=max_steps)
+        res = self.run_for(budget_s, max_steps=max_steps, stop=stop)
         self.record_snapshot()
         return res
 
@@ -353,15 +291,14 @@ class Trainer:
             return False
         changed = changed_fields(self.config, new)
         self.config = new
-        if "lr" in changed:
-            for opt in self.optimizers():
-                for g in opt.param_groups:
-                    g["lr"] = new.lr
+        for d in self._optims.values():
+            if d.lr_field in changed:
+                self._set_lr(d)
         self.on_live_change(changed)
         return True
 
     def on_live_change(self, changed: set[str]) -> None:
-        """Hook for live fields other than ``lr`` (beta, noise level...)."""
+        """Hook for live fields other than learning rates (beta, noise level...)."""
 
     # ---- persistence ------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -370,6 +307,7 @@ class Trainer:
             "config": to_dict(self.config),
             "seed": self.seed,
             "step": self.step,
+            "train_seconds": float(self.train_seconds),
             "history": self.history.state(),
             "modules": {k: m.state_dict() for k, m in self.modules().items()},
             "optimizers": [o.state_dict() for o in self.optimizers()],
@@ -387,7 +325,10 @@ class Trainer:
             m.load_state_dict(state["modules"][k])
         for o, s in zip(self.optimizers(), state.get("optimizers", [])):
             o.load_state_dict(s)
+        for d in self._optims.values():
+            self._set_lr(d)
         self.step = int(state["step"])
+        self.train_seconds = float(state.get("train_seconds", 0.0))
         self.history.load(state["history"])
         self.diverged = None
         self.timeline.clear()

@@ -1,6 +1,4 @@
 """Autoencoders: plain, denoising and variational, on digits or a swiss roll, trained live."""
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
@@ -8,19 +6,15 @@ from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M
 from core.autoencoder import trainer as T
-from ui import (View, chart, config_sidebar, experiments, live_panel, run_settings, show_problems,
-                theory_tabs, url_notes)
+from ui import Page, View, chart
 
-PAGE = "autoencoder"
-
-st.title("🗜️ Autoencoders")
-st.caption("Compress, then rebuild: plain, denoising (Vincent et al. 2008) and variational "
-           "(Kingma & Welling 2014) autoencoders, training live.")
-
-cfg, problems = config_sidebar(C.AEConfig, PAGE, presets=C.PRESETS,
-                               extra_keys=("zx", "zy", "ia", "ib"))
-settings = run_settings()
-url_notes(PAGE, "shared")
+page = Page("autoencoder", C.AEConfig, T.AETrainer, title="🗜️ Autoencoders",
+            caption="Compress, then rebuild: plain, denoising (Vincent et al. 2008) and "
+                    "variational (Kingma & Welling 2014) autoencoders, training live.",
+            presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
+            code=[M.Autoencoder, M.recon_loss, M.kl_divergence, M.add_noise,
+                  T.AETrainer.train_step], extra_keys=("zx", "zy", "ia", "ib"))
+cfg, run, problems = page.sidebar()
 
 
 @st.cache_data(max_entries=8, show_spinner="Embedding the latent space with t-SNE…")
@@ -42,7 +36,7 @@ def draw(view: View) -> None:
             if st.toggle("t-SNE view of the latent", key="_tsne",
                          help="PCA (default) is a linear view of the latent space; t-SNE "
                               "keeps neighbourhoods. Computed on pause, a second or two."):
-                xy, method = tsne(snap["z"], settings.seed), "t-SNE"
+                xy, method = tsne(snap["z"], run.seed), "t-SNE"
         zx, zy = st.session_state.get("zx"), st.session_state.get("zy")
         point = (zx, zy) if paused and method is None and zx is not None else None
         pair = (st.session_state.get("ia", 0), st.session_state.get("ib", 7)) if paused else None
@@ -101,13 +95,4 @@ def explore(snap: dict) -> None:
                     width="stretch", key="interp")
 
 
-if problems:
-    show_problems(problems)
-else:
-    live_panel(PAGE, T.AETrainer, cfg, settings, draw=draw)
-
-experiments(PAGE, C.AEConfig, C.EXPERIMENTS, settings.seed)
-st.divider()
-theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=None if problems else F.diagram(cfg),
-            code=[M.Autoencoder, M.recon_loss, M.kl_divergence, M.add_noise,
-                  T.AETrainer.train_step])
+page.body(draw)

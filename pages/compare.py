@@ -5,7 +5,9 @@ import streamlit as st
 from core import compare
 from core.figures import metric_chart
 from ui import chart
+from ui.boot import ensure_navigated
 
+ensure_navigated()
 st.title("📊 Compare runs")
 pinned: list = st.session_state.setdefault("_pinned", [])
 if not pinned:
@@ -26,8 +28,11 @@ if not runs:
 metrics = compare.common_metrics(runs)
 left, right = st.columns([3, 2])
 with left:
-    for m in st.multiselect("Metrics", metrics, default=metrics[:2]):
-        chart(metric_chart(compare.overlay(runs, m), title=m, y_title=m, height=240))
+    for m in st.multiselect("Metrics", metrics, default=metrics[:2],
+                            format_func=lambda n: compare.metric_title(runs, n)[0]):
+        label, axis, log = compare.metric_title(runs, m)
+        chart(metric_chart(compare.overlay(runs, m), title=label, y_title=axis, log_y=log,
+                           height=240))
 with right:
     st.markdown("**Settings that differ**")
     diff = compare.config_diff(runs)

@@ -1,6 +1,4 @@
 """GANs: GAN Lab's live view on 2-D data and digits, plus the pathologies it cannot show."""
-from pathlib import Path
-
 import streamlit as st
 
 from core.gan import config as C
@@ -8,19 +6,17 @@ from core.gan import data as D
 from core.gan import figures as F
 from core.gan import losses as L
 from core.gan import trainer as T
-from ui import (chart, LiveState, View, config_sidebar, experiments, live_panel, run_settings,
-                show_problems, theory_tabs, url_notes)
+from ui import LiveState, Page, View, chart
 
-PAGE = "gan"
 STEPS_PER_PRESS = 10
 
-st.title("🎭 Generative adversarial networks")
-st.caption("A generator and a discriminator in a duel (Goodfellow et al. 2014): five losses, "
-           "spectral normalisation, mode coverage, and a pathology lab.")
-
-cfg, problems = config_sidebar(C.GANConfig, PAGE, presets=C.PRESETS)
-settings = run_settings()
-url_notes(PAGE, "shared")
+page = Page("gan", C.GANConfig, T.GANTrainer, title="🎭 Generative adversarial networks",
+            caption="A generator and a discriminator in a duel (Goodfellow et al. 2014): five "
+                    "losses, spectral normalisation, mode coverage, and a pathology lab.",
+            presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
+            code=[T.GANTrainer.train_step, T.GANTrainer.d_step, T.GANTrainer.g_step,
+                  L.d_loss, L.g_loss_per_sample, L.gradient_penalty])
+cfg, run, problems = page.sidebar()
 
 
 def uploaded_points():
@@ -95,15 +91,5 @@ def draw(view: View) -> None:
 
 
 points, points_id = uploaded_points()
-if problems:
-    show_problems(problems)
-else:
-    live_panel(PAGE, T.GANTrainer, cfg, settings, draw=draw, controls=step_buttons,
-               make=lambda c, seed: T.GANTrainer(c, seed=seed, points=points),
-               data_key=points_id)
-
-experiments(PAGE, C.GANConfig, C.EXPERIMENTS, settings.seed)
-st.divider()
-theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=F.diagram(cfg),
-            code=[T.GANTrainer.train_step, T.GANTrainer.d_step, T.GANTrainer.g_step,
-                  L.d_loss, L.g_loss_per_sample, L.gradient_penalty])
+page.body(draw, controls=step_buttons, data_key=points_id,
+          make=lambda c, seed: T.GANTrainer(c, seed=seed, points=points))

@@ -1,8 +1,10 @@
 """Home: what ArchLab is, and a card per architecture."""
 import streamlit as st
 
+from ui.boot import ensure_navigated
 from ui.registry import FAMILIES
 
+ensure_navigated()
 st.title("🧪 ArchLab")
 st.markdown(
     "Real PyTorch models that **train live in your browser tab**, beside the theory that "

@@ -1,16 +1,12 @@
 """Reinforcement learning: DQN, REINFORCE, A2C, PPO and DDPG learning live on gymnasium."""
-from pathlib import Path
-
 import streamlit as st
 
 from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
 from core.rl import config as C
 from core.rl import figures as F
 from core.rl import trainer as T
-from ui import (chart, View, config_sidebar, experiments, live_panel, run_settings, show_problems,
-                theory_tabs, url_notes)
+from ui import Page, View, chart
 
-PAGE = "rl"
 CODE = {"ppo": [ppo.PPO.rollout, ppo.PPO.update, common.gae, common.ppo_clip_loss],
         "a2c": [a2c.A2C.update, common.gae],
         "reinforce": [reinforce.REINFORCE.update, common.discounted_returns],
@@ -23,14 +19,13 @@ LABELS = {"policy_loss": "Policy loss", "value_loss": "Value loss (critic)",
           "buffer_fill": "Replay buffer fill (fraction)", "critic_loss": "Critic loss",
           "actor_loss": "Actor loss (−Q(s, μ(s)))"}
 
-st.title("🕹️ Reinforcement learning")
-st.caption("DQN (Mnih et al. 2015), REINFORCE (Williams 1992), A2C (Mnih et al. 2016), PPO "
-           "(Schulman et al. 2017) and DDPG (Lillicrap et al. 2016) learning gymnasium tasks "
-           "while you watch the policy act.")
-
-cfg, problems = config_sidebar(C.RLConfig, PAGE, presets=C.PRESETS)
-settings = run_settings()
-url_notes(PAGE, "shared")
+page = Page("rl", C.RLConfig, T.RLTrainer, title="🕹️ Reinforcement learning",
+            caption="DQN (Mnih et al. 2015), REINFORCE (Williams 1992), A2C (Mnih et al. 2016), "
+                    "PPO (Schulman et al. 2017) and DDPG (Lillicrap et al. 2016) learning "
+                    "gymnasium tasks while you watch the policy act.",
+            presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
+            code=lambda c: [T.RLTrainer.train_step, *CODE[c.algo]])
+cfg, run, problems = page.sidebar()
 
 
 def evaluate_button(s) -> None:
@@ -76,12 +71,4 @@ def frames(view: View, snap: dict) -> None:
                         key="frames")
 
 
-if problems:
-    show_problems(problems)
-else:
-    live_panel(PAGE, T.RLTrainer, cfg, settings, draw=draw, controls=evaluate_button)
-
-experiments(PAGE, C.RLConfig, C.EXPERIMENTS, settings.seed)
-st.divider()
-theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=None if problems else F.diagram(cfg),
-            code=[T.RLTrainer.train_step, *CODE[cfg.algo]])
+page.body(draw, controls=evaluate_button)

@@ -1,6 +1,5 @@
 """Transformers: every attention head drawn live while the model learns a task."""
 import hashlib
-from pathlib import Path
 
 import streamlit as st
 
@@ -9,19 +8,15 @@ from core.transformer import data as D
 from core.transformer import figures as F
 from core.transformer import model as M
 from core.transformer import trainer as T
-from ui import (chart, config_sidebar, experiments, live_panel, run_settings, show_problems,
-                theory_tabs, url_notes)
-from ui.panel import LiveState, View
+from ui import LiveState, Page, View, chart
 
-PAGE = "transformer"
-
-st.title("🔭 Transformers")
-st.caption("Attention is all you need (Vaswani et al. 2017), small enough to train in your "
-           "browser: watch every layer × head form its pattern.")
-
-cfg, problems = config_sidebar(C.TransformerConfig, PAGE, presets=C.PRESETS)
-settings = run_settings()
-url_notes(PAGE, "shared")
+page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="🔭 Transformers",
+            caption="Attention is all you need (Vaswani et al. 2017), small enough to train in "
+                    "your browser: watch every layer × head form its pattern.",
+            presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
+            code=[M.attention, M.MultiHeadAttention, M.sinusoidal_encoding, M.DecoderLayer,
+                  M.Transformer, T.TransformerTrainer.train_step, T.TransformerTrainer.decode])
+cfg, run, problems = page.sidebar()
 
 custom_text, text_id = None, None
 if cfg.task == "charlm" and cfg.text == "custom":
@@ -31,7 +26,7 @@ if cfg.task == "charlm" and cfg.text == "custom":
         pasted = st.text_area("…or paste it here", key="_tr_paste", height=120)
         raw = up.getvalue() if up is not None else pasted.encode("utf-8")
         text, text_problems = D.check_text(raw) if raw else (None, ["Paste or upload a text."])
-        problems = problems + text_problems
+        problems.extend(text_problems)
         if text is not None:
             custom_text, text_id = text, hashlib.sha1(text.encode()).hexdigest()  # new: rebuild
             st.caption(f"{len(text):,} characters, {len(set(text))} different.")
@@ -109,15 +104,5 @@ def draw(view: View) -> None:
                                           snap["emb_var"]), width="stretch", key="_tr_emb")
 
 
-if problems:
-    show_problems(problems)
-else:
-    live_panel(PAGE, T.TransformerTrainer, cfg, settings, draw=draw, controls=try_it,
-               make=lambda c, seed: T.TransformerTrainer(c, seed=seed, text=custom_text),
-               data_key=text_id)
-
-experiments(PAGE, C.TransformerConfig, C.EXPERIMENTS, settings.seed)
-st.divider()
-theory_tabs(Path(C.__file__).with_name("theory.md"), diagram=None if problems else F.diagram(cfg),
-            code=[M.attention, M.MultiHeadAttention, M.sinusoidal_encoding, M.DecoderLayer,
-                  M.Transformer, T.TransformerTrainer.train_step, T.TransformerTrainer.decode])
+page.body(draw, controls=try_it, data_key=text_id,
+          make=lambda c, seed: T.TransformerTrainer(c, seed=seed, text=custom_text))

@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM_ARGS, start_app  # noqa: E402
+from serve.local import CHROMIUM_ARGS, start_app  # noqa: E402
 
 
 def main() -> None:

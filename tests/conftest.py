@@ -21,6 +21,14 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture
+def plotly_checked():
+    """Every figure built through core.plotly_fast is validated in full by plotly."""
+    from core.plotly_fast import checking
+    with checking():
+        yield
+
+
 # ---- browser tests: Debian's chromium driven by Playwright against a live server ----------
 import os  # noqa: E402
 import shutil  # noqa: E402
@@ -29,9 +37,8 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+from serve import local as serve_local  # noqa: E402
+from serve.local import CHROMIUM_ARGS, free_port  # noqa: E402,F401
 
 
 def chromium_path() -> str | None:
@@ -49,48 +56,16 @@ def browser_type_launch_args():
     return {"executable_path": path, "args": CHROMIUM_ARGS, "headless": True}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_app(timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
     """``streamlit run app.py`` on a free loopback port; returns (process, base url)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        try:  # wait a little for the process to exit (an error) before polling again
-            proc.wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            pass
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy")
+    return serve_local.start_app(timeout=timeout)
 
 
 @pytest.fixture(scope="session")
 def app_url():
     proc, url = start_app()
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    serve_local.stop(proc)
 
 
 def wait_idle(page, timeout_ms: int = 180_000) -> None:
@@ -118,3 +93,11 @@ def open_page(page: str | None = None, timeout: float = 90, **query: str):
 def app_test():
     """Factory fixture: ``app_test("pages/gan.py", lr="0.01")`` -> a run AppTest."""
     return open_page
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, patient: on a loaded 2-core machine a first render can take
+    tens of seconds, and a wait that gives up early is a flaky test, not a finding."""
+    page.set_default_timeout(120_000)
+    return page

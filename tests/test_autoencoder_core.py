@@ -18,6 +18,7 @@ from core.autoencoder import model as M
 from core.autoencoder import trainer as T
 from core.autoencoder.config import parse_hidden
 from core.config import apply_overrides, from_query, to_query, validate
+from core.datasets import digits
 
 
 # ---- config ------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_digits_split_fixed_stratified_and_scaled():
     assert ds.x_train.shape == (1438, 64) and ds.x_test.shape == (359, 64)
     assert ds.x_train.dtype == np.float32 and ds.x_train.min() == 0.0 and ds.x_train.max() == 1.0
     counts = np.bincount(ds.y_test, minlength=10)
-    full = np.bincount(D.load_digits01()[1], minlength=10)
+    full = np.bincount(digits()[1], minlength=10)
     assert np.all(np.abs(counts - 0.2 * full) <= 1)          # 20 % of every class
     assert D.load("digits") is ds                             # cached, no reload
     # the split does not depend on any run seed: two trainers see the same test set
@@ -215,7 +216,7 @@ def test_lr_1_diverges_for_every_variant(over):
     t = AETrainer(AEConfig(lr=1.0, **over), seed=0)
     t.run_steps(300)
     assert t.diverged is not None and t.diverged.metric == "loss"
-    assert t.diverged.value > AETrainer.explode_factor * t.history.values["loss"][0]
+    assert t.diverged.value > AETrainer.explode_factor * t.history.series("loss")[1][0]
     # a healthy run never trips it
     ok = AETrainer(AEConfig(**over), seed=0)
     ok.run_steps(150)

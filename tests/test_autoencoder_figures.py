@@ -26,10 +26,11 @@ def runs():
 
 
 @pytest.fixture(autouse=True)
-def validated(monkeypatch):
+def validated():
     """Build every figure with plotly's property validation on: a typo in a dict fails here."""
-    import core.figures
-    monkeypatch.setattr(core.figures, "VALIDATE", True)
+    from core.plotly_fast import checking
+    with checking():
+        yield
 
 
 def _names(fig: go.Figure) -> list[str]:

@@ -4,12 +4,14 @@ import plotly.graph_objects as go
 import pytest
 
 import core.figures as CF
+from core.plotly_fast import checking
 from core.training import History
 
 
 @pytest.fixture(autouse=True)
-def validated(monkeypatch):
-    monkeypatch.setattr(CF, "VALIDATE", True)
+def validated():
+    with checking():
+        yield
 
 
 def test_metric_chart_has_axes_and_one_series_per_metric():
@@ -69,3 +71,27 @@ def test_metric_chart_without_values_says_what_to_do():
     spec = CF.metric_chart(empty, title="loss")
     assert spec["layer"][0]["mark"]["type"] == "text"
     assert "press ▶ Play" in spec["layer"][0]["data"]["values"][0]["note"]
+
+
+def test_metric_charts_follow_the_declarations():
+    from core.metrics import Metric
+    decl = (Metric("loss", "Training loss", unit="nats", chart="Loss", log=True),
+            Metric("val_loss", "Validation loss", unit="nats", chart="Loss", log=True),
+            Metric("val_acc", "Validation accuracy", chart="Accuracy", higher_is_better=True),
+            Metric("kl", "KL", unit="nats", chart="KL"))          # never recorded: no chart
+    h = History()
+    for i in range(1, 101):
+        h.record(i, {"loss": 1 / i, **({"val_loss": 2 / i, "val_acc": i / 100}
+                                        if i % 10 == 0 else {})})
+    loss, acc = CF.metric_charts(h, decl, upto=50, rules={"Accuracy": (0.9, "target")},
+                                 references={"Loss": ("baseline", 0.5)})
+    assert loss["title"] == "Loss" and acc["title"] == "Accuracy"
+    enc = loss["layer"][0]["encoding"]
+    assert enc["y"]["title"] == "nats" and enc["y"]["scale"] == {"type": "log"}
+    rows = CF.chart_rows(loss)
+    assert {r["metric"] for r in rows} == {"Training loss", "Validation loss", "baseline"}
+    assert max(r["step"] for r in rows if r["metric"] == "Training loss") == 50   # scrubbed
+    assert acc["layer"][0]["encoding"]["y"]["title"] == "Accuracy"
+    assert any(layer["mark"]["type"] == "rule" and layer["data"]["values"][0].get("y") == 0.9
+               for layer in acc["layer"])
+    assert CF.metric_charts(h, decl, names=["val_acc"])[0]["title"] == "Accuracy"

@@ -11,6 +11,7 @@ import torch
 
 from core import figures as CF
 from core.config import apply_overrides, validate
+from core.datasets import digits
 from core.gan import data as gdata
 from core.gan import figures as gfig
 from core.gan.config import EXPERIMENTS, LOSSES, PRESETS, GANConfig
@@ -21,10 +22,11 @@ from core.gan.trainer import HEAT_RES, MANIFOLD_RES, N_ARROWS, N_SHOW, GANTraine
 
 
 @pytest.fixture(autouse=True)
-def validated(monkeypatch):
+def validated():
     """Build every figure with plotly's property validation on: a typo in a dict fails here."""
-    import core.figures
-    monkeypatch.setattr(core.figures, "VALIDATE", True)
+    from core.plotly_fast import checking
+    with checking():
+        yield
 
 SMALL = dict(g_hidden=16, d_hidden=16, batch_size=32)
 
@@ -219,7 +221,7 @@ def test_parse_csv_limits():
 
 
 def test_digits_data():
-    x = gdata.load_digits()
+    x = digits()[0]
     assert x.shape == (1797, 64) and x.dtype == np.float32
     assert float(x.min()) == 0 and float(x.max()) == 1
 
@@ -453,7 +455,7 @@ def test_snapshots_do_not_change_training():
 def test_digits_preset_makes_varied_digit_like_samples():
     """After 100 steps the digits preset's samples are as varied as real digits (no collapse)
     and far closer to some real digit than the same pixels shuffled are."""
-    real = gdata.load_digits()
+    real = digits()[0]
 
     def diversity(x):  # mean distance between two samples
         return float(np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1)).mean())

@@ -112,17 +112,84 @@ def test_relative_explosion_counts_as_divergence_when_asked():
     assert LinTrainer.explode_factor is None  # off by default
 
 
-def test_optimizer_can_be_built_on_first_use():
-    class Lazy(LinTrainer):
-        def build(self):
-            super().build()
-            self.opt = None  # built by make_optimizer when first needed
-
-        def make_optimizer(self):
-            return torch.optim.SGD(self.model.parameters(), lr=self.config.lr)
-
-    t = Lazy(LinCfg(), seed=0)
-    assert t._opt is None
+def test_declared_optimizer_is_built_on_first_use_and_follows_its_field():
+    t = LinTrainer(LinCfg(), seed=0)
+    assert t._optims["opt"].built is None          # nothing built until a step needs it
     t.run_steps(3)
     assert isinstance(t.opt, torch.optim.SGD) and t.opt is t.optimizers()[0]
     assert t.apply_live(LinCfg(lr=0.02)) and t.opt.param_groups[0]["lr"] == 0.02
+    assert t.lr_fields() == ["lr"]
+
+
+def test_schedule_scales_the_declared_rate_every_step():
+    class Warm(LinTrainer):
+        def build(self):
+            super().build()
+            self.add_optimizer("opt", lambda: torch.optim.SGD(self.model.parameters(), lr=1.0),
+                               lr_field="lr", schedule=lambda step: min(1.0, (step + 1) / 4))
+
+    t = Warm(LinCfg(lr=0.04), seed=0)
+    seen = []
+    for _ in range(6):
+        t.run_steps(1)
+        seen.append(round(t.opt.param_groups[0]["lr"], 6))
+    assert seen == [0.01, 0.02, 0.03, 0.04, 0.04, 0.04]
+
+
+def test_two_optimizers_on_two_fields_get_their_own_rates_and_advice():
+    from dataclasses import dataclass
+    from core.config import param
+
+    @dataclass(frozen=True)
+    class TwoCfg(LinCfg):
+        lr_b: float = param(0.5, label="Second rate", help=".", min=1e-4, max=10.0,
+                            scale="log", live=True)
+
+    class Two(LinTrainer):
+        config_cls = TwoCfg
+
+        def build(self):
+            super().build()
+            self.head = torch.nn.Linear(1, 1)
+            self.add_optimizer("opt_b", lambda: torch.optim.SGD(self.head.parameters(),
+                                                                lr=self.config.lr_b),
+                               lr_field="lr_b")
+
+    t = Two(TwoCfg(), seed=0)
+    assert t.apply_live(TwoCfg(lr=0.01, lr_b=0.2))
+    assert t.opt.param_groups[0]["lr"] == 0.01 and t.opt_b.param_groups[0]["lr"] == 0.2
+    advice = t.suggestion("loss")
+    assert "Learning rate 0.01" in advice and "Second rate 0.2" in advice
+
+
+def test_long_history_keeps_its_start_evenly_resolved():
+    """100,000 steps: the kept points are spread evenly over the whole run, start included
+    (the old scheme thinned old points again and again and left a hole of 5,000 steps)."""
+    h = History(cap=2000)
+    for i in range(1, 100_001):
+        h.record(i, {"loss": 1.0 / i})
+    steps, vals = h.series("loss")
+    assert 1000 <= len(steps) <= 2001 and steps[0] == 1 and steps[-1] == 100_000
+    gaps = np.diff(steps[:-1])
+    assert gaps.max() == gaps.min()                       # one stride over the whole run
+    first_tenth = np.sum(steps <= 10_000)
+    assert abs(first_tenth / len(steps) - 0.1) < 0.01     # a tenth of the run, a tenth of points
+    assert gaps.max() <= 128
+    # a metric recorded every 50 steps keeps the same even spread
+    h2 = History(cap=100)
+    for i in range(50, 100_001, 50):
+        h2.record(i, {"val_loss": 1.0})
+    s2, _ = h2.series("val_loss")
+    assert s2[0] == 50 and s2[-1] == 100_000 and np.ptp(np.diff(s2[:-1])) == 0
+
+
+def test_history_state_round_trips_with_its_strides():
+    h = History(cap=10)
+    for i in range(1, 1001):
+        h.record(i, {"loss": float(i)})
+    h2 = History.from_state(h.state())
+    for i in range(1001, 2001):
+        h.record(i, {"loss": float(i)})
+        h2.record(i, {"loss": float(i)})
+    assert h.series("loss")[0].tolist() == h2.series("loss")[0].tolist()
+    assert h2.last("loss") == 2000.0

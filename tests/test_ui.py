@@ -11,10 +11,9 @@ def toy_page():
     import streamlit as st
     from toy import PRESETS, ToyConfig, ToyTrainer
 
-    from ui import config_sidebar, live_panel, run_settings, show_problems, url_notes
+    from ui import config_sidebar, live_panel, show_problems
 
-    cfg, problems = config_sidebar(ToyConfig, "toy", presets=PRESETS)
-    url_notes("toy", "shared")
+    cfg, run, problems = config_sidebar(ToyConfig, "toy", presets=PRESETS)
 
     def draw(view):
         st.text(f"drawn step={view.step} live={view.live} w={view.snapshot['w'].shape}")
@@ -24,7 +23,7 @@ def toy_page():
     if problems:
         show_problems(problems)
     else:
-        live_panel("toy", ToyTrainer, cfg, run_settings(), draw=draw)
+        live_panel("toy", ToyTrainer, cfg, run, draw=draw)
 
 
 def _at(**query) -> AppTest:
@@ -43,7 +42,8 @@ def _trainer(at):
 def test_widgets_come_from_the_schema():
     at = _at()
     assert at.slider(key="hidden").value == 8
-    assert at.number_input(key="lr").value == 0.05
+    assert at.number_input(key="lr").value == 0.05   # log scale: the exact value...
+    assert at.select_slider(key="_coarse_lr").value == 0.05   # ... and a slider by factors
     assert at.number_input(key="seed").value == 0
     assert [s.value for s in at.sidebar.subheader] == ["Run", "Model", "Training"]
 
@@ -54,10 +54,23 @@ def test_live_lr_change_keeps_the_trainer_and_arch_change_rebuilds():
     t = _trainer(at)
     at.number_input(key="lr").set_value(0.01).run()
     assert _trainer(at) is t and t.opt.param_groups[0]["lr"] == 0.01 and t.step == 1
+    at.select_slider(key="_coarse_lr").set_value(0.2).run()      # one notch = a factor
+    assert at.number_input(key="lr").value == 0.2 and t.opt.param_groups[0]["lr"] == 0.2
     at.slider(key="hidden").set_value(16).run()
     assert _trainer(at) is not t and _trainer(at).step == 0
     at.number_input(key="seed").set_value(5).run()
     assert _trainer(at).seed == 5
+
+
+def test_log_field_moves_by_factors_and_keeps_a_typed_value():
+    at = _at()
+    opts = at.select_slider(key="_coarse_lr").options
+    assert opts[:4] == ["0.0001", "0.0002", "0.0005", "0.001"] and opts[-1] == "100"
+    at.number_input(key="lr").set_value(0.0035).run()
+    assert at.number_input(key="lr").value == 0.0035
+    assert at.number_input(key="lr").step == 0.0001          # a tenth of its decade
+    assert at.select_slider(key="_coarse_lr").value == 0.005      # nearest notch shown
+    assert _trainer(at).config.lr == 0.0035 and not at.error
 
 
 def test_cross_field_problem_is_shown_and_nothing_is_built():
@@ -71,7 +84,7 @@ def test_timeline_scrubbing_redraws_from_an_earlier_moment():
     at = _at(speed="step")
     for _ in range(4):
         at.button(key="_step_toy").click().run()
-    slider = at.select_slider[0]
+    slider = next(s for s in at.select_slider if s.key.startswith("_moment_toy"))
     assert slider.options == ["step 0", "step 1", "step 2", "step 3", "step 4"]
     slider.set_value(2).run()
     assert "drawn step=2 live=False" in at.text[0].value

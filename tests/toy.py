@@ -30,7 +30,7 @@ class ToyTrainer(Trainer):
         c = self.config
         self.model = torch.nn.Sequential(torch.nn.Linear(2, c.hidden), torch.nn.Tanh(),
                                          torch.nn.Linear(c.hidden, 1))
-        self.opt = torch.optim.SGD(self.model.parameters(), lr=c.lr)
+        self.add_optimizer("opt", lambda: torch.optim.SGD(self.model.parameters(), lr=c.lr))
         self.x = torch.randn(128, 2, generator=self.gen)
         self.y = self.x.sum(1, keepdim=True)
 

@@ -1,14 +1,18 @@
-"""Reusable Streamlit pieces: the only place outside pages/ that imports streamlit."""
-from ui.boot import leave_pages_directory_mode
+"""Reusable Streamlit pieces: the only place outside pages/ that imports streamlit.
 
-leave_pages_directory_mode()
-from ui.charts import chart  # noqa: E402
-from ui.content import experiments, show_code, theory_tabs  # noqa: E402
-from ui.errors import guard  # noqa: E402
-from ui.form import config_sidebar, share_link, show_problems, url_notes  # noqa: E402
-from ui.panel import LiveState, View, live_panel  # noqa: E402
-from ui.shared import RunSettings, run_settings, shared_sidebar  # noqa: E402
+Layers, each importing only those above it (tests/test_layout.py walks the imports):
+``widgets`` (schema widgets, URL repair, links) → ``panel`` (live training) → ``form``
+(sidebar) → ``content`` (theory, experiments) → ``page`` (the page skeleton).
+Importing this package does nothing but import.
+"""
+from ui.charts import chart, figure, show
+from ui.content import experiments, show_code, theory_tabs
+from ui.errors import guard
+from ui.form import apply_preset, config_sidebar, run_sidebar, show_problems
+from ui.page import Page
+from ui.panel import LiveState, View, live_panel
+from ui.widgets import share_link, url_notes
 
-__all__ = ["chart", "experiments", "show_code", "theory_tabs", "guard", "config_sidebar",
-           "share_link", "show_problems", "url_notes", "LiveState", "View", "live_panel",
-           "RunSettings", "run_settings", "shared_sidebar"]
+__all__ = ["chart", "figure", "show", "experiments", "show_code", "theory_tabs", "guard",
+           "apply_preset", "config_sidebar", "run_sidebar", "show_problems", "Page",
+           "LiveState", "View", "live_panel", "share_link", "url_notes"]

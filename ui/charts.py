@@ -1,7 +1,7 @@
-"""Draw a chart from ``core``: a Vega-Lite spec written as a plain dict."""
+"""Draw figures from ``core``: Vega-Lite specs written as plain dicts, and plotly figures."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import streamlit as st
 
@@ -10,3 +10,23 @@ def chart(spec: dict[str, Any], *, key: str | None = None, width: Any = "stretch
     """A Vega-Lite chart, full width by default. The dict goes straight to
     ``st.vega_lite_chart``: no schema validation (altair's costs 10-50 ms per chart per tick)."""
     st.vega_lite_chart(spec, width=width, key=key)
+
+
+def figure(fig: Any, key: str) -> None:
+    """One figure of either kind: a Vega-Lite dict or a plotly figure."""
+    if isinstance(fig, dict):
+        chart(fig, key=key)
+    else:
+        st.plotly_chart(fig, width="stretch", key=key)
+
+
+def show(figs: Mapping[str, Any], *, columns: int = 1, prefix: str = "") -> None:
+    """Draw a family's ``live_figures`` in order, spread over ``columns`` side by side."""
+    if columns <= 1:
+        for k, f in figs.items():
+            figure(f, f"{prefix}{k}")
+        return
+    cols = st.columns(columns)
+    for i, (k, f) in enumerate(figs.items()):
+        with cols[i % columns]:
+            figure(f, f"{prefix}{k}")

@@ -9,7 +9,8 @@ import streamlit as st
 
 from core import content
 from core.config import Config, Preset, apply_overrides
-from ui.form import apply_preset, share_link
+from ui.form import apply_preset
+from ui.widgets import share_link
 
 
 def theory_tabs(md_path: str | Path, *, diagram: str | None = None,

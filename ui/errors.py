@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import RerunException, StopException
 
 log = logging.getLogger("archlab")
 
@@ -15,12 +14,11 @@ log = logging.getLogger("archlab")
 def guard(what: str) -> Iterator[None]:
     """Run a block; an unexpected error shows one clear message instead of a traceback.
 
-    Streamlit's own control-flow exceptions (rerun, stop) pass through untouched.
+    Only ``Exception`` is caught: Streamlit's own rerun and stop signals derive from
+    ``BaseException`` and pass through untouched (tests/test_ui.py checks a rerun inside).
     """
     try:
         yield
-    except (RerunException, StopException):
-        raise
     except Exception as e:  # noqa: BLE001 - this is the last line of defence for the page
         log.exception("error while %s", what)
         st.error(f"Something went wrong while {what}: {type(e).__name__}: {e}. "

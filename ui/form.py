@@ -1,104 +1,45 @@
-"""The config form: sidebar widgets built from a family's schema, bound to the URL.
+"""The sidebar form: run settings (seed, speed) and a family's hyperparameters, from the schema.
 
-Every widget's key is the field name and is bound to the query parameter of the same name, so
-the address bar always holds the non-default settings and a copied link rebuilds the run.
-Values arriving in a URL are checked against the schema before any widget reads them: a value
-out of range is clamped, an unreadable one replaced by the default, and each gets a note shown on
-the page (Streamlit alone would drop them silently).
+A page calls :func:`config_sidebar` once; it draws the run settings above the family's groups,
+repairs bad link values (with notes shown on the page) and returns everything the page needs::
+
+    cfg, run, problems = config_sidebar(AEConfig, "autoencoder", presets=PRESETS)
+
+``problems`` lists everything wrong with the settings in plain words; when it is not empty the
+page shows them and builds no model.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
-from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.config import Config, ParamSpec, Preset, apply_overrides, sanitize, specs, to_query
+from core.config import Config, Preset, apply_overrides, specs
 from core.config import validate as validate_config
-
-NOTES_KEY = "_url_notes"
-
-
-def widget(spec: ParamSpec, where: Any = None) -> Any:
-    """Render the widget for ``spec`` (bound to the URL) and return its value.
-
-    The widget's default is always the schema default (so defaults stay out of the URL and the
-    widget keeps one identity); a value put in session state (preset, repaired URL) wins.
-    """
-    w = where or st.sidebar
-    kw = dict(label=spec.label, help=spec.help, key=spec.name, bind="query-params")
-    if spec.choices is not None:
-        options = list(spec.choices)
-        index = options.index(spec.default)
-        if len(options) <= 4 and all(isinstance(o, str) and len(o) <= 12 for o in options):
-            return w.radio(options=options, index=index, horizontal=True, **kw)
-        return w.selectbox(options=options, index=index, **kw)
-    if spec.type is bool:
-        return w.toggle(value=bool(spec.default), **kw)
-    if spec.type in (int, float):
-        t = spec.type
-        num = dict(min_value=t(spec.min), max_value=t(spec.max), value=t(spec.default))
-        if t is float and spec.scale == "log":
-            return w.number_input(step=float(spec.step or spec.min), format="%g", **num, **kw)
-        step = spec.step if spec.step is not None else (1 if t is int else
-                                                         (spec.max - spec.min) / 100)
-        if t is int and (spec.max - spec.min) / step > 400:
-            return w.number_input(step=int(step), **num, **kw)
-        return w.slider(step=t(step), **num, **kw)
-    return w.text_input(value=str(spec.default), **kw)
+from core.run import RunSettings
+from ui.panel import reset as reset_run
+from ui.widgets import check_url, set_value, url_notes, widget
 
 
-def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
-              report_unknown: bool = True) -> None:
-    """Once per session and scope: repair bad URL values before the widgets read them.
-
-    A bound parameter can still be changed through ``st.query_params`` before its widget
-    exists, so a bad value is removed from the URL and the repaired value put into session
-    state, where the widget picks it up and writes it back to the URL. Keys that belong to
-    neither ``cls`` nor ``other_keys`` get an "ignored" note when ``report_unknown``.
-    """
-    flag = f"_url_checked_{scope}"
-    if st.session_state.get(flag):
-        return
-    st.session_state[flag] = True
-    notes: list[str] = []
-    known = {s.name: s for s in specs(cls)}
-    others = set(other_keys)
-    for name in list(st.query_params.keys()):
-        spec = known.get(name)
-        if spec is None:
-            if report_unknown and name not in others:
-                notes.append(f"Unknown setting {name!r} in the link was ignored.")
-            continue
-        value, note = sanitize(spec, st.query_params.get_all(name))
-        if note:
-            notes.append(note)
-            try:
-                del st.query_params[name]
-            except Exception:  # noqa: BLE001 - already bound: session state still wins
-                pass
-            st.session_state[name] = value
-    st.session_state[f"{NOTES_KEY}_{scope}"] = notes
-
-
-def url_notes(*scopes: str) -> None:
-    """Show the notes about repaired URL values for these scopes (page and "shared")."""
-    notes = [n for sc in scopes for n in st.session_state.get(f"{NOTES_KEY}_{sc}") or []]
-    if notes:
-        st.warning("Some settings in the link could not be used as given:\n\n"
-                   + "\n".join(f"- {n}" for n in notes), icon="⚠️")
+def run_sidebar() -> RunSettings:
+    """The seed and speed widgets (bound to the URL), at the top of every page's sidebar."""
+    check_url(RunSettings, "shared", report_unknown=False)
+    with st.sidebar:
+        st.subheader("Run")
+        values = {s.name: widget(s) for s in specs(RunSettings)}
+    return RunSettings(**values)
 
 
 def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = (),
-                   extra_keys: Iterable[str] = ()) -> tuple[Config, list[str]]:
-    """Render the sidebar form for ``cls``; returns (config, problems).
+                   extra_keys: Iterable[str] = ()) -> tuple[Config, RunSettings, list[str]]:
+    """Render the sidebar form for ``cls``; returns (config, run settings, problems).
 
-    ``problems`` lists everything wrong with the current settings in plain words; when it is
-    not empty the page shows them and must not build a model.
+    ``extra_keys`` are URL parameters the page owns itself (not reported as unknown).
+    Notes about repaired link values are shown at the top of the page.
     """
-    from ui.shared import RunSettings, shared_sidebar
-    shared_sidebar()
+    run = run_sidebar()
     check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys))
+    url_notes(page, "shared")
     if presets:
         names = [p.name for p in presets]
         st.sidebar.selectbox(
@@ -119,8 +60,7 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
             st.sidebar.subheader(group)
         values[spec.name] = widget(spec)
     cfg = cls(**values)
-    problems = validate_config(cfg)
-    return cfg, problems
+    return cfg, run, validate_config(cfg)
 
 
 def _preset_chosen(cls: type[Config], presets: list[Preset], page: str) -> None:
@@ -136,26 +76,10 @@ def apply_preset(cls: type[Config], preset: Preset, page: str) -> None:
     and start that run from step 0, paused."""
     cfg = apply_overrides(cls(), preset.overrides)
     for spec in specs(cls):
-        st.session_state[spec.name] = getattr(cfg, spec.name)
+        set_value(spec, getattr(cfg, spec.name))
     if preset.seed is not None:
         st.session_state["seed"] = preset.seed
-    live = st.session_state.get(f"_live_{page}")
-    if live is not None:
-        with live.lock:
-            live.trainer = None
-        live.playing = False
-
-
-def share_link(cfg: Config, seed: int) -> str:
-    """The address that rebuilds this run: non-default settings and the seed."""
-    q = to_query(cfg)
-    q["seed"] = str(seed)
-    base = ""
-    try:
-        base = st.context.url or ""
-    except Exception:  # noqa: BLE001 - no browser context (tests)
-        base = ""
-    return f"{base}?{urlencode(q)}"
+    reset_run(page)
 
 
 def show_problems(problems: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 A page calls::
 
-    live_panel("autoencoder", AETrainer, cfg, settings, draw=draw)
+    live_panel("autoencoder", AETrainer, cfg, run, draw=draw)
 
 ``draw(view)`` is the page's figure code (Streamlit calls on figure builders); the panel calls
 it inside an ``st.fragment`` that re-runs every tick while playing. Each tick trains for the
@@ -27,8 +27,8 @@ from core import compare
 from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, warm_up
 from ui.errors import guard
-from ui.form import share_link
-from ui.shared import SPEEDS, RunSettings
+from core.run import RunSettings
+from ui.widgets import set_value, share_link
 
 
 
@@ -105,17 +105,24 @@ def _set_playing(page: str, playing: bool) -> None:
     s.message = None
 
 
-def _one_step(page: str, from_step: int) -> None:
-    s = state(page)
+def train_action(s: LiveState, from_step: int, action: Callable[[Trainer], Any]) -> None:
+    """Body of a training button's callback (Step, a page's "D only"...): pause, then run
+    ``action(trainer)`` under the lock, once, even when Streamlit delivers the click twice
+    (the button was drawn at ``from_step``; a second delivery finds the trainer past it)."""
     s.playing = False
     if s.trainer is not None:
         with s.lock:
-            if s.trainer.step == from_step:  # a click delivered twice steps once
-                s.trainer.run_steps(1)
+            if s.trainer.step == from_step:
+                action(s.trainer)
                 s.trainer.record_snapshot(force=True)
 
 
-def _reset(page: str) -> None:
+def _one_step(page: str, from_step: int) -> None:
+    train_action(state(page), from_step, lambda t: t.run_steps(1))
+
+
+def reset(page: str) -> None:
+    """Drop the page's trainer (it is rebuilt from the settings at step 0) and pause."""
     s = state(page)
     with s.lock:
         s.trainer = None
@@ -162,7 +169,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     s = state(page)
     _sync(s, trainer_cls, make or (lambda c, seed: trainer_cls(c, seed=seed)), cfg,
           settings.seed, data_key)
-    speed = SPEEDS[settings.speed]
+    speed = settings.tick
     t = s.trainer
     assert t is not None
 
@@ -173,7 +180,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page, t.step),
                 help="Train exactly one step, then pause.", width="stretch",
                 disabled=t.diverged is not None)
-    c[2].button("Reset", key=f"_reset_{page}", on_click=_reset, args=(page,),
+    c[2].button("Reset", key=f"_reset_{page}", on_click=reset, args=(page,),
                 help="New weights from the seed; training starts again at step 0.",
                 width="stretch")
     c[3].button("📌 Pin run", key=f"_pin_{page}", on_click=_pin, args=(page,),
@@ -283,6 +290,6 @@ def _load(page: str, trainer_cls: type[Trainer]) -> None:
         t.record_snapshot(force=True)
     s.playing = False
     for sp in specs(type(t.config)):
-        st.session_state[sp.name] = getattr(t.config, sp.name)
+        set_value(sp, getattr(t.config, sp.name))
     st.session_state["seed"] = t.seed
     s.message = f"Loaded {f.name!r}: step {t.step:,}."

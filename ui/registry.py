@@ -30,6 +30,18 @@ class Family:
         return self.page.exists()
 
 
+def app_pages() -> dict[str, list]:
+    """The app's pages as ``st.Page`` objects, by section: what app.py navigates (and what a
+    page run without app.py navigates once, see ui/boot.py)."""
+    import streamlit as st
+    home = st.Page(str(ROOT / "pages" / "home.py"), title="Home", icon="🏠", default=True)
+    archs = [st.Page(str(f.page), title=f.title, icon=f.icon, url_path=f.slug)
+             for f in FAMILIES if f.available]
+    explore = [st.Page(str(ROOT / "pages" / "compare.py"), title="Compare runs", icon="📊",
+                       url_path="compare")]
+    return {"home": [home], "Architectures": archs, "Explore": explore}
+
+
 FAMILIES = [
     Family("autoencoder", "Autoencoders", "🗜️",
            "Squeeze digits through a 2–16 number bottleneck and back: plain, denoising and "

@@ -93,10 +93,6 @@ class AEConfig(Config):
             raise ValueError(problem)
         return sizes
 
-    @property
-    def input_dim(self) -> int:
-        return DATA_DIMS[self.dataset]
-
     def problems(self) -> list[str]:
         out = []
         _, hp = parse_hidden(self.hidden)

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.datasets import digits, pca
 
-__all__ = ["Dataset", "load", "load_digits01", "swiss_roll", "pca_baseline"]
+__all__ = ["Dataset", "load", "swiss_roll", "pca_baseline"]
 
 SPLIT_SEED = 0
 TEST_FRACTION = 0.2
@@ -54,12 +54,6 @@ def _split(n: int, strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return train_idx, test_idx
 
 
-def load_digits01() -> tuple[np.ndarray, np.ndarray]:
-    """All 1,797 digits as (N, 64) float32 in [0, 1] and (N,) int64 labels (shipped copy of
-    scikit-learn's bundled digits: no scikit-learn import when a page opens)."""
-    return digits()
-
-
 def swiss_roll(n: int = 2000, noise: float = 0.05, seed: int = SPLIT_SEED
                ) -> tuple[np.ndarray, np.ndarray]:
     """Points on a swiss roll, standardised: (n, 3) float32 and roll position t in [0, 1].
@@ -81,7 +75,7 @@ def swiss_roll(n: int = 2000, noise: float = 0.05, seed: int = SPLIT_SEED
 def load(name: str) -> Dataset:
     """The cached dataset ``name`` ("digits" or "swiss_roll") with its fixed split."""
     if name == "digits":
-        x, y = load_digits01()
+        x, y = digits()
         tr, te = _split(len(x), y)
         return Dataset(name, x[tr], y[tr], x[te], y[te], (8, 8), False, "digit")
     if name == "swiss_roll":

@@ -24,24 +24,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.nets import ACTIVATIONS, mlp
+
 __all__ = ["AEOutput", "Autoencoder", "reparameterize", "kl_divergence", "recon_loss",
            "add_noise", "decode_numpy", "ACTIVATIONS"]
 
 #: decoder standard deviation assumed for real-valued points (the swiss roll)
 POINT_SIGMA = 0.1
 
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "tanh": nn.Tanh,
-               "silu": nn.SiLU}
-
-
-def mlp(sizes: list[int], activation: str) -> nn.Sequential:
-    """Linear layers of ``sizes`` with ``activation`` between them (none after the last)."""
-    layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(ACTIVATIONS[activation]())
-    return nn.Sequential(*layers)
 
 
 class AEOutput(NamedTuple):

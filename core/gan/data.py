@@ -166,9 +166,3 @@ def _numeric(row: list[str]) -> bool:
         return True
     except ValueError:
         return False
-
-
-def load_digits() -> np.ndarray:
-    """scikit-learn's bundled 8x8 digits as float32 (1797, 64) in [0, 1] (no download)."""
-    from sklearn.datasets import load_digits as _load
-    return (_load().data / 16.0).astype(np.float32)

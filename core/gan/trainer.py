@@ -22,6 +22,7 @@ from core.gan.config import GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, g_loss_per_sample, gradient_penalty
 from core.gan.metrics import mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
+from core.datasets import digits
 from core.training import Trainer
 
 HEAT_RES = 48       # discriminator heatmap resolution (cells per side)
@@ -57,18 +58,18 @@ class GANTrainer(Trainer):
         else:
             self.out_dim = 64
             self.centres = None
-            self.pool = torch.from_numpy(gdata.load_digits())
+            self.pool = torch.from_numpy(digits()[0].copy())
         self.G = Generator(c.z_dim, c.g_hidden, c.n_layers, self.out_dim, image=not c.is_2d)
         self.D = Discriminator(self.out_dim, c.d_hidden, c.n_layers, c.spectral_norm)
-        self._opt_g = self._opt_d = None  # built on first use: see ``opt_g``
+        # built on first use; G follows ``lr``, D follows ``lr_d``
+        self.add_optimizer("opt_g", lambda: self._optimizer(self.G, c.lr), lr_field="lr")
+        self.add_optimizer("opt_d", lambda: self._optimizer(self.D, c.lr_d), lr_field="lr_d")
         # fixed inputs for the pictures, so frames differ only by training
         g = torch.Generator().manual_seed(self.seed + 1)
         self.z_show = sample_noise(c.noise, N_SHOW, c.z_dim, g)
         self.z_eval = sample_noise(c.noise, N_EVAL, c.z_dim, g)
         self.real_show = self._real(N_SHOW, g).numpy()
         self.z_pair = sample_noise(c.noise, 2, c.z_dim, g)
-        self.d_only_steps = 0
-        self.g_only_steps = 0
 
     # ---- optimisers, built on first use -----------------------------------------------------
     def _optimizer(self, module: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
@@ -78,21 +79,6 @@ class GANTrainer(Trainer):
             return torch.optim.Adam(module.parameters(), lr=lr, betas=(c.beta1, c.beta2),
                                     fused=True)
         return torch.optim.SGD(module.parameters(), lr=lr, momentum=c.momentum)
-
-    @property
-    def opt_g(self) -> torch.optim.Optimizer:
-        """The generator's optimiser. Built on the first step, not in ``build``: the first
-        optimiser a process builds imports torch._dynamo (about 2 s), which the page's first
-        frame need not wait for (see ``Trainer.make_optimizer``)."""
-        if self._opt_g is None:
-            self._opt_g = self._optimizer(self.G, self.config.lr)
-        return self._opt_g
-
-    @property
-    def opt_d(self) -> torch.optim.Optimizer:
-        if self._opt_d is None:
-            self._opt_d = self._optimizer(self.D, self.config.lr_d)
-        return self._opt_d
 
     def _real(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
         idx = torch.randint(0, len(self.pool), (n,), generator=gen or self.gen)
@@ -160,19 +146,8 @@ class GANTrainer(Trainer):
         return res
 
     # ---- live settings ----------------------------------------------------------------------
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        return [self.opt_g, self.opt_d]
-
     def modules(self) -> dict[str, torch.nn.Module]:
         return {"G": self.G, "D": self.D}
-
-    def on_live_change(self, changed: set[str]) -> None:
-        # the base set every optimiser to ``lr``; the discriminator follows ``lr_d``
-        if changed & {"lr", "lr_d"}:
-            for g in self.opt_d.param_groups:
-                g["lr"] = self.config.lr_d
-            for g in self.opt_g.param_groups:
-                g["lr"] = self.config.lr
 
     def suggestion(self, metric: str) -> str:
         c = self.config

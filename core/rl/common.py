@@ -15,27 +15,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from core.nets import mlp
 from core.rl.data import env_spec, make_env
 
 LOG_2PI = math.log(2 * math.pi)
-
-
-def mlp(sizes: list[int], act: type[nn.Module] = nn.Tanh, out_gain: float = 1.0) -> nn.Sequential:
-    """Linear layers of ``sizes`` with ``act`` between them (none after the last).
-
-    >>> mlp([4, 64, 64, 2])(torch.zeros(3, 4)).shape
-    torch.Size([3, 2])
-    """
-    layers: list[nn.Module] = []
-    for i in range(len(sizes) - 1):
-        lin = nn.Linear(sizes[i], sizes[i + 1])
-        last = i == len(sizes) - 2
-        nn.init.orthogonal_(lin.weight, out_gain if last else math.sqrt(2))
-        nn.init.zeros_(lin.bias)
-        layers.append(lin)
-        if not last:
-            layers.append(act())
-    return nn.Sequential(*layers)
 
 
 def adam(params, lr: float) -> torch.optim.Adam:
@@ -55,8 +38,8 @@ class ActorCritic(nn.Module):
         super().__init__()
         self.continuous = continuous
         h = [hidden] * layers
-        self.pi = mlp([obs_dim, *h, n_actions], out_gain=0.01)
-        self.v = mlp([obs_dim, *h, 1], out_gain=1.0) if value else None
+        self.pi = mlp([obs_dim, *h, n_actions], "tanh", out_gain=0.01)
+        self.v = mlp([obs_dim, *h, 1], "tanh", out_gain=1.0) if value else None
         self.log_std = nn.Parameter(torch.zeros(n_actions)) if continuous else None
 
     def value(self, obs: torch.Tensor) -> torch.Tensor:            # (B, D) -> (B,)

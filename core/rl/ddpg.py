@@ -16,7 +16,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from core.rl.common import EpisodeTracker, ReplayBuffer, adam, mlp, soft_update
+from core.nets import mlp
+from core.rl.common import EpisodeTracker, ReplayBuffer, adam, soft_update
 from core.rl.data import env_spec, make_env
 
 
@@ -25,7 +26,7 @@ class Actor(nn.Module):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden: int, layers: int, max_action: float):
         super().__init__()
-        self.net = mlp([obs_dim, *[hidden] * layers, act_dim], act=nn.ReLU, out_gain=0.01)
+        self.net = mlp([obs_dim, *[hidden] * layers, act_dim], "relu", out_gain=0.01)
         self.max_action = max_action
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:               # (B, D) -> (B, A)
@@ -37,7 +38,7 @@ class Critic(nn.Module):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden: int, layers: int):
         super().__init__()
-        self.net = mlp([obs_dim + act_dim, *[hidden] * layers, 1], act=nn.ReLU)
+        self.net = mlp([obs_dim + act_dim, *[hidden] * layers, 1], "relu", out_gain=1.0)
 
     def forward(self, obs: torch.Tensor, act: torch.Tensor) -> torch.Tensor:   # -> (B,)
         return self.net(torch.cat([obs, act], -1)).squeeze(-1)

@@ -17,7 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.rl.common import EpisodeTracker, ReplayBuffer, adam, mlp
+from core.nets import mlp
+from core.rl.common import EpisodeTracker, ReplayBuffer, adam
 from core.rl.data import env_spec, make_env
 
 
@@ -29,7 +30,7 @@ class DQN:
         self.obs, _ = self.env.reset(seed=seed)
         self.env.action_space.seed(seed)
         self.q = mlp([self.spec.obs_dim, *[cfg.hidden] * cfg.layers, self.spec.n_actions],
-                     act=nn.ReLU)
+                     "relu", out_gain=1.0)
         self.q_target = copy.deepcopy(self.q).requires_grad_(False)
         self.opt = adam(self.q.parameters(), cfg.lr)
         self.buffer = ReplayBuffer(cfg.buffer_size, self.spec.obs_dim, 1, rng, discrete=True)

@@ -46,6 +46,8 @@ class RLTrainer(Trainer):
         cfg = self.config
         self.spec = env_spec(cfg.env)
         self.agent = ALGORITHMS[cfg.algo](cfg, self.seed, self.rng, self.gen)
+        for i, opt in enumerate(self.agent.optimizers()):  # every network follows ``lr``
+            self.add_optimizer(f"opt_{i}", opt, lr_field="lr")
         self.episode_steps: list[int] = []     # env steps when each episode finished
         self.episode_returns: list[float] = []
         self.render_env = None
@@ -148,9 +150,6 @@ class RLTrainer(Trainer):
     def on_live_change(self, changed: set[str]) -> None:
         self.agent.cfg = self.config     # clip, ent_coef, eps_end, tau, noise_std read per update
 
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        return self.agent.optimizers()
-
     def modules(self) -> dict[str, torch.nn.Module]:
         return self.agent.modules()
 
@@ -161,7 +160,3 @@ class RLTrainer(Trainer):
     @property
     def threshold(self) -> float:
         return self.spec.threshold
-
-    def solved_fraction(self, window: int = 20) -> float:
-        r = self.episode_returns[-window:]
-        return float(np.mean(r)) / self.threshold if r and self.threshold > 0 else math.nan

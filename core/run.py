@@ -1,11 +1,17 @@
-"""Settings shared by every page (seed, speed), rendered once by app.py in the sidebar."""
+"""Run settings: what every run has besides its family's hyperparameters (seed, speed).
+
+They travel as one object (:class:`RunSettings`) from the sidebar to the live panel, the
+compare page, sweeps and the bench, declared with the same schema as a family's settings (so
+the seed is bound to the URL, validated and clamped like any other field).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
+from core.config import Config, param
 
-from core.config import Config, param, specs
+__all__ = ["RunSettings", "Speed", "SPEEDS"]
+
 
 @dataclass(frozen=True)
 class Speed:
@@ -32,19 +38,6 @@ class RunSettings(Config):
                             "update so you can watch each change; 'fast' trains longest "
                             "between redraws.")
 
-
-def shared_sidebar() -> RunSettings:
-    """The seed and speed widgets (bound to the URL), at the top of every page's sidebar."""
-    from ui.form import check_url, widget
-    check_url(RunSettings, "shared", report_unknown=False)
-    with st.sidebar:
-        st.subheader("Run")
-        values = {s.name: widget(s) for s in specs(RunSettings)}
-    return RunSettings(**values)
-
-
-def run_settings() -> RunSettings:
-    """The current shared settings, as the sidebar widgets hold them."""
-    defaults = RunSettings()
-    return RunSettings(seed=int(st.session_state.get("seed", defaults.seed)),
-                       speed=st.session_state.get("speed", defaults.speed))
+    @property
+    def tick(self) -> Speed:
+        return SPEEDS[self.speed]

@@ -1,0 +1,1 @@
+"""Serving ArchLab: start Streamlit servers on this machine (tests, benchmarks, a class)."""

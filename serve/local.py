@@ -1,0 +1,94 @@
+"""Start ``streamlit run app.py`` on a free loopback port and wait until it is healthy.
+
+Used by the browser tests, the benchmarks and the class launcher alike, so there is one way a
+server is started. Also the chromium flags every headless browser here needs (without the
+background-networking ones chromium keeps trying hosts this closed network refuses).
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0) -> None:
+    """Poll ``url``/_stcore/health until it answers 200; raises if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            err = log_tail(proc)
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {err}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc is not None:
+            try:  # wait a little for the process to exit (an error) before polling again
+                proc.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not become healthy within {timeout:.0f} s")
+
+
+def start_app(port: int | None = None, *, extra: Sequence[str] = (), env: dict | None = None,
+              timeout: float = 60.0, wait: bool = True,
+              script: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` (or ``script``) on ``port`` (a free one by default);
+    returns (process, url). Its log goes to a temporary file (a pipe nobody reads would fill
+    up and stall the server); :func:`log_tail` reads it."""
+    port = port or free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), *extra],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc.log_file = log  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}"
+    if wait:
+        try:
+            wait_healthy(url, proc, timeout)
+        except RuntimeError:
+            proc.kill()
+            raise
+    return proc, url
+
+
+def log_tail(proc: subprocess.Popen, n: int = 4000) -> str:
+    """The last ``n`` characters the server logged."""
+    f = getattr(proc, "log_file", None)
+    if f is None:
+        return ""
+    f.flush()
+    f.seek(0)
+    return f.read().decode(errors="replace")[-n:]
+
+
+def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

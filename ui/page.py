@@ -1,0 +1,78 @@
+"""The one page shape: every architecture page is this skeleton plus its own drawing.
+
+A page holds only what is its own::
+
+    page = Page("gnn", GNNConfig, GNNTrainer, title="🕸️ Graph neural networks",
+                caption="…", presets=PRESETS, experiments=EXPERIMENTS,
+                diagram=F.diagram, code=lambda cfg: [M.GCNLayer, T.GNNTrainer.train_step])
+    cfg, run, problems = page.sidebar()   # run settings + hyperparameters + link notes
+    ...                                   # its own widgets; may append to ``problems``
+    def draw(view): ...                   # its figures, from view.snapshot / view.history()
+    page.body(draw)                       # problems or the live panel, experiments, theory
+
+The theory text is ``theory.md`` beside the family's config module; the diagram (a function
+of the config) and the code listings follow the current settings.
+"""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+from core.config import Config, Preset
+from core.run import RunSettings
+from core.training import Trainer
+from ui.boot import ensure_navigated
+from ui.content import experiments as experiments_list
+from ui.content import theory_tabs
+from ui.form import config_sidebar, show_problems
+from ui.panel import LiveState, View, live_panel
+
+
+class Page:
+    """Head and tail shared by every architecture page."""
+
+    def __init__(self, slug: str, config: type[Config], trainer: type[Trainer], *, title: str,
+                 caption: str, presets: Sequence[Preset] = (),
+                 experiments: Sequence[Preset] = (),
+                 diagram: Callable[[Config], str] | None = None,
+                 code: Callable[[Config], Sequence[Any]] | Sequence[Any] = (),
+                 extra_keys: Sequence[str] = ()):
+        ensure_navigated()
+        self.slug, self.config_cls, self.trainer_cls = slug, config, trainer
+        self.presets, self.experiments = list(presets), list(experiments)
+        self.diagram, self.code, self.extra_keys = diagram, code, tuple(extra_keys)
+        self.theory = Path(inspect.getfile(config)).with_name("theory.md")
+        self.cfg: Config | None = None
+        self.run: RunSettings = RunSettings()
+        self.problems: list[str] = []
+        st.title(title)
+        st.caption(caption)
+
+    def sidebar(self) -> tuple[Config, RunSettings, list[str]]:
+        """The form: returns (config, run settings, problems); ``problems`` may be appended to."""
+        self.cfg, self.run, self.problems = config_sidebar(
+            self.config_cls, self.slug, presets=self.presets, extra_keys=self.extra_keys)
+        return self.cfg, self.run, self.problems
+
+    def body(self, draw: Callable[[View], None], *,
+             controls: Callable[[LiveState], None] | None = None,
+             make: Callable[[Config, int], Trainer] | None = None,
+             data_key: Any = None) -> LiveState | None:
+        """Problems or the live panel, then the experiments and the seven sections."""
+        assert self.cfg is not None, "call page.sidebar() first"
+        s = None
+        if self.problems:
+            show_problems(self.problems)
+        else:
+            s = live_panel(self.slug, self.trainer_cls, self.cfg, self.run, draw=draw,
+                           controls=controls, make=make, data_key=data_key)
+        if self.experiments:
+            experiments_list(self.slug, self.config_cls, self.experiments, self.run.seed)
+        st.divider()
+        code = self.code(self.cfg) if callable(self.code) else self.code
+        diagram = self.diagram(self.cfg) if self.diagram and not self.problems else None
+        theory_tabs(self.theory, diagram=diagram, code=code)
+        return s

@@ -1,0 +1,174 @@
+"""Widgets built from the schema, bound to the URL, and the repair of bad URL values.
+
+Every widget's key is the field name and is bound to the query parameter of the same name, so
+the address bar holds the non-default settings and a copied link rebuilds the run. Values
+arriving in a URL are checked against the schema before any widget reads them: a value out of
+range is clamped, an unreadable one replaced by the default, and each gets a note shown on the
+page (Streamlit alone would drop them silently).
+
+A ``scale="log"`` field is two controls: a slider over the 1-2-5 values of its range, which
+moves by factors, and under it the exact value (the one bound to the URL), typeable, whose
++/- moves by a tenth of the value's decade, never by the field's minimum.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from core.config import Config, ParamSpec, sanitize, specs, to_query
+from core.config import fmt as _fmt
+
+NOTES_KEY = "_url_notes"
+
+
+def log_grid(lo: float, hi: float) -> list[float]:
+    """The 1-2-5 values from ``lo`` to ``hi`` (both ends included).
+
+    >>> log_grid(1e-4, 1e-2)
+    [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01]
+    """
+    out = [lo]
+    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        for m in (1, 2, 5):
+            v = float(f"{m}e{e}")
+            if lo < v < hi and not math.isclose(v, lo) and not math.isclose(v, hi):
+                out.append(v)
+    out.append(hi)
+    return sorted(set(out))
+
+
+def nearest(grid: list[float], v: float) -> float:
+    """The grid value closest to ``v`` on a log scale."""
+    v = max(v, grid[0])
+    return min(grid, key=lambda g: abs(math.log(g) - math.log(v)))
+
+
+def _coarse_key(name: str) -> str:
+    return f"_coarse_{name}"
+
+
+def _coarse_moved(name: str) -> None:
+    st.session_state[name] = float(st.session_state[_coarse_key(name)])
+
+
+def set_value(spec: ParamSpec, value: Any) -> None:
+    """Put ``value`` into the widget of ``spec`` (preset, loaded run, repaired link)."""
+    st.session_state[spec.name] = value
+
+
+def _is_log(spec: ParamSpec) -> bool:
+    return spec.type is float and spec.scale == "log" and spec.choices is None
+
+
+def fine_step(value: float) -> float:
+    """The exact box's +/- step: a tenth of the value's decade (5e-3 moves by 1e-4, a fine
+    touch; the slider above moves by factors).
+
+    >>> fine_step(0.005), fine_step(0.001), fine_step(3.0)
+    (0.0001, 0.0001, 0.1)
+    """
+    return float(f"1e{math.floor(math.log10(value)) - 1}") if value > 0 else 1e-6
+
+
+def _log_widget(spec: ParamSpec, w: Any) -> float:
+    grid = log_grid(float(spec.min), float(spec.max))
+    now = st.session_state.get(spec.name, spec.default)
+    now = float(now) if isinstance(now, (int, float)) and math.isfinite(now) else spec.default
+    st.session_state[_coarse_key(spec.name)] = nearest(grid, now)
+    w.select_slider(spec.label, options=grid, key=_coarse_key(spec.name), help=spec.help,
+                    format_func=_fmt, on_change=_coarse_moved, args=(spec.name,))
+    # keyed number inputs keep their identity when the step changes (key is the identity)
+    return w.number_input(f"{spec.label}, exact value", min_value=float(spec.min),
+                          max_value=float(spec.max), value=float(spec.default),
+                          step=fine_step(max(now, float(spec.min))), format="%g",
+                          key=spec.name, bind="query-params", label_visibility="collapsed",
+                          help=f"The exact {spec.label.lower()}, typed ({_fmt(spec.min)} "
+                               f"to {_fmt(spec.max)}).")
+
+
+def widget(spec: ParamSpec, where: Any = None) -> Any:
+    """Render the widget for ``spec`` (bound to the URL) and return its value.
+
+    The widget's default is always the schema default (so defaults stay out of the URL and the
+    widget keeps one identity); a value put in session state (preset, repaired URL) wins.
+    """
+    w = where or st.sidebar
+    kw = dict(label=spec.label, help=spec.help, key=spec.name, bind="query-params")
+    if spec.choices is not None:
+        options = list(spec.choices)
+        index = options.index(spec.default)
+        if len(options) <= 4 and all(isinstance(o, str) and len(o) <= 12 for o in options):
+            return w.radio(options=options, index=index, horizontal=True, **kw)
+        return w.selectbox(options=options, index=index, **kw)
+    if spec.type is bool:
+        return w.toggle(value=bool(spec.default), **kw)
+    if _is_log(spec):
+        return _log_widget(spec, w)
+    if spec.type in (int, float):
+        t = spec.type
+        num = dict(min_value=t(spec.min), max_value=t(spec.max), value=t(spec.default))
+        step = spec.step if spec.step is not None else (1 if t is int else
+                                                         (spec.max - spec.min) / 100)
+        if t is int and (spec.max - spec.min) / step > 400:
+            return w.number_input(step=int(step), **num, **kw)
+        return w.slider(step=t(step), **num, **kw)
+    return w.text_input(value=str(spec.default), **kw)
+
+
+def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
+              report_unknown: bool = True) -> None:
+    """Once per session and scope: repair bad URL values before the widgets read them.
+
+    A bound parameter can still be changed through ``st.query_params`` before its widget
+    exists, so a bad value is removed from the URL and the repaired value put into session
+    state, where the widget picks it up and writes it back to the URL. Keys that belong to
+    neither ``cls`` nor ``other_keys`` get an "ignored" note when ``report_unknown``.
+    """
+    flag = f"_url_checked_{scope}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    notes: list[str] = []
+    known = {s.name: s for s in specs(cls)}
+    others = set(other_keys)
+    for name in list(st.query_params.keys()):
+        spec = known.get(name)
+        if spec is None:
+            if report_unknown and name not in others:
+                notes.append(f"Unknown setting {name[:40]!r} in the link was ignored.")
+            continue
+        value, note = sanitize(spec, st.query_params.get_all(name))
+        if note:
+            notes.append(note)
+            try:  # the address bar holds what runs: the repaired value, or nothing (default)
+                if value == spec.default:
+                    del st.query_params[name]
+                else:
+                    st.query_params[name] = _fmt(value)
+            except Exception:  # noqa: BLE001 - already bound: session state still wins
+                pass
+            set_value(spec, value)
+    st.session_state[f"{NOTES_KEY}_{scope}"] = notes
+
+
+def url_notes(*scopes: str) -> None:
+    """Show the notes about repaired URL values for these scopes (page and "shared")."""
+    notes = [n for sc in scopes for n in st.session_state.get(f"{NOTES_KEY}_{sc}") or []]
+    if notes:
+        st.warning("Some settings in the link could not be used as given:\n\n"
+                   + "\n".join(f"- {n}" for n in notes), icon="⚠️")
+
+
+def share_link(cfg: Config, seed: int) -> str:
+    """The address that rebuilds this run: non-default settings and the seed."""
+    q = to_query(cfg)
+    q["seed"] = str(seed)
+    base = ""
+    try:
+        base = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests)
+        base = ""
+    return f"{base}?{urlencode(q)}"
