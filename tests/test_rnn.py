@@ -195,11 +195,19 @@ def test_problems_name_the_fix():
 
 
 # ---- 5. trainer -------------------------------------------------------------------------------
+@pytest.mark.parametrize("task", ["adding", "recall", "reverse", "charlm"])
+def test_every_emitted_metric_is_declared(task):
+    from core.metrics import undeclared
+    t = RNNTrainer(RNNConfig(task=task, hidden=16, block_size=16), 0)
+    emitted = set(t.train_step()) | set(t.evaluate())
+    assert undeclared(RNNTrainer.metrics, emitted) == []
+
+
 def test_same_seed_same_run():
     a, b = RNNTrainer(RNNConfig(), 3), RNNTrainer(RNNConfig(), 3)
     a.run_steps(5)
     b.run_steps(5)
-    assert a.history.values["loss"] == b.history.values["loss"]
+    assert a.history.series("loss")[1].tolist() == b.history.series("loss")[1].tolist()
 
 
 @pytest.mark.parametrize("task,cell", [("adding", "lstm"), ("recall", "gru"),

@@ -5,9 +5,9 @@ import numpy as np
 
 from core.figures import chart_rows
 from core.rnn import figures as F
-from core.rnn.config import RNNConfig
+from core.rnn.config import METRICS, RNNConfig
 from core.rnn.trainer import RNNSnapshot
-from core.training import History
+from core.history import History
 
 
 def _snap(cell="lstm", T=6, U=4, attention=False):
@@ -65,12 +65,15 @@ def test_alignment_rows_are_output_tokens():
 def test_adding_chart_draws_the_one_sixth_line():
     h = History()
     for s in range(1, 6):
-        h.record(s, {"loss": 1.0 / s, "test_mse": 0.5 / s})
-    figs = F.metric_figures(h.long_format(), "adding")
-    assert list(figs) == ["loss"]
-    assert {r["metric"] for r in chart_rows(figs["loss"])} == {"loss", "test_mse"}
-    assert abs(F.BASELINE_MSE - 1 / 6) < 1e-12
-    assert "1/6" in str(figs["loss"])
+        h.record(s, {"loss": 1.0 / s, "test_mse": 0.5 / s, "grad_norm": 2.0})
+    figs = F.metric_figures(h, METRICS, "adding")
+    assert list(figs) == ["loss", "gradient_norm"]
+    rows = chart_rows(figs["loss"])
+    assert {r["metric"] for r in rows} == {"Training loss", "Test MSE (1,000 held out)",
+                                           "always answer 1: MSE 1/6"}
+    line = [r["value"] for r in rows if r["metric"].startswith("always")]
+    assert line and all(abs(v - 1 / 6) < 1e-6 for v in line)
+    assert "always" not in str(F.metric_figures(h, METRICS, "recall"))
 
 
 def test_live_figures_follow_the_task():
@@ -78,7 +81,9 @@ def test_live_figures_follow_the_task():
     h.record(1, {"loss": 1.0, "train_acc": 0.1})
     figs = F.live_figures(_snap("gru", attention=True), h, RNNConfig(task="dates", cell="gru"))
     assert {"loss", "accuracy", "gradient", "states", "attention"} <= set(figs)
-    assert set(F.live_figures(None, h, RNNConfig())) == {"loss"}
+    h2 = History()
+    h2.record(1, {"loss": 1.0})
+    assert set(F.live_figures(None, h2, RNNConfig())) == {"loss"}  # only recorded metrics
 
 
 def test_diagram_follows_layers_cell_and_attention():

@@ -10,7 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from core.figures import DIVERGING, SEQUENTIAL, fast_figure, metric_chart
+from core.figures import DIVERGING, SEQUENTIAL, fast_figure, metric_charts
+from core.rnn.config import METRICS
 
 __all__ = ["states_figure", "state_panels", "gradient_chart", "alignment_figure", "metric_figures",
            "live_figures", "diagram", "STATE_TITLES"]
@@ -135,26 +136,12 @@ def alignment_figure(att: np.ndarray, inputs: Sequence[str], outputs: Sequence[s
     return fast_figure([heat], layout)
 
 
-def metric_figures(history_long: dict[str, np.ndarray], task: str,
-                   marker_step: int | None = None) -> dict[str, dict]:
-    """Loss and (held-out) accuracy or MSE charts; adding draws the 1/6 line to beat."""
-    metric = np.asarray(history_long["metric"]).astype(str)
-
-    def pick(names):
-        keep = np.isin(metric, names)
-        return {k: np.asarray(v)[keep] for k, v in history_long.items()}
-    if task == "adding":
-        return {"loss": metric_chart(pick(["loss", "test_mse"]), title="MSE (line: always "
-                                     "answer 1, MSE 1/6)", y_title="mean squared error",
-                                     log_y=True, marker_step=marker_step,
-                                     rule_y=BASELINE_MSE)}
-    figs = {"loss": metric_chart(pick(["loss", "val_loss", "test_loss"]), title="Cross-entropy",
-                                 y_title="nats per token", log_y=True, marker_step=marker_step)}
-    if task != "charlm":
-        figs["accuracy"] = metric_chart(pick(["train_acc", "test_acc", "seq_acc"]),
-                                        title="Accuracy (held out: greedy decoding)",
-                                        y_title="fraction correct", marker_step=marker_step)
-    return figs
+def metric_figures(history, metrics, task: str, upto: int | None = None) -> dict[str, dict]:
+    """The declared metric charts by key (``loss``, ``accuracy``, ``gradient_norm``); adding
+    draws the 1/6 line to beat in its loss chart."""
+    refs = {"Loss": ("always answer 1: MSE 1/6", BASELINE_MSE)} if task == "adding" else None
+    return {spec["title"].lower().replace(" ", "_"): spec
+            for spec in metric_charts(history, metrics, upto=upto, references=refs)}
 
 
 def state_panels(snap) -> list[tuple[str, np.ndarray]]:
@@ -165,8 +152,7 @@ def state_panels(snap) -> list[tuple[str, np.ndarray]]:
 
 def live_figures(snap, history, cfg, upto: int | None = None) -> dict[str, Any]:
     """Every figure the page draws each tick, by key: Vega-Lite dicts or plotly figures."""
-    figs: dict[str, Any] = dict(metric_figures(history.long_format(upto=upto, max_points=400),
-                                               cfg.task, marker_step=upto))
+    figs: dict[str, Any] = dict(metric_figures(history, METRICS, cfg.task, upto=upto))
     if snap is None:
         return figs
     figs["gradient"] = gradient_chart(snap.grad_norm, cfg.cell)

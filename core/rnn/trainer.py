@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from core.rnn.cells import GATES, unroll
-from core.rnn.config import SHARED, RNNConfig
+from core.rnn.config import METRICS, SHARED, RNNConfig
 from core.rnn.data import BASELINE_MSE, Adding, Copy, Dates
 from core.rnn.model import Regressor, Seq2Seq, Tagger
 from core.tasks import CharText, load_shipped_text, make_task
@@ -55,6 +55,7 @@ class RNNSnapshot:
 
 class RNNTrainer(Trainer):
     config_cls = RNNConfig
+    metrics = METRICS
     eval_every = 50
     #: CPU seconds of training between timeline snapshots (a snapshot unrolls the written-out
     #: cells and backpropagates through them: a few training steps' worth of work). CPU time
@@ -74,6 +75,7 @@ class RNNTrainer(Trainer):
         common = dict(hidden=c.hidden, layers=c.layers, bidirectional=c.bidirectional,
                       dropout=c.dropout, forget_bias=c.forget_bias if c.cell == "lstm" else None)
         self.exclude = None  # held-out keys never drawn for training
+        self.add_optimizer("opt", self.make_optimizer, lr_field="lr")
         if c.task == "adding":
             self.data = Adding(c.T)
             self.itos = None
@@ -115,6 +117,7 @@ class RNNTrainer(Trainer):
         return self.data.key(src).tolist()
 
     def make_optimizer(self) -> torch.optim.Optimizer:
+        """Adam or SGD with momentum, declared in ``build`` and built on the first step."""
         if self.config.optimizer == "sgd":
             return torch.optim.SGD(self.model.parameters(), lr=self.config.lr, momentum=0.9)
         return torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
