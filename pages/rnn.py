@@ -34,8 +34,12 @@ if cfg.task == "charlm" and cfg.text == "custom":
             custom_text, text_id = text, hashlib.sha1(text.encode()).hexdigest()
 
 
+live: dict = {}  # this run's LiveState, for the trainer's lock inside draw
+
+
 def try_it(s: LiveState) -> None:
     """Sequence-to-sequence tasks: type a source and see it decoded with its alignment."""
+    live["state"] = s
     if not s.trainer.config.seq2seq:
         return
     hint = "e.g. mar 3 98" if s.trainer.config.task == "dates" else "a source sequence"
@@ -73,7 +77,7 @@ def draw(view: View) -> None:
     typed = st.session_state.get("_rnn_try") if t.config.seq2seq else None
     if typed:
         try:
-            with view_lock(t):
+            with live["state"].lock:
                 out = t.try_it(typed)
             st.markdown(f"**Try it** `{typed}` → `{''.join(out['outputs'])}`")
             if out["attention"] is not None:
@@ -91,10 +95,6 @@ def draw(view: View) -> None:
         figure(figs["gradient"], "_rnn_grad")
         st.caption("Pick another example with *Example shown* in the sidebar. Gates are in "
                    "[0, 1]; h and the cell state on a blue-red scale around 0.")
-
-
-def view_lock(t):
-    return st.session_state["_live_rnn"].lock
 
 
 page.body(draw, controls=try_it, data_key=text_id,

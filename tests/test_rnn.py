@@ -214,7 +214,7 @@ def test_same_seed_same_run():
                                        ("reverse", "rnn"), ("dates", "lstm"),
                                        ("charlm", "lstm")])
 def test_snapshot_is_typed_numpy_for_the_chosen_example(task, cell):
-    cfg = RNNConfig(task=task, cell=cell, hidden=16, embed=8, bidirectional=task == "dates",
+    cfg = RNNConfig(task=task, cell=cell, hidden=16, embedding=8, bidirectional=task == "dates",
                     example=2, block_size=32)
     t = RNNTrainer(cfg, 0)
     t.run_steps(2)

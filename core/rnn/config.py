@@ -64,7 +64,7 @@ class RNNConfig(Config):
                         help="Stacked recurrent layers (encoder and decoder).")
     hidden: int = param(64, label="Hidden size", min=8, max=512, step=8,
                         help="Units in each recurrent layer.")
-    embed: int = param(32, label="Embedding size", min=4, max=256, step=4,
+    embedding: int = param(32, label="Embedding size", min=4, max=256, step=4,
                        visible_if={"task": ("recall",) + SEQ2SEQ + ("charlm",)},
                        help="Width of each token's vector.")
     bidirectional: bool = param(False, label="Bidirectional encoder",
@@ -136,7 +136,7 @@ PRESETS = [
     Preset("dates with additive attention", {"task": "dates", "hidden": 128,
                                              "bidirectional": True}),
     Preset("reverse 8 symbols with attention", {"task": "reverse", "vocab": 10}),
-    Preset("character LM: Shakespeare", {"task": "charlm", "hidden": 256, "embed": 64,
+    Preset("character LM: Shakespeare", {"task": "charlm", "hidden": 256, "embedding": 64,
                                          "lr": 3e-3, "batch_size": 32}),
 ]
 

@@ -83,23 +83,23 @@ class RNNTrainer(Trainer):
         elif c.task == "recall":
             self.data = Copy(c.n_recall, c.delay, c.vocab)
             self.itos = self.data.itos
-            self.model = Tagger(c.cell, len(self.itos), c.embed, **common)
+            self.model = Tagger(c.cell, len(self.itos), c.embedding, **common)
         elif c.task in SHARED:
             self.data = make_task(c.task, c.seq_len, c.vocab)
             self.itos, self.start, self.pad = self.data.itos, self.data.sep, None
-            self.model = Seq2Seq(c.cell, len(self.itos), c.embed, attention=c.attention,
+            self.model = Seq2Seq(c.cell, len(self.itos), c.embedding, attention=c.attention,
                                  **common)
         elif c.task == "dates":
             self.data = Dates()
             self.itos, self.start, self.pad = self.data.itos, Dates.START, Dates.PAD
-            self.model = Seq2Seq(c.cell, len(self.itos), c.embed, attention=c.attention,
+            self.model = Seq2Seq(c.cell, len(self.itos), c.embedding, attention=c.attention,
                                  pad=Dates.PAD, **common)
         else:
             if c.text == "custom" and self.custom_text is None:
                 raise ValueError("Expect a pasted or uploaded text for text=custom, actually none")
             self.data = CharText(self.custom_text if c.text == "custom" else load_shipped_text())
             self.itos = self.data.itos
-            self.model = Tagger(c.cell, len(self.itos), c.embed, **common)
+            self.model = Tagger(c.cell, len(self.itos), c.embedding, **common)
             self.test_x, self.test_y = self.data.batch(np.random.default_rng(20_000), 32,
                                                        c.block_size, "val")
             self.sample_cache: tuple[int, float, str] | None = None
