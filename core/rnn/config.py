@@ -144,9 +144,12 @@ EXPERIMENTS = [
     Preset("RNN vs LSTM on adding, T = 50", {"task": "adding", "T": 50, "cell": "rnn"},
            question="Can a tanh RNN carry a number across 50 steps? Run this, then pick the "
                     "LSTM preset.",
-           watch="The RNN's test MSE sits on the 0.167 line (it predicts the mean); its "
-                 "gradient ‖∂L/∂h_t‖ falls by orders of magnitude towards t = 1. The LSTM's "
-                 "stays flat and its MSE drops below 0.01 within a few hundred steps."),
+           watch="The RNN's test MSE stays on the 0.167 line (it answers the mean) and its "
+                 "‖∂L/∂h_t‖ falls by many orders of magnitude towards t = 1: the first marked "
+                 "number is out of the gradient's reach. The LSTM's curve starts as steep but "
+                 "flattens as it learns (measured here: after 600 steps within a factor of 4 "
+                 "from t = 1 to t = 50, the RNN's 20 orders of magnitude), and its MSE drops "
+                 "below 0.01 within a few hundred steps."),
     Preset("No clipping: SGD at learning rate 1", {"task": "adding", "optimizer": "sgd",
                                                     "lr": 1.0, "clip": False},
            question="What does gradient clipping protect against?",
