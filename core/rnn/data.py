@@ -1,7 +1,8 @@
 r"""Tasks of the recurrent-network page that the shared tasks (:mod:`core.tasks`) do not hold.
 
-- :class:`Adding`: the adding problem in the form of Le, Jaitly & Hinton 2015 (after
-  Hochreiter & Schmidhuber 1997, whose version scales the target differently). Each step
+- :class:`Adding`: the adding problem in the form of Le, Jaitly & Hinton 2015 and Arjovsky,
+  Shah & Bengio 2016 (after Hochreiter & Schmidhuber 1997, whose version draws values in
+  [-1, 1] and scales the target). Each step
   carries a value :math:`u_t \sim U(0, 1)` and a marker; exactly two steps are marked, one in
   each half of the sequence; the target is the sum of the two marked values. Always answering
   the mean 1 scores :math:`\mathrm{MSE} = \mathrm{Var}(u_a + u_b) = 2/12 = 1/6 ≈ 0.167`, the line
