@@ -42,7 +42,11 @@ def try_it(s: LiveState) -> None:
     live["state"] = s
     if not s.trainer.config.seq2seq:
         return
-    hint = "e.g. mar 3 98" if s.trainer.config.task == "dates" else "a source sequence"
+    c, itos = s.trainer.config, s.trainer.itos
+    n = c.seq_len
+    hint = "e.g. " + ("mar 3 98" if c.task == "dates" else f"{'123456'[:n]}+{'654321'[:n]}"
+                      if c.task == "add" else "".join(itos[i % (len(itos) - 1)]
+                                                      for i in range(n)))
     st.text_input("Try it: type an input", key="_rnn_try", placeholder=hint,
                   help="Decoded greedily, token by token, by the current model.")
 
