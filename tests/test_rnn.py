@@ -184,6 +184,11 @@ def test_defaults_presets_and_experiments_validate():
     assert all(p.question and p.watch for p in EXPERIMENTS)
 
 
+def test_no_field_takes_a_query_parameter_streamlit_reserves():
+    from core.config import specs
+    assert not {s.name for s in specs(RNNConfig)} & {"embed", "embed_options"}
+
+
 def test_problems_name_the_fix():
     p = validate(RNNConfig(task="charlm", bidirectional=True))
     assert len(p) == 1 and "turn off the bidirectional" in p[0]
