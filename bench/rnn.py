@@ -49,10 +49,10 @@ def timed(cfg: RNNConfig, seed: int) -> RNNTrainer:
     t.cpu_seconds = 0.0
     run_for = t.run_for
 
-    def counted(seconds, max_steps=None):
+    def counted(*args, **kwargs):
         c0 = time.process_time()
         try:
-            return run_for(seconds, max_steps)
+            return run_for(*args, **kwargs)
         finally:
             t.cpu_seconds += time.process_time() - c0
     t.run_for = counted
