@@ -16,6 +16,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "gan": ("core.gan.config:GANConfig", "core.gan.trainer:GANTrainer"),
     "rl": ("core.rl.config:RLConfig", "core.rl.trainer:RLTrainer"),
     "gnn": ("core.gnn.config:GNNConfig", "core.gnn.trainer:GNNTrainer"),
+    "rnn": ("core.rnn.config:RNNConfig", "core.rnn.trainer:RNNTrainer"),
 }
 
 

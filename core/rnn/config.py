@@ -110,6 +110,9 @@ class RNNConfig(Config):
     def seq2seq(self) -> bool:
         return self.task in SEQ2SEQ
 
+    def uploaded(self) -> str | None:
+        return "text" if self.text == "custom" else None
+
     def problems(self) -> list[str]:
         out = []
         if self.task == "charlm" and self.bidirectional:
