@@ -217,3 +217,14 @@ def test_the_encoder_decoder_diagram_puts_the_stacks_in_two_rows():
     dec = _longest_chain(diagram(TransformerConfig(arch="decoder", n_layers=2)))
     encdec = _longest_chain(diagram(TransformerConfig(arch="encdec", n_layers=2)))
     assert encdec <= dec + 2, (dec, encdec)  # was about twice as long: too small to read
+
+
+def test_the_click_check_still_finds_what_it_reads_in_this_streamlit():
+    """ui/interrupt.py reads Streamlit's request queue (no public API): fail loudly here if an
+    upgrade renames what it relies on, instead of Pause silently waiting a whole tick again."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import (RerunData, ScriptRequests,
+                                                                      ScriptRequestType)
+    req = ScriptRequests()
+    assert req._state == ScriptRequestType.CONTINUE
+    req.request_rerun(RerunData(query_string=""))
+    assert req._state == ScriptRequestType.RERUN and req._rerun_data.is_auto_rerun is False
