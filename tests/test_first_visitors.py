@@ -5,11 +5,10 @@ ui/boot.py); a rerun fired while ``ui`` was being imported left a half-built mod
 other sessions ("cannot import name 'chart' from 'ui'", 3-5 of 6 sessions on the error page).
 """
 import re
-import shutil
 
 import pytest
 
-from serve.local import CHROMIUM_ARGS, start_app, stop
+from serve.local import start_app, stop
 
 pytestmark = pytest.mark.browser
 
@@ -17,29 +16,25 @@ LINKS = {"autoencoder": "Autoencoders", "transformer": "Transformers", "gan": "a
          "rl": "Reinforcement learning", "compare": "Compare runs", "": "ArchLab"}
 
 
-def test_six_deep_links_at_once_on_a_fresh_server_all_render():
-    from playwright.sync_api import sync_playwright
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed")
+def test_six_deep_links_at_once_on_a_fresh_server_all_render(browser):
     proc, url = start_app()  # fresh process: nothing has run yet
+    contexts = [browser.new_context() for _ in LINKS]   # six visitors, six browsers' cookies
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                        args=CHROMIUM_ARGS)
-            pages = [browser.new_page() for _ in LINKS]
-            for page, path in zip(pages, LINKS):   # all requests go out before any renders
-                page.goto(f"{url}/{path}", wait_until="commit")
-            for page, (path, title) in zip(pages, LINKS.items()):
-                page.wait_for_function(
-                    "t => [...document.querySelectorAll('h1')].some(h => h.innerText"
-                    "?.includes(t)) || !!document.querySelector('[data-testid=stException]')",
-                    arg=title, timeout=120_000, polling=100)
-                assert page.locator("[data-testid=stException]").count() == 0, path
-                assert not re.search("encountered an error", page.content()), path
-                sidebar = page.locator("[data-testid=stSidebar]").inner_text(timeout=60_000)
-                assert "ArchLab home" in sidebar, path       # our menu, not raw file names
-            browser.close()
+        pages = [c.new_page() for c in contexts]
+        for page, path in zip(pages, LINKS):   # all requests go out before any renders
+            page.goto(f"{url}/{path}", wait_until="commit")
+        for page, (path, title) in zip(pages, LINKS.items()):
+            page.wait_for_function(
+                "t => [...document.querySelectorAll('h1')].some(h => h.innerText"
+                "?.includes(t)) || !!document.querySelector('[data-testid=stException]')",
+                arg=title, timeout=120_000, polling=100)
+            assert page.locator("[data-testid=stException]").count() == 0, path
+            assert not re.search("encountered an error", page.content()), path
+            sidebar = page.locator("[data-testid=stSidebar]").inner_text(timeout=60_000)
+            assert "ArchLab home" in sidebar, path       # our menu, not raw file names
     finally:
+        for c in contexts:
+            c.close()
         stop(proc)
     assert "cannot import name" not in _log(proc)
 

@@ -240,7 +240,7 @@ def test_snapshot_is_typed_numpy_for_the_chosen_example(task, cell):
         assert "".join(s.inputs) in {f(dt.date.fromisoformat(Dates().decode(t.test_y[2])))
                                      for f in DATE_FORMATS.values()}
     if task == "charlm":
-        assert s.sample.startswith("ROMEO:\n") and len(s.sample) == 7 + 200
+        assert s.sample.startswith("MENENIUS:\n") and len(s.sample) == 10 + 200
 
 
 def test_held_out_dates_never_appear_in_training():

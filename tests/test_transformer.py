@@ -258,9 +258,9 @@ def test_char_lm_learns_and_samples():
     snap = t.snapshot()
     assert not snap.decoded and snap.out is None and snap.correct is None
     assert isinstance(snap.sample, str) and len(snap.sample) == 160
-    assert set(snap.sample) <= set(t.itos) and snap.prompt == "ROMEO:\n"
-    assert TF.sample_text(snap) == "ROMEO:\n" + snap.sample
-    assert snap.dec.shape == (2, 4, 7, 7)  # the prompt "ROMEO:\n"
+    assert set(snap.sample) <= set(t.itos) and snap.prompt == "MENENIUS:\n"
+    assert TF.sample_text(snap) == "MENENIUS:\n" + snap.sample
+    assert snap.dec.shape == (2, 4, 10, 10)  # the prompt "MENENIUS:\n"
     assert snap.enc.shape == snap.cross.shape == (0, 0, 0, 0)
 
 

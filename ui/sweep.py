@@ -36,7 +36,8 @@ def sweep_panel(slug: str, cfg_cls: type[Config], trainer_cls: type, cfg: Config
         if db is None:
             return
         _form(slug, cfg_cls, trainer_cls, cfg, run, db)
-        if active:
+        active = st.query_params.get("sweep") or st.session_state.get(f"_sweep_{slug}")
+        if active:  # (again: the form may just have started one)
             try:
                 row = db.get_sweep(active)
             except StoreError as e:

@@ -29,7 +29,7 @@ __all__ = ["RNNTrainer", "RNNSnapshot", "HELD_OUT", "BASELINE_MSE"]
 HELD_OUT = 1000
 GRAD_BATCH = 32  # held-out examples averaged in the gradient-norm curve
 MAX_UNITS = 64  # units kept in the state heatmaps
-PROMPT = "ROMEO:\n"
+PROMPT = "MENENIUS:\n"  # a speaker of the shipped text (ROMEO: never occurs in it)
 SAMPLE_CHARS = 200
 SAMPLE_EVERY = 250
 
