@@ -1,6 +1,4 @@
 """Recurrent networks: watch an RNN, an LSTM and a GRU remember, forget and align."""
-import hashlib
-
 import streamlit as st
 
 from core.rnn import cells as K
@@ -8,8 +6,8 @@ from core.rnn import config as C
 from core.rnn import figures as F
 from core.rnn import model as M
 from core.rnn import trainer as T
-from core.tasks import check_text
 from ui import LiveState, Page, View, figure
+from ui.uploads import own_text
 
 page = Page("rnn", C.RNNConfig, T.RNNTrainer, title="🔁 Recurrent networks",
             caption="RNN, LSTM and GRU cells trained live: their gates over time, the gradient "
@@ -23,15 +21,7 @@ cfg, run, problems = page.sidebar()
 
 custom_text, text_id = None, None
 if cfg.task == "charlm" and cfg.text == "custom":
-    with st.container(border=True):
-        st.markdown("**Your text** — UTF-8, at most 1 MB, at least 2,000 characters.")
-        up = st.file_uploader("Upload a .txt file", type=["txt"], key="_rnn_upload")
-        pasted = st.text_area("…or paste it here", key="_rnn_paste", height=120)
-        raw = up.getvalue() if up is not None else pasted.encode("utf-8")
-        text, text_problems = check_text(raw) if raw else (None, ["Paste or upload a text."])
-        problems.extend(text_problems)
-        if text is not None:
-            custom_text, text_id = text, hashlib.sha1(text.encode()).hexdigest()
+    custom_text, text_id = own_text("rnn", problems)
 
 
 live: dict = {}  # this run's LiveState, for the trainer's lock inside draw

@@ -1,14 +1,13 @@
 """Transformers: every attention head drawn live while the model learns a task."""
-import hashlib
 
 import streamlit as st
 
 from core.transformer import config as C
-from core.transformer import data as D
 from core.transformer import figures as F
 from core.transformer import model as M
 from core.transformer import trainer as T
 from ui import LiveState, Page, View, figure, show
+from ui.uploads import own_text
 
 page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="🔭 Transformers",
             caption="Attention is all you need (Vaswani et al. 2017), small enough to train in "
@@ -20,16 +19,7 @@ cfg, run, problems = page.sidebar()
 
 custom_text, text_id = None, None
 if cfg.task == "charlm" and cfg.text == "custom":
-    with st.container(border=True):
-        st.markdown("**Your text** — UTF-8, at most 1 MB, at least 2,000 characters.")
-        up = st.file_uploader("Upload a .txt file", type=["txt"], key="_tr_upload")
-        pasted = st.text_area("…or paste it here", key="_tr_paste", height=120)
-        raw = up.getvalue() if up is not None else pasted.encode("utf-8")
-        text, text_problems = D.check_text(raw) if raw else (None, ["Paste or upload a text."])
-        problems.extend(text_problems)
-        if text is not None:
-            custom_text, text_id = text, hashlib.sha1(text.encode()).hexdigest()  # new: rebuild
-            st.caption(f"{len(text):,} characters, {len(set(text))} different.")
+    custom_text, text_id = own_text("tr", problems)
 
 
 def try_it(s: LiveState) -> None:

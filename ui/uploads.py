@@ -1,0 +1,27 @@
+"""Page widgets for the user's own data, shared by the pages that train on it."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from core.tasks import check_text
+
+
+def own_text(prefix: str, problems: list[str]) -> tuple[str | None, str | None]:
+    """The pasted or uploaded text for a character model: (text, its id) when usable.
+
+    What is wrong with it (size, encoding, length, alphabet) goes into ``problems``; a new
+    text gets a new id, which rebuilds the trainer on it.
+    """
+    with st.container(border=True):
+        st.markdown("**Your text** — UTF-8, at most 1 MB, at least 2,000 characters.")
+        up = st.file_uploader("Upload a .txt file", type=["txt"], key=f"_{prefix}_upload")
+        pasted = st.text_area("…or paste it here", key=f"_{prefix}_paste", height=120)
+        raw = up.getvalue() if up is not None else pasted.encode("utf-8")
+        text, bad = check_text(raw) if raw else (None, ["Paste or upload a text."])
+        problems.extend(bad)
+        if text is None:
+            return None, None
+        st.caption(f"{len(text):,} characters, {len(set(text))} different.")
+        return text, hashlib.sha1(text.encode()).hexdigest()
