@@ -457,3 +457,18 @@ def parse_values(spec: ParamSpec, text: str) -> tuple[list[Any], list[str]]:
     if not items:
         bad.append(f"Type the values of {spec.label} to try, separated by commas.")
     return out, bad
+
+
+def wait(store: RunStore, sweep_id: str, *, done: int | None = None, timeout: float = 600.0,
+         poll: float = 0.2) -> dict[str, Any]:
+    """Block until the sweep has no run left (or ``done`` runs finished), at most ``timeout``
+    seconds; returns the last progress. For scripts, benchmarks and tests."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        p = progress(store, sweep_id)
+        if (p["done"] >= done) if done is not None else p["left"] == 0:
+            return p
+        if time.monotonic() >= deadline:
+            return p
+        time.sleep(poll)

@@ -2,7 +2,6 @@
 nothing finished is lost when the workers are killed."""
 import os
 import signal
-import time
 
 import pytest
 
@@ -48,11 +47,8 @@ def test_a_sweep_in_worker_processes_matches_direct_runs(tmp_path):
     spec = _spec()
     sid = SW.start(spec, store, owner="alice", workers=2)
     other = SW.start(_spec(values={"lr": [1e-2]}, seeds=(0,)), store, owner="bob", workers=1)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if SW.progress(store, sid)["left"] == 0 and SW.progress(store, other)["left"] == 0:
-            break
-        time.sleep(0.5)
+    SW.wait(store, sid, timeout=300)
+    SW.wait(store, other, timeout=300)
     rows = SW.results(store, sid)
     assert len(rows) == 4 and {(r["lr"], r["seed"]) for r in rows} == {
         (1e-3, 0), (1e-3, 1), (3e-3, 0), (3e-3, 1)}
@@ -70,9 +66,7 @@ def test_killing_the_workers_loses_no_finished_run(tmp_path):
     spec = _spec(values={"lr": [1e-3, 2e-3, 3e-3]}, seeds=(0, 1), budget_steps=400)
     sid = SW.start(spec, store, owner="alice", workers=0, spawn=False)
     procs = [SW.spawn_worker(sid, store.url) for _ in range(2)]
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and SW.progress(store, sid)["done"] < 1:
-        time.sleep(0.2)
+    SW.wait(store, sid, done=1, timeout=300)
     finished_before = {r["run"] for r in SW.results(store, sid)}
     assert finished_before
     for p in procs:

@@ -1,6 +1,5 @@
 """The Sweep panel on a page (AppTest): built from the schema, refuses what cannot run, and
 follows a sweep to its results."""
-import time
 
 import pytest
 from conftest import open_page
@@ -39,9 +38,7 @@ def test_a_small_sweep_runs_and_its_results_are_drawn():
     sid = at.session_state["_sweep_autoencoder"]
     assert at.query_params["sweep"] in (sid, [sid])
     db = open_store()
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and SW.progress(db, sid)["left"]:
-        time.sleep(0.5)
+    SW.wait(db, sid, timeout=240)
     assert SW.progress(db, sid)["left"] == 0
     again = open_page("pages/autoencoder.py", sweep=sid)   # a new tab from the link
     assert not again.warning or all("sweep" not in w.value.lower() for w in again.warning)
