@@ -47,3 +47,22 @@ def pca(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     comps = comps * signs[:, None]
     return mean.astype(np.float32), comps.astype(np.float32), ((x - mean) @ comps.T).astype(
         np.float32)
+
+
+def upload_text(data: bytes | str, max_bytes: int, *, too_big: str, not_text: str,
+                error: type[ValueError] = ValueError) -> str:
+    """An uploaded file as text: refused when over ``max_bytes`` or not UTF-8 (a BOM is
+    dropped). ``too_big`` (with ``{size}`` and ``{limit}`` in MB) and ``not_text`` say what to
+    do instead; ``error`` is the ValueError subclass to raise.
+
+    >>> upload_text(b"\\xef\\xbb\\xbfx,y", 100, too_big="{size} > {limit}", not_text="no")
+    'x,y'
+    """
+    if not isinstance(data, bytes):
+        return data
+    if len(data) > max_bytes:
+        raise error(too_big.format(size=f"{len(data) / 1e6:.1f}", limit=f"{max_bytes / 1e6:g}"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(not_text) from None

@@ -18,6 +18,8 @@ import io
 
 import numpy as np
 
+from core.datasets import upload_text
+
 RING_RADIUS = 2.0
 GRID_STEP = 2.0
 #: CSV upload limits
@@ -113,19 +115,13 @@ def parse_csv(data: bytes | str) -> np.ndarray:
     >>> parse_csv("x,y\\n" + "\\n".join(f"{i},{2*i}" for i in range(10))).shape
     (10, 2)
     """
-    if isinstance(data, bytes):
-        if len(data) > CSV_MAX_BYTES:
-            raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                             f"{CSV_MAX_BYTES / 1e6:g} MB. Upload at most {CSV_MAX_ROWS} rows.")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("The file is not UTF-8 text: export it as a plain CSV.") from None
-    else:
-        text = data
-        if len(text.encode()) > CSV_MAX_BYTES:
-            raise ValueError(f"The text is over {CSV_MAX_BYTES / 1e6:g} MB: upload at most "
-                             f"{CSV_MAX_ROWS} rows.")
+    text = upload_text(data, CSV_MAX_BYTES,
+                       too_big="The file is {size} MB; the limit is {limit} MB. Upload at "
+                               f"most {CSV_MAX_ROWS} rows.",
+                       not_text="The file is not UTF-8 text: export it as a plain CSV.")
+    if not isinstance(data, bytes) and len(text.encode()) > CSV_MAX_BYTES:
+        raise ValueError(f"The text is over {CSV_MAX_BYTES / 1e6:g} MB: upload at most "
+                         f"{CSV_MAX_ROWS} rows.")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise ValueError("The file is empty: expect one x,y pair per row.")

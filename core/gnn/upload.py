@@ -9,6 +9,7 @@ import io
 import numpy as np
 import torch
 
+from core.datasets import upload_text
 from core.gnn.data import Graph, _split_tensor, sparse_identity, undirected_edge_index
 
 __all__ = ["GraphError", "parse_edge_csv", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_NODES",
@@ -42,17 +43,11 @@ def parse_edge_csv(data: bytes | str, name: str = "Uploaded graph",
     not text, with rows of the wrong width, non-numeric ids, only self-loops, no labels, fewer
     than two classes, or too many nodes or links.
     """
-    if isinstance(data, bytes):
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise GraphError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                             f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB. Upload a smaller graph.")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise GraphError("The file is not UTF-8 text: save it as a CSV file with rows "
-                             "such as 0,1 or 0,1,label.") from None
-    else:
-        text = data
+    text = upload_text(
+        data, MAX_UPLOAD_BYTES, error=GraphError,
+        too_big="The file is {size} MB; the limit is {limit} MB. Upload a smaller graph.",
+        not_text="The file is not UTF-8 text: save it as a CSV file with rows such as 0,1 "
+                 "or 0,1,label.")
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if not rows:
         raise GraphError("The file is empty: it needs one row per link, such as 0,1 or "
