@@ -110,11 +110,11 @@ def field_figure(snap: FieldSnapshot, layers: Iterable[str] = LAYERS, *, height:
                          showlegend=False, marker=dict(size=3, color=ARROW_COLOR),
                          hoverinfo="skip"))
         # in words: the arrows are −∂L_G/∂x, the way the generator's loss pushes each point
-        title = title or ("Arrows: where the generator's loss pushes each generated point "
-                          f"(longest push {longest:.2g}; all arrows scaled alike)")
+        title = title or ("Arrows: where the generator's loss pushes each generated point"
+                          f"<br><sup>longest push {longest:.2g}; all arrows scaled alike</sup>")
     layout = dict(
         height=height, title=dict(text=title) if title else None, plot_bgcolor="white",
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        margin=dict(l=10, r=10, t=60 if title else 10, b=10),
         legend=dict(orientation="h", y=-0.12), uirevision="gan-field", shapes=shapes,
         xaxis=dict(title=dict(text="x₁"), range=[b[0], b[1]], constrain="domain"),
         yaxis=dict(title=dict(text="x₂"), range=[b[2], b[3]], scaleanchor="x", scaleratio=1))
