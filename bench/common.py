@@ -21,6 +21,21 @@ import torch
 torch.set_num_threads(1)
 
 
+def _page_plotly_template() -> None:
+    """Figures get the plotly template a page's figures get. Importing Streamlit's plotly
+    element makes its own (smaller) template the default; without it the bench would build and
+    serialise every figure with plotly's larger default template, which no page sends."""
+    try:
+        from streamlit.elements.lib.streamlit_plotly_theme import (
+            configure_streamlit_plotly_theme)
+    except ImportError:  # another Streamlit: figures keep plotly's default template
+        return
+    configure_streamlit_plotly_theme()
+
+
+_page_plotly_template()
+
+
 def median(xs: Sequence[float | None]) -> float | None:
     """Median where a failed seed (None) counts as +inf; None if most seeds failed."""
     vals = [math.inf if x is None else float(x) for x in xs]
