@@ -44,7 +44,7 @@ from typing import Any, Iterable, Mapping
 
 from core.config import Config, from_dict, sanitize, specs
 
-__all__ = ["Lesson", "LessonError", "Resolved", "make", "read", "resolve", "secret",
+__all__ = ["Lesson", "LessonError", "SecretError", "Resolved", "make", "read", "resolve", "secret",
            "MAX_TOKEN", "MAX_TASK", "VERSION", "DAMAGED"]
 
 #: payload format; a newer number than this is refused with its own message
@@ -65,6 +65,10 @@ NEWER = ("This lesson link was made by a newer version of ArchLab than this serv
 
 class LessonError(ValueError):
     """A lesson token that cannot be used; ``str(e)`` is a sentence for a student."""
+
+
+class SecretError(RuntimeError):
+    """The signing secret can be neither read nor made; ``str(e)`` says what to do."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +112,20 @@ def secret(directory: Path | None = None) -> bytes:
     env = os.environ.get(SECRET_ENV)
     if env:
         return env.encode("utf-8")
-    return _file_secret(Path(directory) if directory is not None else data_dir())
+    directory = Path(directory) if directory is not None else data_dir()
+    try:
+        return _file_secret(directory)
+    except OSError as e:
+        raise SecretError(f"Lesson links cannot be signed or checked: the secret in "
+                          f"{directory} cannot be read or made ({e.strerror or e}). Set "
+                          f"{SECRET_ENV} or make that folder writable.") from None
 
 
 def _read_secret(path: Path) -> bytes:
     key = path.read_bytes().strip()
     if not key:
-        raise RuntimeError(f"The lesson secret file {path} is empty: delete it and restart "
-                           f"ArchLab (lesson links made before stop working), or set "
-                           f"{SECRET_ENV}.")
+        raise SecretError(f"The lesson secret file {path} is empty: delete it (lesson links "
+                          f"made before stop working), or set {SECRET_ENV}.")
     return key
 
 

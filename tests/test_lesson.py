@@ -175,3 +175,14 @@ def test_concurrent_creators_agree(monkeypatch, tmp_path):
         t.join()
     assert len(got) == n and len(set(got)) == 1
     assert (tmp_path / "secret").read_bytes() == got[0]
+
+
+def test_a_secret_that_cannot_be_made_is_a_plain_error(monkeypatch, tmp_path):
+    monkeypatch.delenv("ARCHLAB_SECRET", raising=False)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    with pytest.raises(L.SecretError, match="Set ARCHLAB_SECRET or make that folder writable"):
+        L.secret(blocked)
+    (tmp_path / "secret").write_text("  \n")
+    with pytest.raises(L.SecretError, match="is empty"):
+        L.secret(tmp_path)

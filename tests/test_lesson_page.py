@@ -115,7 +115,7 @@ def test_a_compare_lesson_opens_the_shared_runs():
 def test_an_unlocked_setting_in_the_address_bar_wins_over_the_lessons_start():
     """A reload keeps what the student changed; locked ones stay the lesson's."""
     token = L.make("toy", {"hidden": 12, "lr": 0.01}, 7, ["lr"], "")
-    at = _toy(lesson=token, hidden="20")
+    at = _toy(lesson=token, hidden="20", lr="0.01")      # lr as the lesson has it: no note
     assert at.slider(key="hidden").value == 20 and not at.slider(key="hidden").disabled
     assert at.number_input(key="lr").value == 0.01 and at.number_input(key="seed").value == 7
     assert not at.warning
@@ -141,6 +141,7 @@ def test_leaving_the_lesson_unlocks():
     token = L.make("toy", {"hidden": 12, "lr": 0.01}, 7, ["hidden"], "")
     at = _toy(lesson=token)
     assert at.slider(key="hidden").disabled
+    assert at.slider(key="hidden").help.startswith("🔒 Locked by this lesson.")
     del at.query_params["lesson"]                    # opened from the sidebar: no lesson
     at.run()
     assert not at.slider(key="hidden").disabled and at.slider(key="hidden").value == 12

@@ -10,11 +10,12 @@ page shows them and builds no model.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
 
-from core.config import Config, Preset, apply_overrides, specs
+from core.config import Config, ParamSpec, Preset, apply_overrides, specs
 from core.config import validate as validate_config
 from core.run import RunSettings
 from ui.lesson import student as lesson_student
@@ -33,8 +34,13 @@ def run_sidebar(locked: Iterable[str] = ()) -> RunSettings:
     locked = set(locked)
     with st.sidebar:
         st.subheader("Run")
-        values = {s.name: widget(s, disabled=s.name in locked) for s in specs(RunSettings)}
+        values = {s.name: widget(_locked_help(s) if s.name in locked else s,
+                                 disabled=s.name in locked) for s in specs(RunSettings)}
     return RunSettings(**values)
+
+
+def _locked_help(spec: ParamSpec) -> ParamSpec:
+    return dataclasses.replace(spec, help=f"🔒 Locked by this lesson. {spec.help}")
 
 
 def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = (),
@@ -69,7 +75,8 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
         if spec.group != group:
             group = spec.group
             st.sidebar.subheader(group)
-        values[spec.name] = widget(spec, disabled=spec.name in lesson.locked)
+        locked = spec.name in lesson.locked
+        values[spec.name] = widget(_locked_help(spec) if locked else spec, disabled=locked)
     cfg = cls(**values)
     return cfg, run, lesson.problems + validate_config(cfg)
 

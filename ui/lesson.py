@@ -69,7 +69,7 @@ def _open(token: str, cls: type[Config], page: str) -> Active:
     """Verify ``token`` and, once, put its values into the widgets."""
     try:
         lesson = core_lesson.read(token)
-    except core_lesson.LessonError as e:
+    except (core_lesson.LessonError, core_lesson.SecretError) as e:
         return Active(token=token, page=page, error=str(e))
     if lesson.page != page:
         return Active(token=token, page=page, lesson=lesson, notes=[
@@ -120,7 +120,7 @@ def _enforce(a: Active) -> list[str]:
     for name, value in a.values.items():
         spec = a.specs[name]
         raw = st.query_params.get_all(name) if name in st.query_params else None
-        if raw is not None and sanitize(spec, raw)[0] != value:
+        if raw is not None and _fmt(sanitize(spec, raw)[0]) != _fmt(value):
             named = spec.label if spec.label.lower() == name else f"{spec.label} ({name})"
             note = (f"{named} is locked by this lesson: the link's "
                     f"{name}={(raw[-1] if raw else '')[:40]} was ignored; it stays "
@@ -198,7 +198,7 @@ def maker(page: str, cfg: Config, seed: int) -> None:
         if st.session_state.get(shown):  # follows the settings from then on, never stale
             try:
                 token = core_lesson.make(page, to_dict(cfg), seed, locked, task)
-            except ValueError as e:
+            except (ValueError, core_lesson.SecretError) as e:
                 st.error(str(e))
             else:
                 st.caption("Give your students this link (it follows the settings above):")
@@ -216,7 +216,7 @@ def compare_runs(db: Any, known: set[str]) -> list[dict]:
     if token:
         try:
             lesson = core_lesson.read(token)
-        except core_lesson.LessonError as e:
+        except (core_lesson.LessonError, core_lesson.SecretError) as e:
             st.error(f"**Lesson link:** {e}", icon="🛑")
         else:
             if lesson.task and lesson.page == "compare":
@@ -255,7 +255,7 @@ def compare_maker(runs: Sequence[dict]) -> None:
             try:
                 token = core_lesson.make("compare", {}, 0, [], task,
                                          runs=ids[:core_lesson.MAX_RUNS])
-            except ValueError as e:
+            except (ValueError, core_lesson.SecretError) as e:
                 st.error(str(e))
             else:
                 if len(ids) > core_lesson.MAX_RUNS:
