@@ -133,7 +133,7 @@ def test_a_lesson_for_another_page_is_not_used_here():
     token = L.make("autoencoder", {"hidden": "128"}, 3, ["seed"], "Not here.")
     at = _toy(lesson=token)
     assert not at.number_input(key="seed").disabled and at.number_input(key="seed").value == 0
-    assert "is for the 'autoencoder' page" in _notes(at)
+    assert "is for the Autoencoders page" in _notes(at)
     assert not any("Not here." in i.value for i in at.info)
 
 

@@ -72,9 +72,11 @@ def _open(token: str, cls: type[Config], page: str) -> Active:
     except (core_lesson.LessonError, core_lesson.SecretError) as e:
         return Active(token=token, page=page, error=str(e))
     if lesson.page != page:
+        from ui.registry import FAMILIES
+        title = next((f.title for f in FAMILIES if f.slug == lesson.page), lesson.page)
         return Active(token=token, page=page, lesson=lesson, notes=[
-            f"This lesson link is for the {lesson.page!r} page, not this one: nothing of it "
-            "is used here."])
+            f"This lesson link is for the {title} page, not this one: nothing of it is used "
+            "here. Open the link as your teacher gave it."])
     r = core_lesson.resolve(lesson, cls)
     full = to_dict(r.config) | {"seed": r.seed}
     in_url = set(st.query_params.keys())
@@ -202,7 +204,7 @@ def maker(page: str, cfg: Config, seed: int) -> None:
                 st.error(str(e))
             else:
                 st.caption("Give your students this link (it follows the settings above):")
-                st.code(lesson_url(token), language=None)
+                st.code(lesson_url(token), language=None, wrap_lines=True)
 
 
 # ---- compare page -----------------------------------------------------------------------
@@ -261,4 +263,4 @@ def compare_maker(runs: Sequence[dict]) -> None:
                 if len(ids) > core_lesson.MAX_RUNS:
                     st.caption(f"A lesson shares at most {core_lesson.MAX_RUNS} runs: the "
                                "first ones are in the link.")
-                st.code(lesson_url(token), language=None)
+                st.code(lesson_url(token), language=None, wrap_lines=True)
