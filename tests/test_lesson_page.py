@@ -145,3 +145,24 @@ def test_leaving_the_lesson_unlocks():
     del at.query_params["lesson"]                    # opened from the sidebar: no lesson
     at.run()
     assert not at.slider(key="hidden").disabled and at.slider(key="hidden").value == 12
+
+
+def _toy_with_locks():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path.cwd() / "tests"))
+    import streamlit as st
+    from toy import ToyConfig
+
+    from ui import config_sidebar
+    from ui.lesson import locked
+    config_sidebar(ToyConfig, "toy")
+    st.text(f"locked={sorted(locked('toy'))} elsewhere={sorted(locked('gan'))}")
+
+
+def test_other_panels_can_ask_what_is_locked():
+    token = L.make("toy", {"hidden": 12, "lr": 0.01}, 7, ["lr", "seed"], "")
+    at = AppTest.from_function(_toy_with_locks, default_timeout=60)
+    at.query_params["lesson"] = token
+    at.run()
+    assert at.text[0].value == "locked=['lr', 'seed'] elsewhere=[]"

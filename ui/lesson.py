@@ -112,6 +112,14 @@ def student(cls: type[Config], page: str) -> Active:
     return a
 
 
+def locked(page: str) -> frozenset[str]:
+    """The names the active lesson locks on ``page`` (empty without one), for other panels
+    that should not offer them (a sweep over a locked setting). Valid after the form ran."""
+    a = st.session_state.get(_STATE)
+    ok = isinstance(a, Active) and a.page == page and a.lesson is not None and not a.error
+    return a.locked if ok else frozenset()
+
+
 def _enforce(a: Active) -> list[str]:
     """Force every locked value into its widget. A value from elsewhere is put back with a
     note: from the address bar (noted for the session, the address bar corrected, and one
