@@ -80,14 +80,15 @@ def _open(token: str, cls: type[Config], page: str) -> Active:
     r = core_lesson.resolve(lesson, cls)
     full = to_dict(r.config) | {"seed": r.seed}
     in_url = set(st.query_params.keys())
-    locked = {}
+    lock_specs = {}
     for spec in _all_specs(cls):
         if spec.name in r.locked:
-            locked[spec.name] = spec
+            lock_specs[spec.name] = spec
         if spec.name in r.locked or spec.name not in in_url:
             set_value(spec, full[spec.name])
     return Active(token=token, page=page, lesson=lesson,
-                  values={n: full[n] for n in locked}, specs=locked, notes=list(r.notes))
+                  values={n: full[n] for n in lock_specs}, specs=lock_specs,
+                  notes=list(r.notes))
 
 
 def student(cls: type[Config], page: str) -> Active:
@@ -186,13 +187,14 @@ def maker(page: str, cfg: Config, seed: int) -> None:
     """The teacher's "Make a lesson link" expander under the live panel."""
     labels = {s.name: s.label for s in _all_specs(type(cfg))}
     a = st.session_state.get(_STATE)
-    current = a if isinstance(a, Active) and a.lesson is not None and not a.error else None
+    current = (a if isinstance(a, Active) and a.lesson is not None and not a.error
+               and a.lesson.page == page else None)
     with st.expander("Make a lesson link"):
         st.caption("For a class: this page with these settings and seed, the controls you "
                    "lock drawn disabled, and your task shown above the page. The link is "
                    "signed by this server, so a student who edits a locked value in the "
                    "address bar keeps yours.")
-        locked = st.multiselect(
+        locks = st.multiselect(
             "Controls that stay locked", list(labels), format_func=labels.get,
             default=[n for n in (current.values if current else ()) if n in labels],
             key=f"_lesson_lock_{page}", help="Students see them disabled, at your values.")
@@ -207,7 +209,7 @@ def maker(page: str, cfg: Config, seed: int) -> None:
             st.session_state[shown] = True
         if st.session_state.get(shown):  # follows the settings from then on, never stale
             try:
-                token = core_lesson.make(page, to_dict(cfg), seed, locked, task)
+                token = core_lesson.make(page, to_dict(cfg), seed, locks, task)
             except (ValueError, core_lesson.SecretError) as e:
                 st.error(str(e))
             else:
