@@ -2,7 +2,7 @@
 
 Runs pinned on any page are kept in the run store (a reload, a new tab or a server restart
 loses nothing) and listed here for the browser that made them; ``?run=ID`` opens a shared run
-read-only beside them.
+read-only beside them, and a lesson link (``?lesson=``) the runs a teacher shared.
 """
 import pandas as pd
 import streamlit as st
@@ -12,6 +12,7 @@ from core.figures import metric_chart
 from ui import chart
 from ui.boot import ensure_navigated
 from ui.identity import owner
+from ui.lesson import compare_maker, compare_runs
 from ui.runs import store
 
 ensure_navigated()
@@ -20,20 +21,16 @@ me, db = owner(), store()
 kept = db.list_runs(me) if db else []
 known = {r["id"] for r in kept}
 kept += [r for r in st.session_state.get("_pinned", []) if not r.get("id") or r["id"] not in known]
-shared = st.query_params.get("run")
-if shared and db and shared not in known:
-    other = db.get_run(shared)
-    if other is None:
-        st.warning("The shared run in this link does not exist (or was deleted).")
-    else:
-        kept.insert(0, other | {"label": f"shared: {other['label']}", "shared": True})
+kept[:0] = compare_runs(db, known)  # ?run=ID and a lesson's runs, read-only
 if not kept:
     st.info("No runs kept yet. On any architecture page, train a little and press "
             "**📌 Pin run**; pin a second run with other settings, then come back here.")
     st.stop()
 
 pages = sorted({r["page"] for r in kept})
-page = st.radio("Architecture", pages, horizontal=True) if len(pages) > 1 else pages[0]
+first = next((r["page"] for r in kept if r.get("shared")), pages[0])  # a link's runs first
+page = (st.radio("Architecture", pages, horizontal=True, index=pages.index(first))
+        if len(pages) > 1 else pages[0])
 here = [r for r in kept if r["page"] == page]
 finals = sorted({k for r in here for k in (r.get("final") or {})})
 by = st.selectbox("Sort by final", [None, *finals], format_func=lambda n: "newest first"
@@ -73,6 +70,7 @@ with right:
         if r.get("id") and not r.get("shared"):
             st.caption(f"Link to {r['label']}: `?run={r['id']}`")
 
+compare_maker(runs)
 mine = [r for r in runs if r.get("id") and not r.get("shared")]
 if mine and db and st.button(f"Delete the {len(mine)} selected run(s)", type="secondary"):
     gone = sum(db.delete_run(r["id"], me) for r in mine)

@@ -10,28 +10,37 @@ page shows them and builds no model.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
 
-from core.config import Config, Preset, apply_overrides, specs
+from core.config import Config, ParamSpec, Preset, apply_overrides, specs
 from core.config import validate as validate_config
 from core.run import RunSettings
+from ui.lesson import student as lesson_student
 from ui.panel import reset as reset_run
 from ui.widgets import check_url, set_value, url_notes, widget
 
 
-#: link parameters every page understands besides its settings (a sweep to reopen)
-LINK_KEYS = ("sweep",)
+#: link parameters every page understands besides its settings (a sweep to reopen, a lesson)
+LINK_KEYS = ("sweep", "lesson")
 
 
-def run_sidebar() -> RunSettings:
-    """The seed and speed widgets (bound to the URL), at the top of every page's sidebar."""
+def run_sidebar(locked: Iterable[str] = ()) -> RunSettings:
+    """The seed and speed widgets (bound to the URL), at the top of every page's sidebar;
+    those named in ``locked`` (a lesson's) are drawn disabled."""
     check_url(RunSettings, "shared", report_unknown=False)
+    locked = set(locked)
     with st.sidebar:
         st.subheader("Run")
-        values = {s.name: widget(s) for s in specs(RunSettings)}
+        values = {s.name: widget(_locked_help(s) if s.name in locked else s,
+                                 disabled=s.name in locked) for s in specs(RunSettings)}
     return RunSettings(**values)
+
+
+def _locked_help(spec: ParamSpec) -> ParamSpec:
+    return dataclasses.replace(spec, help=f"🔒 Locked by this lesson. {spec.help}")
 
 
 def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = (),
@@ -39,9 +48,12 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
     """Render the sidebar form for ``cls``; returns (config, run settings, problems).
 
     ``extra_keys`` are URL parameters the page owns itself (not reported as unknown).
-    Notes about repaired link values are shown at the top of the page.
+    Notes about repaired link values are shown at the top of the page; so are a lesson's task
+    and locks (``?lesson=``, see ui/lesson.py): locked controls are drawn disabled, and a
+    lesson link that fails verification is a problem (nothing trains).
     """
-    run = run_sidebar()
+    lesson = lesson_student(cls, page)
+    run = run_sidebar(lesson.locked)
     check_url(cls, page, other_keys=[s.name for s in specs(RunSettings)] + list(extra_keys)
               + list(LINK_KEYS))
     url_notes(page, "shared")
@@ -63,9 +75,10 @@ def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = 
         if spec.group != group:
             group = spec.group
             st.sidebar.subheader(group)
-        values[spec.name] = widget(spec)
+        locked = spec.name in lesson.locked
+        values[spec.name] = widget(_locked_help(spec) if locked else spec, disabled=locked)
     cfg = cls(**values)
-    return cfg, run, validate_config(cfg)
+    return cfg, run, lesson.problems + validate_config(cfg)
 
 
 def _preset_chosen(cls: type[Config], presets: list[Preset], page: str) -> None:

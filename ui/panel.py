@@ -29,6 +29,7 @@ from core.training import Trainer, WrongCheckpoint, warm_up
 from ui.errors import guard
 from ui.identity import owner
 from ui.interrupt import click_pending
+from ui.lesson import maker as lesson_maker
 from ui.runs import save as save_run
 from core.run import RunSettings
 from ui.widgets import set_value, share_link
@@ -221,6 +222,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
 
     ticker()
     _save_load(page, s, trainer_cls, cfg, settings)
+    lesson_maker(page, cfg, settings.seed)
     warm_up()
     return s
 

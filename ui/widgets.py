@@ -73,30 +73,33 @@ def fine_step(value: float) -> float:
     return float(f"1e{math.floor(math.log10(value)) - 1}") if value > 0 else 1e-6
 
 
-def _log_widget(spec: ParamSpec, w: Any) -> float:
+def _log_widget(spec: ParamSpec, w: Any, disabled: bool = False) -> float:
     grid = log_grid(float(spec.min), float(spec.max))
     now = st.session_state.get(spec.name, spec.default)
     now = float(now) if isinstance(now, (int, float)) and math.isfinite(now) else spec.default
     st.session_state[_coarse_key(spec.name)] = nearest(grid, now)
     w.select_slider(spec.label, options=grid, key=_coarse_key(spec.name), help=spec.help,
-                    format_func=_fmt, on_change=_coarse_moved, args=(spec.name,))
+                    format_func=_fmt, on_change=_coarse_moved, args=(spec.name,),
+                    disabled=disabled)
     # keyed number inputs keep their identity when the step changes (key is the identity)
     return w.number_input(f"{spec.label}, exact value", min_value=float(spec.min),
                           max_value=float(spec.max), value=float(spec.default),
                           step=fine_step(max(now, float(spec.min))), format="%g",
                           key=spec.name, bind="query-params", label_visibility="collapsed",
                           help=f"The exact {spec.label.lower()}, typed ({_fmt(spec.min)} "
-                               f"to {_fmt(spec.max)}).")
+                               f"to {_fmt(spec.max)}).", disabled=disabled)
 
 
-def widget(spec: ParamSpec, where: Any = None) -> Any:
+def widget(spec: ParamSpec, where: Any = None, *, disabled: bool = False) -> Any:
     """Render the widget for ``spec`` (bound to the URL) and return its value.
 
     The widget's default is always the schema default (so defaults stay out of the URL and the
     widget keeps one identity); a value put in session state (preset, repaired URL) wins.
+    ``disabled`` draws it greyed out (a lesson's locked control: both parts of a log field).
     """
     w = where or st.sidebar
-    kw = dict(label=spec.label, help=spec.help, key=spec.name, bind="query-params")
+    kw = dict(label=spec.label, help=spec.help, key=spec.name, bind="query-params",
+              disabled=disabled)
     if spec.choices is not None:
         options = list(spec.choices)
         index = options.index(spec.default)
@@ -106,7 +109,7 @@ def widget(spec: ParamSpec, where: Any = None) -> Any:
     if spec.type is bool:
         return w.toggle(value=bool(spec.default), **kw)
     if _is_log(spec):
-        return _log_widget(spec, w)
+        return _log_widget(spec, w, disabled)
     if spec.type in (int, float):
         t = spec.type
         num = dict(min_value=t(spec.min), max_value=t(spec.max), value=t(spec.default))
