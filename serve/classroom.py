@@ -40,6 +40,14 @@ SESSION_TTL_S = 30
 PG_PORT = 55432
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's cpuset, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def log(msg: str) -> None:
     print(f"classroom: {msg}", file=sys.stderr, flush=True)
 
@@ -84,6 +92,7 @@ class Topology:
     pg_dir: str | None = None  # set when this launcher started PostgreSQL
     proxy: subprocess.Popen | None = None
     keep_logs: bool = False
+    warm: bool = True  # replicas import the pages' modules before serving
     _stopping: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,7 +107,7 @@ class Topology:
 
     def restart(self, r: Replica) -> None:
         """Start replica ``r`` again on its port (the proxy's health check brings it back)."""
-        r.proc = _spawn(r.port, r.log_path, self.env[r.name], self.extra)
+        r.proc = _spawn(r.port, r.log_path, self.env[r.name], self.extra, self.warm)
         r.restarts += 1
         r.started = time.monotonic()
 
@@ -180,24 +189,29 @@ def replica_env(name: str, class_mode: bool, secret: str, db_url: str | None,
     return out
 
 
-def _spawn(port: int, log_path: Path, env: dict, extra: list[str]) -> subprocess.Popen:
+def _spawn(port: int, log_path: Path, env: dict, extra: list[str],
+           warm: bool = True) -> subprocess.Popen:
+    """A replica: ``serve.replica`` (modules imported first) or, not ``warm``, plain
+    ``streamlit run`` (which imports them on the first session)."""
+    runner = ("-m", "serve.replica") if warm else ("-m", "streamlit", "run")
     with open(log_path, "ab") as f:  # the child keeps its own copy of the file
-        proc, _ = start_app(port, extra=extra, env=env, wait=False, log=f,
-                            runner=("-m", "serve.replica"), new_session=True)
+        proc, _ = start_app(port, extra=extra, env=env, wait=False, log=f, runner=runner,
+                            new_session=True)
     return proc
 
 
 def start(replicas: int | None = None, port: int | None = None, class_mode: bool = True,
           db_url: str | None = None, postgres: bool = False, env: dict | None = None, *,
           host: str = "127.0.0.1", timeout: float = 180.0, pg_port: int = PG_PORT,
-          keep_logs: bool = False) -> Topology:
+          keep_logs: bool = False, warm: bool = True) -> Topology:
     """Start the class: ``replicas`` servers (default one per core) behind HAProxy on ``port``
     (a free one by default) of ``host``; returns once the proxy sees every replica healthy.
     ``postgres``: start a local PostgreSQL for the run store (scripts/postgres.sh) unless
     ``db_url`` names one. ``env``: added to every replica's environment. The logs
     (``rK.log``, ``haproxy.log``) are in ``topo.workdir``, removed by ``stop()`` unless
-    ``keep_logs``. Raises RuntimeError, with everything started so far stopped, on a failure."""
-    n = replicas or os.cpu_count() or 1
+    ``keep_logs``. ``warm``: each replica imports the pages' modules before it serves
+    (:mod:`serve.replica`). Raises RuntimeError, with everything started so far stopped, on a failure."""
+    n = replicas or cores()
     port = port or free_port()
     secret = (env or {}).get("ARCHLAB_SECRET") or os.environ.get("ARCHLAB_SECRET") \
         or secrets.token_urlsafe(32)
@@ -205,7 +219,7 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
     extra = ["--server.disconnectedSessionTTL", str(SESSION_TTL_S),
              "--server.maxUploadSize", str(upload_mb())] if class_mode else []
     topo = Topology(f"http://127.0.0.1:{port}", [], Path(tempfile.mkdtemp(prefix="archlab-class-")),
-                    free_port(), {}, extra, db_url, keep_logs=keep_logs)
+                    free_port(), {}, extra, db_url, keep_logs=keep_logs, warm=warm)
     try:
         if postgres and not db_url:
             topo.db_url, topo.pg_dir = start_postgres(pg_port)
@@ -217,7 +231,7 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
         haproxy.check(cfg)
         for nm, p in zip(names, ports):
             path = topo.workdir / f"{nm}.log"
-            topo.replicas.append(Replica(nm, p, _spawn(p, path, topo.env[nm], extra), path))
+            topo.replicas.append(Replica(nm, p, _spawn(p, path, topo.env[nm], extra, warm), path))
         topo.proxy = topo.start_proxy()
         for r in topo.replicas:
             wait_healthy(r.url, r.proc, timeout)
@@ -229,19 +243,26 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
     return topo
 
 
-def wait_proxy(topo: Topology, timeout: float) -> None:
-    """Until the proxy has every replica up (its health URL alone answers before the first
-    check of the replicas has run)."""
+def until(cond, timeout: float, what: str, poll_s: float = 0.1) -> None:
+    """Return once ``cond()`` is true; RuntimeError naming ``what`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout
+    gate = threading.Event()  # never set: a wait that a signal handler does not cut short
+    while not cond():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not within {timeout:.0f} s")
+        gate.wait(poll_s)
+
+
+def wait_proxy(topo: Topology, timeout: float) -> None:
+    """Until the proxy's health checks find every replica up (its own health URL answers
+    before its first check of the replicas has run)."""
     want = {r.name for r in topo.replicas}
-    while time.monotonic() < deadline:
+
+    def ready() -> bool:
         if topo.proxy is None or topo.proxy.poll() is not None:
-            raise RuntimeError(f"HAProxy exited with {topo.proxy.returncode}: "  # type: ignore
-                               f"{(topo.workdir / 'haproxy.log').read_text()[-2000:]}")
-        if want <= set(proxy_up(topo)):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"the proxy at {topo.url} did not see every replica up in {timeout:.0f} s")
+            raise RuntimeError(f"HAProxy exited: {(topo.workdir / 'haproxy.log').read_text()[-2000:]}")
+        return want <= set(proxy_up(topo))
+    until(ready, timeout, f"the proxy at {topo.url} seeing every replica up")
 
 
 def proxy_up(topo: Topology) -> list[str]:
