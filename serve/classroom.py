@@ -52,8 +52,11 @@ def log(msg: str) -> None:
     print(f"classroom: {msg}", file=sys.stderr, flush=True)
 
 
-def upload_mb() -> int:
-    """``core.classroom.settings().upload_mb`` (the class-mode caps), else :data:`UPLOAD_MB`."""
+def upload_mb(env: dict) -> int:
+    """The upload limit of a replica with environment ``env``: its ``ARCHLAB_CLASS_UPLOAD_MB``,
+    else ``core.classroom.settings().upload_mb`` (the class-mode caps), else :data:`UPLOAD_MB`."""
+    if env.get("ARCHLAB_CLASS_UPLOAD_MB"):
+        return int(env["ARCHLAB_CLASS_UPLOAD_MB"])
     try:
         from core.classroom import settings
         return int(settings().upload_mb)
@@ -203,13 +206,13 @@ def _spawn(port: int, log_path: Path, env: dict, extra: list[str],
 def start(replicas: int | None = None, port: int | None = None, class_mode: bool = True,
           db_url: str | None = None, postgres: bool = False, env: dict | None = None, *,
           host: str = "127.0.0.1", timeout: float = 180.0, pg_port: int = PG_PORT,
-          keep_logs: bool = False, warm: bool = True) -> Topology:
+          log_dir: Path | None = None, warm: bool = True) -> Topology:
     """Start the class: ``replicas`` servers (default one per core) behind HAProxy on ``port``
     (a free one by default) of ``host``; returns once the proxy sees every replica healthy.
     ``postgres``: start a local PostgreSQL for the run store (scripts/postgres.sh) unless
     ``db_url`` names one. ``env``: added to every replica's environment. The logs
-    (``rK.log``, ``haproxy.log``) are in ``topo.workdir``, removed by ``stop()`` unless
-    ``keep_logs``. ``warm``: each replica imports the pages' modules before it serves
+    (``rK.log``, ``haproxy.log``) and the proxy's configuration are in ``log_dir`` (kept), by
+    default in a temporary ``topo.workdir`` that ``stop()`` removes. ``warm``: each replica imports the pages' modules before it serves
     (:mod:`serve.replica`). Raises RuntimeError, with everything started so far stopped, on a failure."""
     n = replicas or cores()
     port = port or free_port()
@@ -217,9 +220,13 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
         or secrets.token_urlsafe(32)
     names = [f"r{k}" for k in range(n)]
     extra = ["--server.disconnectedSessionTTL", str(SESSION_TTL_S),
-             "--server.maxUploadSize", str(upload_mb())] if class_mode else []
-    topo = Topology(f"http://127.0.0.1:{port}", [], Path(tempfile.mkdtemp(prefix="archlab-class-")),
-                    free_port(), {}, extra, db_url, keep_logs=keep_logs, warm=warm)
+             "--server.maxUploadSize", str(upload_mb(dict(os.environ, **(env or {}))))] \
+        if class_mode else []
+    if log_dir is not None:
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+    workdir = Path(log_dir) if log_dir is not None else Path(tempfile.mkdtemp(prefix="archlab-class-"))
+    topo = Topology(f"http://127.0.0.1:{port}", [], workdir, free_port(), {}, extra, db_url,
+                    keep_logs=log_dir is not None, warm=warm)
     try:
         if postgres and not db_url:
             topo.db_url, topo.pg_dir = start_postgres(pg_port)
@@ -232,9 +239,9 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
         for nm, p in zip(names, ports):
             path = topo.workdir / f"{nm}.log"
             topo.replicas.append(Replica(nm, p, _spawn(p, path, topo.env[nm], extra, warm), path))
-        topo.proxy = topo.start_proxy()
         for r in topo.replicas:
             wait_healthy(r.url, r.proc, timeout)
+        topo.proxy = topo.start_proxy()  # after: its first checks find every replica up
         wait_proxy(topo, timeout)
     except BaseException:
         topo.stop()
@@ -277,7 +284,7 @@ def proxy_up(topo: Topology) -> list[str]:
             if len(c) > 17 and c[0] == "replicas" and c[1] != "BACKEND" and c[17] == "UP"]
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m serve.classroom",
                                  description="Serve ArchLab to a class: Streamlit replicas "
                                              "behind HAProxy, until Ctrl-C or SIGTERM.")
@@ -291,8 +298,16 @@ def main(argv: list[str] | None = None) -> int:
                     "(postgresql+psycopg://user@host/db); default: SQLite in ARCHLAB_DATA")
     db.add_argument("--postgres", action="store_true",
                     help="start a local PostgreSQL (scripts/postgres.sh) for the run store")
+    ap.add_argument("--log-dir", type=Path, default=None,
+                    help="where the replicas' and the proxy's logs go (default: a new "
+                         "temporary directory, kept)")
     ap.add_argument("--no-class-mode", dest="class_mode", action="store_false",
                     help="no class-mode caps: the laptop app, replicated")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     a = ap.parse_args(argv)
     if a.replicas is not None and a.replicas < 1:
         ap.error("--replicas must be at least 1")
@@ -302,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     try:
         topo = start(a.replicas, a.port, a.class_mode, a.db, a.postgres, host=a.host,
-                     keep_logs=True)
+                     log_dir=a.log_dir or Path(tempfile.mkdtemp(prefix="archlab-class-")))
     except RuntimeError as e:
         log(str(e))
         return 1

@@ -30,12 +30,9 @@ def config(servers: Sequence[tuple[str, int]], port: int, *, host: str = "127.0.
     lines = [
         "global",
         "    maxconn 4096",
-        "    log stderr format short local0 warning",
         "",
         "defaults",
         "    mode http",
-        "    log global",
-        "    option dontlognull",
         "    option redispatch",
         "    retries 2",
         "    timeout connect 5s",
@@ -84,8 +81,9 @@ def check(path: Path) -> str:
 
 
 def start(path: Path, log: IO) -> subprocess.Popen:
-    """HAProxy in the foreground (``-db``: no daemon, no master), in its own process group,
-    so that stopping it is one signal to one child."""
+    """HAProxy in the foreground (``-db``: no daemon, no master; it writes its warnings, a
+    replica going down or up, to ``log``), in its own process group, so that stopping it is
+    one signal to one child."""
     exe = executable()
     if exe is None:
         raise RuntimeError("HAProxy is not installed (Debian: apt-get install haproxy)")
