@@ -23,9 +23,11 @@ def config(servers: Sequence[tuple[str, int]], port: int, *, host: str = "127.0.
     """The configuration for HAProxy 2.6: ``servers`` are (name, loopback port) pairs.
 
     ``leastconn``: a websocket stays open for the whole lesson, so a new student goes to the
-    replica with the fewest open connections. A replica whose ``/_stcore/health`` fails twice
-    (2 s apart) takes no new students; the students it held are sent to another
-    (``option redispatch``: a new session there, as after a server restart).
+    replica with the fewest open connections. A replica whose ``/_stcore/health`` fails three
+    times (2 s apart, 5 s each) takes no new students; its students still reach it while it
+    accepts connections (``option persist``: a replica busy training answers its health check
+    late, and sending its students elsewhere would lose their sessions), and go to another
+    when it does not (``option redispatch``: a new session there, as after a restart).
     """
     lines = [
         "global",
@@ -33,6 +35,7 @@ def config(servers: Sequence[tuple[str, int]], port: int, *, host: str = "127.0.
         "",
         "defaults",
         "    mode http",
+        "    option persist",
         "    option redispatch",
         "    retries 2",
         "    timeout connect 5s",
@@ -42,6 +45,7 @@ def config(servers: Sequence[tuple[str, int]], port: int, *, host: str = "127.0.
         # once upgraded, a websocket is a tunnel: it lives as long as the lesson
         "    timeout tunnel 1h",
         "    timeout client-fin 10s",
+        "    timeout check 5s",
         "",
         "frontend class",
         f"    bind {host}:{port}",
@@ -55,7 +59,7 @@ def config(servers: Sequence[tuple[str, int]], port: int, *, host: str = "127.0.
         f"    cookie {COOKIE} insert indirect nocache httponly attr \"SameSite=Lax\"",
         "    option httpchk GET /_stcore/health",
         "    http-check expect status 200",
-        "    default-server inter 2s fall 2 rise 1",
+        "    default-server inter 2s fall 3 rise 1",
     ]
     lines += [f"    server {name} 127.0.0.1:{p} cookie {name} check" for name, p in servers]
     if stats_port:
