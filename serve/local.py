@@ -6,6 +6,7 @@ background-networking ones chromium keeps trying hosts this closed network refus
 """
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,18 +53,21 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
 
 
 def start_app(port: int | None = None, *, extra: Sequence[str] = (), env: dict | None = None,
-              timeout: float = 60.0, wait: bool = True,
-              script: Path | None = None) -> tuple[subprocess.Popen, str]:
+              timeout: float = 60.0, wait: bool = True, script: Path | None = None,
+              runner: Sequence[str] = ("-m", "streamlit", "run"), log: IO | None = None,
+              new_session: bool = False) -> tuple[subprocess.Popen, str]:
     """``streamlit run app.py`` (or ``script``) on ``port`` (a free one by default);
-    returns (process, url). Its log goes to a temporary file (a pipe nobody reads would fill
-    up and stall the server); :func:`log_tail` reads it."""
+    returns (process, url). Its log goes to ``log`` (a binary file) or a temporary file (a
+    pipe nobody reads would fill up and stall the server); :func:`log_tail` reads it.
+    ``runner``: what follows ``python`` before the script (``("-m", "serve.replica")`` for a
+    class replica); ``new_session``: the server in its own session and process group."""
     port = port or free_port()
-    log = tempfile.TemporaryFile()
+    log = log if log is not None else tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+        [sys.executable, *runner, str(script or ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--server.port", str(port), *extra],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=new_session)
     proc.log_file = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
     if wait:
@@ -81,8 +85,10 @@ def log_tail(proc: subprocess.Popen, n: int = 4000) -> str:
     if f is None:
         return ""
     f.flush()
-    f.seek(0)
-    return f.read().decode(errors="replace")[-n:]
+    # pread: the server shares this file's offset; a seek here would move where it writes
+    size = os.fstat(f.fileno()).st_size
+    start = max(0, size - 4 * n)
+    return os.pread(f.fileno(), size - start, start).decode(errors="replace")[-n:]
 
 
 def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
