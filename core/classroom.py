@@ -70,7 +70,7 @@ class ClassSettings:
     max_timeline: int = 30
     max_sweeps: int = 1
     sweep_workers: int = 1
-    upload_mb: float = 10.0
+    upload_mb: int = 10
     idle_stop_s: float = 600.0
     fair_target_s: float = 0.25
     fair_floor_s: float = 0.02
@@ -125,9 +125,18 @@ def _size_fix(cfg: Any) -> str:
     return " or ".join(labels[n] for n in names[:2]) if names else "the model's size"
 
 
-@functools.lru_cache(maxsize=256)
-def _count_cached(trainer_cls: type, cfg: Any, data_key: Any) -> int | None:
-    return count_params(trainer_cls, cfg)
+_COUNTS: dict[tuple, int | None] = {}
+
+
+def _count_cached(trainer_cls: type, cfg: Any, make: Callable | None, data_key: Any) -> int | None:
+    """:func:`count_params` once per (trainer, settings but the live ones, data key)."""
+    live = {f.name: f.default for f in dataclasses.fields(cfg) if f.metadata.get("live")}
+    key = (trainer_cls, dataclasses.replace(cfg, **live), data_key)
+    if key not in _COUNTS:
+        if len(_COUNTS) > 512:
+            _COUNTS.clear()
+        _COUNTS[key] = count_params(trainer_cls, cfg, make)
+    return _COUNTS[key]
 
 
 def count_params(trainer_cls: type, cfg: Any,
@@ -201,17 +210,15 @@ def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any
     """What in ``cfg`` goes past class mode's caps, each naming the cap and the fix.
 
     Empty when class mode is off. ``make``/``data_key``: how the page builds its trainer when
-    it has more to give it than the config (an upload) and what names that input.
+    it has more to give it than the config (an upload) and what names that input; without
+    ``make``, the parameters of settings that need an upload are not counted.
     """
     c = caps or settings()
     if not c.enabled:
         return []
     out = []
-    if make is None:
-        live = {f.name: f.default for f in dataclasses.fields(cfg) if f.metadata.get("live")}
-        n = _count_cached(trainer_cls, dataclasses.replace(cfg, **live), data_key)
-    else:
-        n = count_params(trainer_cls, cfg, make)
+    n = (_count_cached(trainer_cls, cfg, make, data_key)
+         if make is not None or not cfg.uploaded() else None)
     if n is not None and n > c.max_params:
         out.append(f"In class mode a model has at most {c.max_params:,} parameters; this one "
                    f"has {_mega(n)}: lower {_size_fix(cfg)}.")
@@ -234,13 +241,13 @@ def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any
 def upload_limit_bytes(own_bytes: int, caps: ClassSettings | None = None) -> int:
     """An uploader's limit: its own, or class mode's ``upload_mb`` when that is lower."""
     c = caps or settings()
-    return min(own_bytes, int(c.upload_mb * 1e6)) if c.enabled else own_bytes
+    return min(own_bytes, c.upload_mb * 10**6) if c.enabled else own_bytes
 
 
 def upload_problem(size: int, caps: ClassSettings | None = None) -> str | None:
     """The message for a file past class mode's upload limit (None: within it, or mode off)."""
     c = caps or settings()
-    if c.enabled and size > c.upload_mb * 1e6:
+    if c.enabled and size > c.upload_mb * 10**6:
         return (f"The file is {size / 1e6:.1f} MB; in class mode an upload is at most "
                 f"{c.upload_mb:g} MB. Upload a smaller file.")
     return None
