@@ -253,18 +253,31 @@ def upload_problem(size: int, caps: ClassSettings | None = None) -> str | None:
     return None
 
 
-def snapshot_bytes(obj: Any) -> int:
-    """Bytes of the numpy arrays (and tensors) inside a snapshot: dataclasses, dicts, lists."""
+def snapshot_bytes(obj: Any, seen: set[int] | None = None) -> int:
+    """Bytes of the numpy arrays (and tensors) inside snapshots: dataclasses, dicts, lists.
+
+    An array met twice (several snapshots sharing one, a view of another) counts once, so
+    the total is what letting all of them go can give back; pass one ``seen`` set across
+    several calls to count a whole timeline."""
+    seen = set() if seen is None else seen
     if isinstance(obj, np.ndarray):
-        return obj.nbytes
+        base = obj if obj.base is None or not isinstance(obj.base, np.ndarray) else obj.base
+        if id(base) in seen:
+            return 0
+        seen.add(id(base))
+        return base.nbytes
     if hasattr(obj, "untyped_storage") and hasattr(obj, "element_size"):  # a tensor
-        return obj.numel() * obj.element_size()
+        key = obj.untyped_storage().data_ptr()
+        if key in seen:
+            return 0
+        seen.add(key)
+        return obj.untyped_storage().nbytes()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return sum(snapshot_bytes(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+        return sum(snapshot_bytes(getattr(obj, f.name), seen) for f in dataclasses.fields(obj))
     if isinstance(obj, dict):
-        return sum(snapshot_bytes(v) for v in obj.values())
+        return sum(snapshot_bytes(v, seen) for v in obj.values())
     if isinstance(obj, (list, tuple)):
-        return sum(snapshot_bytes(v) for v in obj)
+        return sum(snapshot_bytes(v, seen) for v in obj)
     if isinstance(obj, (str, bytes)):
         return len(obj)
     return 0

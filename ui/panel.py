@@ -286,7 +286,9 @@ def idle_stop(s: LiveState) -> bool:
         return False
     with s.lock:
         items = s.trainer.timeline.items
-        freed = sum(classroom.snapshot_bytes(snap) for _, snap in items[:-1])
+        seen: set[int] = set()
+        classroom.snapshot_bytes(items[-1][1], seen)  # what the kept moment shares stays
+        freed = classroom.snapshot_bytes([snap for _, snap in items[:-1]], seen)
         del items[:-1]
     s.playing = False
     fair.REGISTRY.stop(id(s))

@@ -1,0 +1,272 @@
+"""Class mode (core.classroom, core.fair and their use in the pages): caps, fair budgets,
+hidden error details, upload limits and the idle stop."""
+from __future__ import annotations
+
+import importlib
+import random
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from conftest import open_page
+from streamlit.testing.v1 import AppTest
+
+from core import classroom as K
+from core import fair
+from core.config import apply_overrides
+from core.families import FAMILIES, classes
+from core.run import SPEEDS
+
+ON = K.ClassSettings(enabled=True)
+
+
+@pytest.fixture
+def class_mode(monkeypatch):
+    """ARCHLAB_CLASS=1 for one test (settings read again), off again afterwards."""
+    monkeypatch.setenv("ARCHLAB_CLASS", "1")
+    monkeypatch.setenv("ARCHLAB_REPLICA", "r1")
+    K.reload()
+    yield monkeypatch
+    monkeypatch.undo()
+    K.reload()
+
+
+# ---- settings ------------------------------------------------------------------------------
+def test_settings_off_by_default_and_read_from_the_environment(monkeypatch):
+    monkeypatch.delenv("ARCHLAB_CLASS", raising=False)
+    assert K.reload().enabled is False
+    monkeypatch.setenv("ARCHLAB_CLASS", "1")
+    monkeypatch.setenv("ARCHLAB_CLASS_MAX_PARAMS", "1000000")
+    monkeypatch.setenv("ARCHLAB_CLASS_IDLE_STOP_S", "90")
+    c = K.reload()
+    assert (c.enabled, c.max_params, c.idle_stop_s, c.max_sweeps) == (True, 1_000_000, 90.0, 1)
+    monkeypatch.setenv("ARCHLAB_CLASS_MAX_PARAMS", "lots")
+    with pytest.raises(ValueError, match="ARCHLAB_CLASS_MAX_PARAMS"):
+        K.reload()
+    monkeypatch.undo()
+    K.reload()
+
+
+# ---- caps ----------------------------------------------------------------------------------
+def _transformer(**kw):
+    C, T = classes("transformer")
+    return C(**kw), T
+
+
+def test_oversized_transformer_is_refused_naming_the_cap_and_the_fix():
+    cfg, T = _transformer(d_model=256, n_layers=6, d_ff=1024, arch="encdec")
+    [msg] = K.caps_problems(cfg, T, caps=ON)
+    assert msg.startswith("In class mode a model has at most 500,000 parameters; this one has ")
+    n = K.count_params(T, cfg)
+    assert n > 10_000_000 and f"{n / 1e6:.1f} M" in msg
+    assert msg.endswith("lower d_model or Layers.")
+    assert K.caps_problems(cfg, T, caps=K.ClassSettings(enabled=False)) == []
+
+
+def test_count_is_the_real_trainers_and_leaves_random_states_alone():
+    cfg, T = _transformer()
+    want = sum(p.numel() for p in T(cfg, seed=0).model.parameters())
+    torch.manual_seed(7), random.seed(7), np.random.seed(7)
+    assert K.count_params(T, cfg) == want == 67_776
+    after = torch.rand(1).item(), random.random(), np.random.rand()
+    torch.manual_seed(7), random.seed(7), np.random.seed(7)
+    assert after == (torch.rand(1).item(), random.random(), np.random.rand())
+
+
+def test_tokens_and_rl_sample_caps():
+    cfg, T = _transformer(task="charlm", block_size=128, batch_size=64)
+    [msg] = K.caps_problems(cfg, T, caps=ON)
+    assert "at most 4,096 tokens; this one reads 8,192 (batch size 64 × context length 128)" in msg
+    C, T = classes("rl")
+    cfg = C(algo="ppo", n_envs=16, n_steps=128, epochs=10)
+    assert any("at most 12,288 samples; this one trains on 20,480" in m
+               for m in K.caps_problems(cfg, T, caps=ON))
+
+
+def _all_presets():
+    for fam in FAMILIES:
+        C, T = classes(fam)
+        mod = importlib.import_module(C.__module__)
+        for p in [*mod.PRESETS, *getattr(mod, "EXPERIMENTS", [])]:
+            yield fam, p.name, apply_overrides(C(), p.overrides), T
+
+
+def test_every_preset_and_experiment_of_every_family_passes_the_caps():
+    seen = {}
+    for fam, name, cfg, T in _all_presets():
+        assert K.caps_problems(cfg, T, caps=ON) == [], (fam, name)
+        n = K.count_params(T, cfg)
+        seen[fam] = max(seen.get(fam, 0), n or 0)
+    assert set(seen) == set(FAMILIES)
+    # the caps sit just above the largest preset: the dates seq2seq with attention
+    assert max(seen.values()) == seen["rnn"] == 489_148 < ON.max_params
+
+
+# ---- fair budgets and the registry ---------------------------------------------------------
+def test_fair_budget_shrinks_with_sessions_and_stops_at_the_floor():
+    normal, slow = SPEEDS["normal"], SPEEDS["slow"]
+    assert fair.budget(normal, 1, ON) == 0.25          # alone: the speed's own budget
+    assert fair.budget(normal, 2, ON) == pytest.approx(0.125)
+    assert fair.budget(normal, 10, ON) == pytest.approx(0.025)
+    assert fair.budget(normal, 15, ON) == ON.fair_floor_s == 0.02   # 0.25 / 15 is below it
+    assert fair.budget(normal, 100, ON) == 0.02
+    assert fair.budget(slow, 2, ON) == 0.05             # never more than the speed asks
+    two_cores = K.ClassSettings(enabled=True, cores=2)
+    assert fair.budget(normal, 2, two_cores) == 0.25
+    assert fair.budget(normal, 8, two_cores) == pytest.approx(0.0625)
+    budgets = [fair.budget(normal, n, ON) for n in range(1, 40)]
+    assert all(a >= b for a, b in zip(budgets, budgets[1:]))
+
+
+def test_registry_counts_playing_sessions_and_forgets_silent_ones():
+    now = [100.0]
+    reg = fair.Registry(expire_s=5.0, clock=lambda: now[0])
+    assert reg.tick("a") == 1 and reg.tick("b") == 2 and reg.tick("a") == 2
+    now[0] += 4
+    assert reg.tick("c") == 3
+    now[0] += 2  # a and b last ticked 6 s ago
+    assert reg.playing() == 1
+    reg.stop("c")
+    assert reg.playing() == 0 and reg._last == {}
+
+
+def test_cpu_meter_and_load_sentence():
+    wall, cpu = [0.0], [0.0]
+    m = fair.CpuMeter(window_s=2.0, wall=lambda: wall[0], cpu=lambda: cpu[0])
+    wall[0], cpu[0] = 1.0, 0.9
+    assert m.read() == 0.0                  # not a whole window yet
+    wall[0], cpu[0] = 4.0, 3.0
+    assert m.read() == pytest.approx(75.0)  # 3 s of CPU in 4 s
+    text = fair.Load("r1", 12, 97.4).sentence()
+    assert text == ("Server r1: 12 sessions training, CPU 97 % — each gets a smaller share, "
+                    "so steps/s are lower.")
+    assert fair.Load("", 1, 40).sentence() == "This server: 1 session training, CPU 40 %."
+
+
+# ---- uploads and memory --------------------------------------------------------------------
+def test_upload_limits_follow_class_mode(class_mode):
+    from core.datasets import upload_text
+    class_mode.setenv("ARCHLAB_CLASS_UPLOAD_MB", "1")
+    K.reload()
+    assert K.upload_limit_bytes(50_000_000) == 1_000_000
+    assert K.upload_problem(1_500_000) == ("The file is 1.5 MB; in class mode an upload is at "
+                                           "most 1 MB. Upload a smaller file.")
+    with pytest.raises(ValueError, match="limit is 1"):
+        upload_text(b"x" * 1_500_000, 2_000_000, too_big="{size} MB; the limit is {limit} MB",
+                    not_text="no")
+
+
+def test_snapshot_bytes_counts_shared_arrays_once():
+    a, b = np.zeros(1000, np.float32), np.zeros(10, np.int64)
+    snap = SimpleNamespace()
+    assert K.snapshot_bytes({"a": a, "b": b, "again": a, "view": a[:10]}) == 4080
+    assert K.snapshot_bytes(snap) == 0
+    cfg, T = _transformer()
+    t = T(cfg, seed=0)
+    s = t.record_snapshot(force=True)
+    assert K.snapshot_bytes(s) == s.nbytes + sum(len(x) for x in s.itos) + sum(
+        len(v) for v in (s.sample, s.prompt) if v)
+
+
+# ---- pages through AppTest -----------------------------------------------------------------
+@pytest.mark.slow
+def test_oversized_config_shows_the_cap_and_builds_nothing(class_mode):
+    at = open_page("pages/transformer.py", d_model="256", n_layers="6")
+    assert any("In class mode a model has at most 500,000 parameters" in e.value
+               for e in at.error)
+    assert not [b for b in at.button if b.label == "▶ Play"]
+    assert "_live_transformer" not in at.session_state
+
+
+def toy_page():
+    import sys
+    from pathlib import Path
+    for p in (Path.cwd(), Path.cwd() / "tests"):
+        sys.path.insert(0, str(p))
+    import streamlit as st
+    from toy import ToyConfig, ToyTrainer
+
+    from ui import config_sidebar, live_panel
+
+    cfg, run, _ = config_sidebar(ToyConfig, "toy")
+
+    def draw(view):
+        st.text(f"drawn step={view.step}")
+        if view.trainer.config.hidden == 64:
+            raise RuntimeError("figure bug: secret detail")
+
+    live_panel("toy", ToyTrainer, cfg, run, draw=draw)
+
+
+def _toy(**query) -> AppTest:
+    at = AppTest.from_function(toy_page, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_error_in_draw_shows_an_error_id_not_the_exception(class_mode):
+    at = _toy(hidden="64")
+    [err] = [e.value for e in at.error if "Something went wrong" in e.value]
+    assert "secret detail" not in err and "RuntimeError" not in err
+    assert err.startswith("Something went wrong while drawing the figures (error id ")
+    incident = err.split("error id ")[1][:4]
+    assert len(incident) == 4 and int(incident, 16) >= 0
+
+
+def test_error_in_draw_off_mode_keeps_the_details():
+    at = _toy(hidden="64")
+    assert any("RuntimeError: figure bug: secret detail" in e.value for e in at.error)
+
+
+def test_upload_past_the_class_limit_is_refused_with_the_limit(class_mode):
+    class_mode.setenv("ARCHLAB_CLASS_UPLOAD_MB", "1")
+    K.reload()
+    at = _toy()
+    at.file_uploader(key="_upload_toy").upload("big.pt", b"\0" * 1_200_000).run()
+    assert any("The file is 1.2 MB; in class mode an upload is at most 1 MB" in e.value
+               for e in at.error)
+    assert at.session_state["_live_toy"].trainer.step == 0
+
+
+def test_status_row_shows_the_servers_load_in_class_mode(class_mode):
+    at = _toy()
+    at.button(key="_play_toy").click().run()
+    s = at.session_state["_live_toy"]
+    assert any(c.value.startswith("Server r1: 1 session training, CPU ") for c in at.caption)
+    assert id(s) in fair.REGISTRY._last
+    at.button(key="_play_toy").click().run()  # pause: the session leaves the registry at once
+    assert id(s) not in fair.REGISTRY._last and not s.playing
+
+
+def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
+    import ui.panel
+    now = [1000.0]
+    class_mode.setattr(ui.panel, "clock", lambda: now[0])
+    at = _toy()
+    at.button(key="_play_toy").click().run()
+    for _ in range(3):
+        at.run()                                   # ticks, nobody clicks
+    s = at.session_state["_live_toy"]
+    assert s.playing and s.trainer.step > 0
+    now[0] += 599
+    at.number_input(key="lr").set_value(0.01).run()  # a click: the 10 minutes start again
+    now[0] += 599
+    at.run()
+    assert s.playing
+    for _ in range(30):
+        at.run()
+    n_before, step = len(s.trainer.timeline.items), s.trainer.step
+    assert n_before > 1
+    now[0] += 601
+    at.run()
+    assert not s.playing and s.trainer.step == step  # paused, the run itself kept
+    assert len(s.trainer.timeline.items) == 1
+    info = [i.value for i in at.info]
+    assert any(v.startswith("Paused after 10 minutes without a click, to leave the server to "
+                            "the others; press Play to carry on.") for v in info), info
+    at.button(key="_play_toy").click().run()
+    assert s.playing and s.trainer.step > step     # Play carries on from the same step
