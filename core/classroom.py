@@ -10,7 +10,8 @@ launcher sets it). Off (unset or ``0``), nothing here changes the app. On, the a
 - hides error details from students (they get an error id to tell the teacher; the log has
   the traceback under that id);
 - pauses a session nobody has touched for ``idle_stop_s`` and frees its timeline;
-- shrinks each tick's training budget when many sessions play at once (:mod:`core.fair`).
+- shrinks a tick's training budget when a crowd slows the drawing, so every session keeps
+  redrawing (:mod:`core.fair`).
 
 Every cap can be overridden from the environment: ``ARCHLAB_CLASS_<FIELD>``, e.g.
 ``ARCHLAB_CLASS_MAX_PARAMS=1000000``. The defaults are the largest preset or experiment of any
@@ -54,9 +55,9 @@ class ClassSettings:
         max_sweeps: sweeps running at once per session; ``sweep_workers`` processes each.
         upload_mb: largest uploaded file, every uploader.
         idle_stop_s: a playing session without a click for this long pauses itself.
-        fair_target_s: training seconds per second a process shares among its playing
-            sessions (see :func:`core.fair.budget`); ``fair_floor_s`` the least a tick gets.
-        cores: cores one server process can use for training (one: one interpreter lock).
+        fair_target_s: seconds between redraws a playing session aims at: its tick's
+            training shrinks when drawing takes longer (:func:`core.fair.budget`);
+            ``fair_floor_s`` is the least a tick trains.
         hide_errors: students see an error id, not the exception's text.
         replica: this server's name (``ARCHLAB_REPLICA``), shown with the server's load.
     """
@@ -72,9 +73,8 @@ class ClassSettings:
     sweep_workers: int = 1
     upload_mb: int = 10
     idle_stop_s: float = 600.0
-    fair_target_s: float = 0.25
+    fair_target_s: float = 0.8
     fair_floor_s: float = 0.02
-    cores: float = 1.0
     hide_errors: bool = True
     replica: str = ""
 

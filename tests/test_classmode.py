@@ -104,19 +104,17 @@ def test_every_preset_and_experiment_of_every_family_passes_the_caps():
 
 
 # ---- fair budgets and the registry ---------------------------------------------------------
-def test_fair_budget_shrinks_with_sessions_and_stops_at_the_floor():
+def test_fair_budget_leaves_drawing_its_time_down_to_the_floor():
     normal, slow = SPEEDS["normal"], SPEEDS["slow"]
-    assert fair.budget(normal, 1, ON) == 0.25          # alone: the speed's own budget
-    assert fair.budget(normal, 2, ON) == pytest.approx(0.125)
-    assert fair.budget(normal, 10, ON) == pytest.approx(0.025)
-    assert fair.budget(normal, 15, ON) == ON.fair_floor_s == 0.02   # 0.25 / 15 is below it
-    assert fair.budget(normal, 100, ON) == 0.02
-    assert fair.budget(slow, 2, ON) == 0.05             # never more than the speed asks
-    two_cores = K.ClassSettings(enabled=True, cores=2)
-    assert fair.budget(normal, 2, two_cores) == 0.25
-    assert fair.budget(normal, 8, two_cores) == pytest.approx(0.0625)
-    budgets = [fair.budget(normal, n, ON) for n in range(1, 40)]
-    assert all(a >= b for a, b in zip(budgets, budgets[1:]))
+    assert fair.budget(normal, None, ON) == 0.25        # first tick: the speed's own budget
+    assert fair.budget(normal, 0.1, ON) == 0.25         # a light server: unchanged
+    assert fair.budget(normal, 0.7, ON) == pytest.approx(0.1)   # 0.8 s between redraws
+    assert fair.budget(normal, 2.0, ON) == ON.fair_floor_s == 0.02
+    assert fair.budget(slow, 0.7, ON) == 0.05           # never more than the speed asks
+    budgets = [fair.budget(normal, x / 10, ON) for x in range(0, 20)]
+    assert all(a >= b for a, b in zip(budgets, budgets[1:])) and budgets[-1] == 0.02
+    # with it, budget + drawing stays at the target until the floor
+    assert all(fair.budget(normal, o, ON) + o == pytest.approx(0.8) for o in (0.6, 0.7, 0.75))
 
 
 def test_registry_counts_playing_sessions_and_forgets_silent_ones():
@@ -233,8 +231,14 @@ def test_upload_past_the_class_limit_is_refused_with_the_limit(class_mode):
 
 
 def test_status_row_shows_the_servers_load_in_class_mode(class_mode):
+    calls = []
+    real = fair.budget
+    class_mode.setattr(fair, "budget", lambda speed, other: calls.append(other) or real(
+        speed, other))
     at = _toy()
     at.button(key="_play_toy").click().run()
+    at.run()
+    assert calls[0] is None and calls[1] > 0   # the second tick knows the first's drawing
     s = at.session_state["_live_toy"]
     assert any(c.value.startswith("Server r1: 1 session training, CPU ") for c in at.caption)
     assert id(s) in fair.REGISTRY._last

@@ -12,7 +12,7 @@ slider picks any kept snapshot and every figure redraws from that moment.
 The trainer lives in ``st.session_state`` (one per session and page, never shared) with a lock
 beside it: a full rerun may start while a tick is still training.
 
-In class mode (core.classroom) a tick's budget is the session's fair share (core.fair), the
+In class mode (core.classroom) a tick's budget shrinks when drawing slows (core.fair), the
 status row says how loaded the server is, and a session playing with nobody touching it for
 ``idle_stop_s`` pauses itself and lets its timeline go (:func:`idle_stop`).
 """
@@ -53,6 +53,7 @@ class LiveState:
     data_key: Any = None  # identifies user data (an upload) the trainer was built on
     last_input: float | None = None  # class mode: clock() at the last click seen (idle stop)
     poke: int | None = None  # a digest of the session's widget values at that click
+    trained_at: float | None = None  # perf_counter() when the last tick's training ended
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _set_playing(page: str, playing: bool) -> None:
         s.recent.clear()  # steps/s counts only time spent playing
     s.playing = playing
     s.message = None
-    s.last_input = clock()
+    s.last_input, s.trained_at = clock(), None
     if not playing:
         fair.REGISTRY.stop(id(s))
 
@@ -235,6 +236,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
             if idle_stop(s):
                 st.rerun(scope="app")  # stop the timer; the message shows on the full run
             _train(s, tr, _fair(s, speed))
+            s.trained_at = time.perf_counter()
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
@@ -256,11 +258,13 @@ SLICE_S = 0.05
 
 
 def _fair(s: LiveState, speed: Any) -> Any:
-    """The speed of this tick: in class mode its budget is this session's fair share."""
+    """The speed of this tick: in class mode its budget leaves drawing the time it took last
+    tick, so the session keeps redrawing in a crowd (core.fair)."""
     if not classroom.settings().enabled:
         return speed
-    n = fair.REGISTRY.tick(id(s))
-    return dataclasses.replace(speed, budget_s=fair.budget(speed, n))
+    fair.REGISTRY.tick(id(s))
+    other = None if s.trained_at is None else time.perf_counter() - s.trained_at
+    return dataclasses.replace(speed, budget_s=fair.budget(speed, other))
 
 
 def _poke() -> int:
