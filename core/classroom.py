@@ -47,6 +47,8 @@ class ClassSettings:
         enabled: class mode on (``ARCHLAB_CLASS=1``).
         max_params: trainable parameters of a model (all its networks together).
         max_tokens: batch size × sequence length of one step (transformer, recurrent pages).
+        max_step_gflop: their work per step, about 6 × parameters × tokens floating-point
+            operations (forward and backward), in billions.
         max_rl_samples: samples through the networks per RL update (PPO: epochs × rollout;
             A2C: the rollout; DQN, DDPG: gradient steps × batch size).
         max_envs: parallel RL environments.
@@ -65,6 +67,7 @@ class ClassSettings:
     enabled: bool = False
     max_params: int = 500_000
     max_tokens: int = 4_096
+    max_step_gflop: float = 7.5
     max_rl_samples: int = 12_288
     max_envs: int = 16
     max_history_points: int = 1_000
@@ -226,6 +229,12 @@ def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any
     if tok is not None and tok[0] > c.max_tokens:
         out.append(f"In class mode a training step reads at most {c.max_tokens:,} tokens; this "
                    f"one reads {tok[0]:,} ({tok[1]}): lower the batch size or the length.")
+    elif (tok is not None and n is not None and n <= c.max_params  # one message at a time
+          and 6 * n * tok[0] > c.max_step_gflop * 1e9):
+        out.append(f"In class mode a training step does at most about {c.max_step_gflop:g} "
+                   f"GFLOP (6 × parameters × tokens); this one does "
+                   f"{6 * n * tok[0] / 1e9:.1f} ({n:,} parameters × {tok[0]:,} tokens): lower "
+                   f"{_size_fix(cfg)}, the batch size or the length.")
     rl = _rl_samples(cfg)
     if rl is not None and rl[0] > c.max_rl_samples:
         out.append(f"In class mode an update trains on at most {c.max_rl_samples:,} samples; "

@@ -78,6 +78,12 @@ def test_tokens_and_rl_sample_caps():
     cfg, T = _transformer(task="charlm", block_size=128, batch_size=64)
     [msg] = K.caps_problems(cfg, T, caps=ON)
     assert "at most 4,096 tokens; this one reads 8,192 (batch size 64 × context length 128)" in msg
+    cfg, T = _transformer(task="charlm", n_layers=3, d_model=112, d_ff=448, batch_size=32,
+                          block_size=128)   # within both caps, but 3 times the preset's work
+    [msg] = K.caps_problems(cfg, T, caps=ON)
+    assert msg == ("In class mode a training step does at most about 7.5 GFLOP (6 × parameters "
+                   "× tokens); this one does 11.4 (463,008 parameters × 4,096 tokens): lower "
+                   "d_model or Layers, the batch size or the length.")
     C, T = classes("rl")
     cfg = C(algo="ppo", n_envs=16, n_steps=128, epochs=10)
     assert any("at most 12,288 samples; this one trains on 20,480" in m
@@ -274,3 +280,29 @@ def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
                             "the others; press Play to carry on.") for v in info), info
     at.button(key="_play_toy").click().run()
     assert s.playing and s.trainer.step > step     # Play carries on from the same step
+
+
+def test_idle_stop_gives_back_the_timeline_of_a_real_page(class_mode):
+    """The autoencoder's 30 class-mode snapshots hold about 4 MB (140 kB each); an idle stop
+    lets all but the newest go and says how much."""
+    import ui.panel as P
+    now = [0.0]
+    class_mode.setattr(P, "clock", lambda: now[0])
+    C, T = classes("autoencoder")
+    s = P.LiveState(trainer=P.fit_class(T(C(), seed=0)), playing=True)
+    assert s.trainer.timeline.cap == 30 and s.trainer.history.cap == 1000
+    while len(s.trainer.timeline.items) < 30:
+        s.trainer.run_steps(1)
+        s.trainer.record_snapshot(force=True)
+    items = s.trainer.timeline.items
+    seen: set = set()
+    K.snapshot_bytes(items[-1][1], seen)
+    want = K.snapshot_bytes([snap for _, snap in items[:-1]], seen)
+    assert want > 3e6
+    assert not P.idle_stop(s, poke=1)       # first look: the clock starts
+    now[0] = 599.0
+    assert not P.idle_stop(s, poke=1) and s.playing
+    now[0] = 600.0
+    assert P.idle_stop(s, poke=1) and not s.playing
+    assert len(s.trainer.timeline.items) == 1
+    assert f"({want / 1e6:.1f} MB) were let go" in s.message

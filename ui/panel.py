@@ -274,15 +274,16 @@ def _poke() -> int:
                              if isinstance(v, plain))))
 
 
-def idle_stop(s: LiveState) -> bool:
+def idle_stop(s: LiveState, poke: int | None = None) -> bool:
     """Class mode: pause a session that has played for ``idle_stop_s`` without a click, and
     let its timeline go (all but the newest moment). The model, its optimiser, the curves
     and the settings (in the link) stay, so Play carries on exactly where it stopped.
-    Returns True when it paused; ``s.message`` then says so, with the memory let go."""
+    Returns True when it paused; ``s.message`` then says so, with the memory let go.
+    ``poke``: the widget digest (default: read from the session, :func:`_poke`)."""
     caps = classroom.settings()
     if not caps.enabled or s.trainer is None:
         return False
-    now, poke = clock(), _poke()
+    now, poke = clock(), _poke() if poke is None else poke
     if s.last_input is None or poke != s.poke:
         s.last_input, s.poke = now, poke
         return False
