@@ -306,3 +306,25 @@ def test_idle_stop_gives_back_the_timeline_of_a_real_page(class_mode):
     assert P.idle_stop(s, poke=1) and not s.playing
     assert len(s.trainer.timeline.items) == 1
     assert f"({want / 1e6:.1f} MB) were let go" in s.message
+
+
+def test_one_running_sweep_per_student_in_class_mode(class_mode):
+    import ui.identity
+    import ui.sweep
+    from core import sweep as SW
+    from core.store import open_store
+    db = open_store()
+    at = open_page("pages/autoencoder.py")
+    at.multiselect(key="_sw_params_autoencoder").set_value(["lr"]).run()
+    assert any("runs of 300 steps in 1 worker process." in c.value for c in at.caption)
+    me = at.session_state[ui.identity.KEY]
+    class_mode.setattr(ui.sweep, "owner", lambda: me)
+    spec = SW.SweepSpec("autoencoder", ("lr",), {"lr": [1e-3, 3e-3]}, seeds=(0,),
+                        budget_steps=20, metric="loss")
+    sid = SW.start(spec, db, me, spawn=False)        # running, no worker has started yet
+    assert ui.sweep.running_sweeps(db) == 1
+    at.run()
+    assert any("In class mode you run at most 1 sweep at a time" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "_sw_start_autoencoder"]
+    SW.cancel(db, sid)
+    assert ui.sweep.running_sweeps(db) == 0
