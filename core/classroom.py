@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
 import os
 import random
 from dataclasses import dataclass
@@ -35,8 +34,6 @@ import numpy as np
 
 __all__ = ["ClassSettings", "settings", "reload", "caps_problems", "count_params",
            "upload_limit_bytes", "upload_problem", "snapshot_bytes"]
-
-log = logging.getLogger("archlab")
 
 
 @dataclass(frozen=True)

@@ -290,10 +290,9 @@ def idle_stop(s: LiveState, poke: int | None = None) -> bool:
     if now - s.last_input < caps.idle_stop_s:
         return False
     with s.lock:
-        items = s.trainer.timeline.items
-        seen: set[int] = set()
-        classroom.snapshot_bytes(items[-1][1], seen)  # what the kept moment shares stays
-        freed = classroom.snapshot_bytes([snap for _, snap in items[:-1]], seen)
+        items, seen = s.trainer.timeline.items, set()
+        classroom.snapshot_bytes(items[-1:], seen)  # what the kept moment shares stays
+        freed = classroom.snapshot_bytes(items[:-1], seen)
         del items[:-1]
     s.playing = False
     fair.REGISTRY.stop(id(s))
