@@ -328,3 +328,16 @@ def test_one_running_sweep_per_student_in_class_mode(class_mode):
     assert not [b for b in at.button if b.key == "_sw_start_autoencoder"]
     SW.cancel(db, sid)
     assert ui.sweep.running_sweeps(db) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", list(FAMILIES))
+def test_every_page_opens_and_plays_in_class_mode(class_mode, slug):
+    at = open_page(f"pages/{slug}.py")
+    assert not at.error, [e.value for e in at.error]
+    at.button(key=f"_play_{slug}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    s = at.session_state[f"_live_{slug}"]
+    assert s.playing and s.trainer.step > 0
+    assert s.trainer.timeline.cap == 30 and s.trainer.history.cap == 1000
+    assert any(c.value.startswith("Server r1: ") for c in at.caption)
