@@ -296,8 +296,9 @@ def idle_stop(s: LiveState, poke: int | None = None) -> bool:
         del items[:-1]
     s.playing = False
     fair.REGISTRY.stop(id(s))
-    mins = caps.idle_stop_s / 60
-    s.message = (f"Paused after {mins:g} minute{'s' if mins != 1 else ''} without a click, to "
+    n, unit = ((caps.idle_stop_s / 60, "minute") if caps.idle_stop_s % 60 == 0
+               else (caps.idle_stop_s, "second"))
+    s.message = (f"Paused after {n:g} {unit}{'s' if n != 1 else ''} without a click, to "
                  f"leave the server to the others; press Play to carry on. Your model, its "
                  f"curves and settings are kept; the timeline's older moments "
                  f"({freed / 1e6:.1f} MB) were let go.")
