@@ -256,7 +256,7 @@ def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
     import ui.panel
     now = [1000.0]
     class_mode.setattr(ui.panel, "clock", lambda: now[0])
-    at = _toy()
+    at = _toy(speed="slow")                        # 0.05 s ticks
     at.button(key="_play_toy").click().run()
     for _ in range(3):
         at.run()                                   # ticks, nobody clicks
@@ -267,7 +267,7 @@ def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
     now[0] += 599
     at.run()
     assert s.playing
-    for _ in range(30):
+    for _ in range(3):
         at.run()
     n_before, step = len(s.trainer.timeline.items), s.trainer.step
     assert n_before > 1
