@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from core.classroom import caps_problems
 from core.config import Config, Preset
 from core.run import RunSettings
 from core.training import Trainer
@@ -56,6 +57,8 @@ class Page:
         """The form: returns (config, run settings, problems); ``problems`` may be appended to."""
         self.cfg, self.run, self.problems = config_sidebar(
             self.config_cls, self.slug, presets=self.presets, extra_keys=self.extra_keys)
+        if not self.problems:  # class mode's caps (none when it is off)
+            self.problems += caps_problems(self.cfg, self.trainer_cls)
         return self.cfg, self.run, self.problems
 
     def body(self, draw: Callable[[View], None], *,
@@ -65,6 +68,9 @@ class Page:
         """Problems or the live panel, then the experiments and the seven sections."""
         assert self.cfg is not None, "call page.sidebar() first"
         s = None
+        if not self.problems and make is not None and self.cfg.uploaded():
+            self.problems += caps_problems(self.cfg, self.trainer_cls, make=make,
+                                           data_key=data_key)  # with the upload, once given
         if self.problems:
             show_problems(self.problems)
         else:

@@ -11,9 +11,14 @@ slider picks any kept snapshot and every figure redraws from that moment.
 
 The trainer lives in ``st.session_state`` (one per session and page, never shared) with a lock
 beside it: a full rerun may start while a tick is still training.
+
+In class mode (core.classroom) a tick's budget shrinks when drawing slows (core.fair), the
+status row says how loaded the server is, and a session playing with nobody touching it for
+``idle_stop_s`` pauses itself and lets its timeline go (:func:`idle_stop`).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -23,7 +28,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from core import compare
+from core import classroom, compare, fair
 from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, WrongCheckpoint, warm_up
 from ui.errors import guard
@@ -47,6 +52,9 @@ class LiveState:
     recent: deque = field(default_factory=lambda: deque(maxlen=12))  # (time, step)
     message: str | None = None
     data_key: Any = None  # identifies user data (an upload) the trainer was built on
+    last_input: float | None = None  # class mode: clock() at the last click seen (idle stop)
+    poke: int | None = None  # a digest of the session's widget values at that click
+    trained_at: float | None = None  # perf_counter() when the last tick's training ended
 
 
 @dataclass
@@ -76,8 +84,21 @@ def state(page: str) -> LiveState:
     return st.session_state[key]
 
 
+#: the clock of the idle stop (tests replace it)
+clock: Callable[[], float] = time.monotonic
+
+
+def fit_class(t: Trainer) -> Trainer:
+    """In class mode, the shorter history and timeline a class-mode session keeps."""
+    caps = classroom.settings()
+    if caps.enabled:
+        t.history.cap = min(t.history.cap, caps.max_history_points)
+        t.timeline.cap = min(t.timeline.cap, caps.max_timeline)
+    return t
+
+
 def _build(s: LiveState, make: Callable[[Config, int], Trainer], cfg: Config, seed: int) -> None:
-    s.trainer = make(cfg, seed)
+    s.trainer = fit_class(make(cfg, seed))
     s.trainer.record_snapshot(force=True)
     s.ticks = 0
     s.recent.clear()
@@ -107,6 +128,9 @@ def _set_playing(page: str, playing: bool) -> None:
         s.recent.clear()  # steps/s counts only time spent playing
     s.playing = playing
     s.message = None
+    s.last_input, s.trained_at = clock(), None
+    if not playing:
+        fair.REGISTRY.stop(id(s))
 
 
 def train_action(s: LiveState, from_step: int, action: Callable[[Trainer], Any]) -> None:
@@ -132,6 +156,7 @@ def reset(page: str) -> None:
         s.trainer = None
     s.playing = False
     s.message = None
+    fair.REGISTRY.stop(id(s))
 
 
 def _pin(page: str) -> None:
@@ -209,7 +234,10 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         if tr is None:
             return
         if s.playing and tr.diverged is None:
-            _train(s, tr, speed)
+            if idle_stop(s):
+                st.rerun(scope="app")  # stop the timer; the message shows on the full run
+            _train(s, tr, _fair(s, speed))
+            s.trained_at = time.perf_counter()
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
@@ -229,6 +257,54 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
 
 #: the lock is taken for slices this long, so a callback waiting for it waits at most this
 SLICE_S = 0.05
+
+
+def _fair(s: LiveState, speed: Any) -> Any:
+    """The speed of this tick: in class mode its budget leaves drawing the time it took last
+    tick, so the session keeps redrawing in a crowd (core.fair)."""
+    if not classroom.settings().enabled:
+        return speed
+    fair.REGISTRY.tick(id(s))
+    other = None if s.trained_at is None else time.perf_counter() - s.trained_at
+    return dataclasses.replace(speed, budget_s=fair.budget(speed, other))
+
+
+def _poke() -> int:
+    """A digest of the session's plain widget values: it changes when the student acts."""
+    plain = (bool, int, float, str, type(None))
+    return hash(tuple(sorted((k, v) for k, v in st.session_state.items()
+                             if isinstance(v, plain))))
+
+
+def idle_stop(s: LiveState, poke: int | None = None) -> bool:
+    """Class mode: pause a session that has played for ``idle_stop_s`` without a click, and
+    let its timeline go (all but the newest moment). The model, its optimiser, the curves
+    and the settings (in the link) stay, so Play carries on exactly where it stopped.
+    Returns True when it paused; ``s.message`` then says so, with the memory let go.
+    ``poke``: the widget digest (default: read from the session, :func:`_poke`)."""
+    caps = classroom.settings()
+    if not caps.enabled or s.trainer is None:
+        return False
+    now, poke = clock(), _poke() if poke is None else poke
+    if s.last_input is None or poke != s.poke:
+        s.last_input, s.poke = now, poke
+        return False
+    if now - s.last_input < caps.idle_stop_s:
+        return False
+    with s.lock:
+        items, seen = s.trainer.timeline.items, set()
+        classroom.snapshot_bytes(items[-1:], seen)  # what the kept moment shares stays
+        freed = classroom.snapshot_bytes(items[:-1], seen)
+        del items[:-1]
+    s.playing = False
+    fair.REGISTRY.stop(id(s))
+    n, unit = ((caps.idle_stop_s / 60, "minute") if caps.idle_stop_s % 60 == 0
+               else (caps.idle_stop_s, "second"))
+    s.message = (f"Paused after {n:g} {unit}{'s' if n != 1 else ''} without a click, to "
+                 f"leave the server to the others; press Play to carry on. Your model, its "
+                 f"curves and settings are kept; the timeline's older moments "
+                 f"({freed / 1e6:.1f} MB) were let go.")
+    return True
 
 
 def _train(s: LiveState, t: Trainer, speed: Any,
@@ -262,6 +338,8 @@ def _status(s: LiveState, t: Trainer) -> None:
                    help="Training steps per second of wall time in this page, drawing included.")
     cols[2].metric("Training time", f"{t.train_seconds:.1f} s")
     cols[3].metric("State", "diverged" if t.diverged else ("training" if s.playing else "paused"))
+    if classroom.settings().enabled:
+        st.caption(fair.load().sentence())
     if t.diverged is not None:
         st.error(t.diverged.message() + " The figures below show the last good moments: use "
                  "the timeline to inspect them.", icon="💥")
@@ -307,7 +385,7 @@ def _save_load(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
                                 width="stretch")
         st.file_uploader("Load weights saved from this page (.pt)", type=["pt"],
                          key=f"_upload_{page}", on_change=_load, args=(page, trainer_cls),
-                         max_upload_size=50)
+                         max_upload_size=classroom.upload_limit_bytes(50_000_000) // 10**6)
         said = st.session_state.pop(f"_load_said_{page}", None)  # right under the uploader
         if said is not None:
             (st.success if said[0] else st.error)(said[1])
@@ -319,8 +397,12 @@ def _load(page: str, trainer_cls: type[Trainer]) -> None:
     f = st.session_state.get(f"_upload_{page}")
     if f is None:
         return
+    too_big = classroom.upload_problem(f.size)
+    if too_big:
+        st.session_state[f"_load_said_{page}"] = (False, too_big)
+        return
     try:
-        t = trainer_cls.load_bytes(f.getvalue())
+        t = fit_class(trainer_cls.load_bytes(f.getvalue()))
     except (ValueError, RuntimeError, KeyError, TypeError) as e:
         st.session_state[f"_load_said_{page}"] = (False, refusal(f.name, e, trainer_cls))
         return

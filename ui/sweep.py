@@ -4,6 +4,8 @@ Built from the schema (which settings, their ranges and log scale) and the metri
 (what to judge, which way is good). The sweep runs in worker processes (core/sweep.py); this
 panel only starts it, shows its progress once a second while it runs, and draws the results.
 ``?sweep=ID`` reopens a sweep from its link, after the tab was closed or on another browser.
+In class mode a student runs at most ``max_sweeps`` sweeps at once, in ``sweep_workers``
+processes each (core.classroom): the workers train outside the server's fair sharing.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from core import classroom
 from core import sweep as SW
 from core import sweep_figures as SF
 from core.config import Config, apply_overrides, fmt, specs, to_dict
@@ -87,15 +90,29 @@ def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:
         st.error("This sweep cannot run:\n\n" + "\n".join(f"- {p}" for p in problems),
                  icon="🛑")
         return
-    st.caption(f"{spec.n_runs} runs of {int(budget):,} steps in {WORKERS} worker processes.")
+    caps = classroom.settings()
+    workers = caps.sweep_workers if caps.enabled else WORKERS
+    if caps.enabled and running_sweeps(db) >= caps.max_sweeps:
+        n = caps.max_sweeps
+        st.info(f"In class mode you run at most {n} sweep{'s' if n != 1 else ''} at a time: "
+                "wait until yours finishes (or cancel it) to start another.", icon="⏳")
+        return
+    st.caption(f"{spec.n_runs} runs of {int(budget):,} steps in {workers} worker "
+               f"process{'es' if workers != 1 else ''}.")
     if st.button("▶ Start sweep", key=f"_sw_start_{slug}", type="primary"):
         try:
-            sid = SW.start(spec, db, owner(), workers=WORKERS)
+            sid = SW.start(spec, db, owner(), workers=workers)
         except (ValueError, StoreError) as e:
             st.error(str(e))
             return
         st.session_state[f"_sweep_{slug}"] = sid
         st.query_params["sweep"] = sid
+
+
+def running_sweeps(db) -> int:
+    """This browser's sweeps that still have runs to do, on every page."""
+    rows = [r for r in db.list_sweeps(owner()) if r["status"] == "running"]
+    return sum(1 for r in rows if SW.progress(db, r["id"])["left"] > 0)
 
 
 def _follow(slug, cfg_cls, trainer_cls, sid, db) -> None:

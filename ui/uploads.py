@@ -5,6 +5,7 @@ import hashlib
 
 import streamlit as st
 
+from core.classroom import settings, upload_problem
 from core.tasks import check_text
 
 
@@ -16,10 +17,14 @@ def own_text(prefix: str, problems: list[str]) -> tuple[str | None, str | None]:
     """
     with st.container(border=True):
         st.markdown("**Your text** — UTF-8, at most 1 MB, at least 2,000 characters.")
-        up = st.file_uploader("Upload a .txt file", type=["txt"], key=f"_{prefix}_upload")
+        caps = settings()  # class mode: its upload limit; else the server's own
+        up = st.file_uploader("Upload a .txt file", type=["txt"], key=f"_{prefix}_upload",
+                              max_upload_size=caps.upload_mb if caps.enabled else None)
         pasted = st.text_area("…or paste it here", key=f"_{prefix}_paste", height=120)
         raw = up.getvalue() if up is not None else pasted.encode("utf-8")
-        text, bad = check_text(raw) if raw else (None, ["Paste or upload a text."])
+        too_big = upload_problem(len(raw))
+        text, bad = ((None, [too_big]) if too_big else check_text(raw) if raw
+                     else (None, ["Paste or upload a text."]))
         problems.extend(bad)
         if text is None:
             return None, None
