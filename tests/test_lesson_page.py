@@ -50,6 +50,10 @@ def test_a_lesson_sets_up_the_page_locks_what_it_names_and_keeps_a_tampered_lock
     assert any(TASK in i.value and "Task" in i.value for i in at.info)
     assert any("Locked by this lesson: Learning rate, β (KL weight), Seed" in c.value
                for c in at.caption)
+    # the sweep panel does not offer what the lesson locks
+    offered = at.multiselect(key="_sw_params_autoencoder").options
+    assert "Latent size" in offered and not {"Learning rate", "β (KL weight)"} & set(offered), \
+        offered
     # a preset keeps the locked values and says so; the rest of it applies
     at.selectbox(key="_preset_autoencoder").set_value("autoencoder 8-D").run()
     assert at.slider(key="latent_dim").value == 8 and at.number_input(key="lr").value == 0.002

@@ -22,6 +22,7 @@ from core.run import RunSettings
 from core.store import StoreError
 from ui.charts import chart
 from ui.identity import owner
+from ui.lesson import locked
 from ui.runs import store
 from ui.widgets import share_link
 
@@ -53,7 +54,9 @@ def sweep_panel(slug: str, cfg_cls: type[Config], trainer_cls: type, cfg: Config
 
 
 def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:
-    fields = {s.name: s for s in specs(cfg_cls) if s.type in (int, float) or s.choices}
+    lesson_locks = locked(slug)  # a lesson's locked settings are not offered either
+    fields = {s.name: s for s in specs(cfg_cls)
+              if (s.type in (int, float) or s.choices) and s.name not in lesson_locks}
     names = st.multiselect("Settings to sweep (one or two)", list(fields), max_selections=2,
                            format_func=lambda n: fields[n].label, key=f"_sw_params_{slug}",
                            help="Ranges and scales come from each setting's declaration.")
