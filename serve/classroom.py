@@ -178,6 +178,18 @@ def start_postgres(port: int = PG_PORT) -> tuple[str, str | None]:
     return r.stdout.strip().splitlines()[-1], None if running else pg_dir
 
 
+def class_secret() -> str:
+    """The lesson-signing secret every replica gets: ``ARCHLAB_SECRET``, else the data
+    directory's secret file (made once), so lesson links outlive a restart of the class; a
+    fresh random one only when that folder cannot be written (links then last one start)."""
+    from core import lesson
+    try:
+        return lesson.secret().decode("utf-8", "replace")
+    except lesson.SecretError as e:
+        print(f"[class] {e} Using a secret for this start only.", file=sys.stderr)
+        return secrets.token_urlsafe(32)
+
+
 def replica_env(name: str, class_mode: bool, secret: str, db_url: str | None,
                 env: dict | None = None) -> dict:
     """The environment of replica ``name`` (contract 1 of the class issue)."""
@@ -216,8 +228,7 @@ def start(replicas: int | None = None, port: int | None = None, class_mode: bool
     (:mod:`serve.replica`). Raises RuntimeError, with everything started so far stopped, on a failure."""
     n = replicas or cores()
     port = port or free_port()
-    secret = (env or {}).get("ARCHLAB_SECRET") or os.environ.get("ARCHLAB_SECRET") \
-        or secrets.token_urlsafe(32)
+    secret = (env or {}).get("ARCHLAB_SECRET") or class_secret()
     names = [f"r{k}" for k in range(n)]
     extra = ["--server.disconnectedSessionTTL", str(SESSION_TTL_S),
              "--server.maxUploadSize", str(upload_mb(dict(os.environ, **(env or {}))))] \

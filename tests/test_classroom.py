@@ -112,6 +112,18 @@ def test_replica_env(monkeypatch):
     assert classroom.upload_mb({}) > 0
 
 
+def test_class_secret_outlives_a_restart(monkeypatch, tmp_path):
+    """Without ARCHLAB_SECRET every start gives the replicas the data directory's secret, so
+    a lesson link made before a restart still opens after it."""
+    monkeypatch.delenv("ARCHLAB_SECRET", raising=False)
+    monkeypatch.setenv("ARCHLAB_DATA", str(tmp_path))
+    first = classroom.class_secret()
+    assert first == classroom.class_secret() and len(first) >= 32
+    assert (tmp_path / "secret").exists()
+    monkeypatch.setenv("ARCHLAB_SECRET", "from-the-teacher")
+    assert classroom.class_secret() == "from-the-teacher"
+
+
 def test_replica_imports_every_page_module():
     from serve.replica import page_modules
     mods = page_modules()
