@@ -1,5 +1,8 @@
 """Sweeps: refused when impossible, run in worker processes, equal to direct runs, and
-nothing finished is lost when the workers are killed."""
+nothing finished is lost when the workers are killed.
+
+The worker tests run on SQLite and on PostgreSQL (``ARCHLAB_TEST_PG_URL``, which CI sets; the
+store's ``url`` fixture skips them elsewhere): Optuna's study lives in the same database."""
 import os
 import signal
 
@@ -7,6 +10,7 @@ import pytest
 
 from core import sweep as SW
 from core.store import RunStore
+from test_store import url  # noqa: F401 - the fixture: SQLite, and PostgreSQL when given
 
 TINY = {"latent_dim": 2, "hidden": "16"}
 
@@ -42,8 +46,8 @@ def test_grid_and_samples_give_the_points_asked_for():
 
 
 @pytest.mark.slow
-def test_a_sweep_in_worker_processes_matches_direct_runs(tmp_path):
-    store = RunStore(f"sqlite:///{tmp_path / 'runs.db'}")
+def test_a_sweep_in_worker_processes_matches_direct_runs(url):  # noqa: F811
+    store = RunStore(url)
     spec = _spec()
     sid = SW.start(spec, store, owner="alice", workers=2)
     other = SW.start(_spec(values={"lr": [1e-2]}, seeds=(0,)), store, owner="bob", workers=1)
@@ -61,8 +65,8 @@ def test_a_sweep_in_worker_processes_matches_direct_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_killing_the_workers_loses_no_finished_run(tmp_path):
-    store = RunStore(f"sqlite:///{tmp_path / 'runs.db'}")
+def test_killing_the_workers_loses_no_finished_run(url):  # noqa: F811
+    store = RunStore(url)
     spec = _spec(values={"lr": [1e-3, 2e-3, 3e-3]}, seeds=(0, 1), budget_steps=400)
     sid = SW.start(spec, store, owner="alice", workers=0, spawn=False)
     procs = [SW.spawn_worker(sid, store.url) for _ in range(2)]
