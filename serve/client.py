@@ -8,9 +8,10 @@ protobuf classes (``BackMsg`` up, ``ForwardMsg`` down) and no browser:
 2. a websocket to ``/_stcore/stream`` with the subprotocols ``["streamlit", <xsrf token>]`` and
    every cookie so far, then a ``rerun_script`` BackMsg naming the page (as a browser that
    opened ``/<page>`` does);
-3. the ``ForwardMsg`` stream: ``new_session`` (the session id), ``delta`` (elements, kept by
-   their delta path, so buttons can be found by label), ``page_info_changed`` (the new query
-   string, sent back with later reruns), ``script_finished`` (a redraw), ``auto_rerun`` /
+3. the ``ForwardMsg`` stream: ``new_session`` (the session id), ``navigation`` (the shown
+   page's script hash, which later reruns name), ``delta`` (elements, kept by their delta
+   path, so buttons can be found by label), ``page_info_changed`` (the new query string,
+   sent back with later reruns), ``script_finished`` (a redraw), ``auto_rerun`` /
    ``stop_auto_rerun`` (the timers of ``st.fragment(run_every=...)``), ``file_urls_response``,
    and ``ref_hash`` (a big element the client said it had cached);
 4. a click is a ``rerun_script`` with the button's ``trigger_value`` set (scoped to the
@@ -136,6 +137,7 @@ class Student:
         self._cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (msg, run number)
         self._runs_finished = 0
         self._closing = False
+        self._navigated = False
 
     # ---- connection -------------------------------------------------------------------------
     async def __aenter__(self) -> "Student":
@@ -215,7 +217,13 @@ class Student:
 
     @property
     def running(self) -> bool:
+        """A run (full or fragment) is in progress on the server."""
         return self._running
+
+    @property
+    def timers(self) -> dict[str, float]:
+        """The fragment timers set now: fragment id -> interval in seconds."""
+        return {fid: iv for fid, (iv, _) in self._timers.items()}
 
     def redraws_per_s(self, since: float, until: float | None = None,
                       kind: str = "fragment") -> float:
@@ -272,10 +280,27 @@ class Student:
         self.clicks.append((time.monotonic(), label))
         await self._rerun(states, fragment_id=frag, full=not frag)
 
+    def media_urls(self) -> list[str]:
+        """The addresses of the images drawn now (``st.image``: files kept by the session's
+        server, so only the replica that drew them has them)."""
+        return [img.url for el, _ in self.elements.values() if el.WhichOneof("type") == "imgs"
+                for img in el.imgs.imgs if img.url]
+
+    async def get(self, path: str, affinity: bool = True) -> int:
+        """GET a path of the server (e.g. a media url) with this session's cookies (without
+        the proxy's affinity cookie when ``affinity`` is False): the HTTP status."""
+        url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
+        status, _ = await self._http("GET", url, affinity=affinity)
+        return status
+
     async def upload(self, label: str, filename: str, data: bytes,
-                     mime: str = "application/octet-stream") -> int:
+                     mime: str = "application/octet-stream", affinity: bool = True) -> int:
         """Upload ``data`` through the file uploader labelled ``label``: the HTTP status of
-        the PUT (204 when the server took it; then the page reruns with the file)."""
+        the PUT (204 when the server took it; then the page reruns with the file).
+
+        ``affinity=False`` leaves the proxy's affinity cookie out of the PUT (only to show
+        that uploads fail without it: the proxy may send the file to another replica, which
+        does not know the session)."""
         found = [(el, frag) for el, frag in self.elements.values()
                  if el.WhichOneof("type") == "file_uploader" and el.file_uploader.label == label]
         if not found:
@@ -301,7 +326,7 @@ class Student:
         status, _ = await self._http(
             "PUT", urllib.parse.urljoin(self.base_url + "/", info.upload_url.lstrip("/")),
             body, {"Content-Type": f"multipart/form-data; boundary={boundary}",
-                   "X-Xsrftoken": self.cookies.get(XSRF_COOKIE, "")})
+                   "X-Xsrftoken": self.cookies.get(XSRF_COOKIE, "")}, affinity=affinity)
         if status == 204:
             states = WidgetStates()
             w = states.widgets.add()
@@ -380,7 +405,8 @@ class Student:
             ns = msg.new_session
             if ns.initialize.session_id:
                 self.session_id = ns.initialize.session_id
-            self.page_script_hash = ns.page_script_hash or self.page_script_hash
+            if not self._navigated:  # an app without st.navigation: this is the page
+                self.page_script_hash = ns.page_script_hash or self.page_script_hash
             frags = list(msg.metadata.run.fragment_ids)
             self._running = True
             self._run_is_fragment = bool(frags)
@@ -393,6 +419,10 @@ class Student:
                 self._timers.clear()
         elif kind == "delta":
             self._delta(msg)
+        elif kind == "navigation":
+            # st.navigation: new_session names the main script, this message the page shown
+            self._navigated = True
+            self.page_script_hash = msg.navigation.page_script_hash or self.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "script_finished":
@@ -484,14 +514,16 @@ class Student:
             except (websockets.ConnectionClosed, ProtocolError):
                 return
 
-    def _cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+    def _cookie_header(self, affinity: bool = True) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items()
+                         if affinity or k != AFFINITY_COOKIE)
 
     async def _http(self, method: str, url: str, body: bytes | None = None,
-                    headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+                    headers: dict[str, str] | None = None,
+                    affinity: bool = True) -> tuple[int, bytes]:
         """One HTTP request with this session's cookies (kept from every answer)."""
         def go() -> tuple[int, bytes, list[str]]:
-            h = {"Cookie": self._cookie_header(), **(headers or {})}
+            h = {"Cookie": self._cookie_header(affinity), **(headers or {})}
             req = urllib.request.Request(url, data=body, method=method, headers=h)
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as r:
@@ -499,7 +531,7 @@ class Student:
             except urllib.error.HTTPError as e:
                 return e.code, e.read(), e.headers.get_all("Set-Cookie") or []
         status, data, set_cookies = await asyncio.to_thread(go)
-        for sc in set_cookies:
+        for sc in set_cookies if affinity else ():
             c = http.cookies.SimpleCookie()
             try:
                 c.load(sc)
