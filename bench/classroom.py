@@ -98,6 +98,37 @@ def cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (from /proc's parent links)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def chromium_cpu_s() -> float:
+    """CPU seconds used so far by the chromium processes this bench started."""
+    total = 0.0
+    for p in descendants(os.getpid()):
+        try:
+            name = Path(f"/proc/{p}/comm").read_text().strip()
+        except OSError:
+            continue
+        if "chrom" in name:
+            total += cpu_s(p) or 0.0
+    return total
+
+
 def session_ttl(pid: int, default: float = 120.0) -> float:
     """The replica's ``--server.disconnectedSessionTTL`` (Streamlit's default: 120 s)."""
     try:
@@ -441,19 +472,33 @@ async def affinity(url: str, plan: Plan) -> dict[str, Any]:
     return out
 
 
-async def settle(replicas: list[Any], ttl: float, margin: float) -> dict[str, float]:
-    """Wait until Streamlit may drop the disconnected sessions (TTL + margin), then a few
-    seconds more while RSS still falls; the RSS of each replica (MB) then."""
+async def settle(url: str, replicas: list[Any], ttl: float, margin: float
+                 ) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """Wait until Streamlit may drop the disconnected sessions (TTL + margin), then make it
+    drop them, then wait a few seconds more while RSS still falls.
+
+    Streamlit keeps a closed tab's session in a TTL cache that forgets expired entries only
+    when it is next written, i.e. when some session disconnects: until then an expired
+    session keeps its memory. A live class has students coming and going; here one visit of
+    the home page per replica (open, close) plays that part. Returns the RSS of each replica
+    (MB) before that visit and at the end."""
     await asyncio.sleep(ttl + margin)
+    unprobed = {r.name: rss_mb(r.pid) for r in replicas}
+    for r in replicas:
+        try:
+            async with Student(url, "", cookies={AFFINITY_COOKIE: r.name}) as s:
+                await s.wait_idle()
+        except Exception as e:  # noqa: BLE001
+            log(f"probe visit of {r.name} failed: {e!r}")
     last = {r.name: rss_mb(r.pid) for r in replicas}
     for _ in range(6):
         await asyncio.sleep(2)
         now = {r.name: rss_mb(r.pid) for r in replicas}
         if all(now[k] is not None and last[k] is not None and now[k] >= last[k] - 1
                for k in now):
-            return now
+            return unprobed, now
         last = now
-    return last
+    return unprobed, last
 
 
 async def play_class(url: str, seats: list[Seat], window_s: float, plan: Plan,
@@ -464,14 +509,18 @@ async def play_class(url: str, seats: list[Seat], window_s: float, plan: Plan,
     w0 = await ramp(url, seats, plan, cookies, browsers)
     w0_wall = time.time()
     log(f"{len(seats)} students playing after {w0 - t_ramp:.0f} s; window {window_s:.0f} s")
+    c0, own0 = chromium_cpu_s(), cpu_s(os.getpid()) or 0.0
     await asyncio.sleep(window_s)
     w1 = time.monotonic()
     w1_wall = time.time()
+    c1, own1 = chromium_cpu_s(), cpu_s(os.getpid()) or 0.0
     for s in seats:
         if s.browser is not None:
             await s.browser.read()
     return {"w0": w0, "w1": w1, "w0_wall": w0_wall, "w1_wall": w1_wall,
-            "ramp_s": round(w0 - t_ramp, 1)}
+            "ramp_s": round(w0 - t_ramp, 1),
+            "chromium_cpu_pct": round(100 * (c1 - c0) / (w1 - w0), 1),
+            "clients_cpu_pct": round(100 * (own1 - own0) / (w1 - w0), 1)}
 
 
 def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = None
@@ -482,6 +531,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
     w1_wall = w["w0_wall"] + (w1 - w0)
     light = [s for s in seats if s.kind == "light"]
     rates, firsts, changes, steps = [], [], [], []
+    page_steps: dict[str, int] = {}
     for s in light:
         st = s.student
         if st is None or s.error or s.clicked_at is None:
@@ -493,6 +543,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
         firsts.append(st.first_frame_after(s.clicked_at, s.step_at_click))
         a, b = step_at(st, w0), step_at(st, w1)
         steps.append((b - a) if a is not None and b is not None else 0)
+        page_steps[s.page] = page_steps.get(s.page, 0) + steps[-1]
     b_rates, b_steps = [], []
     for s in seats:
         if s.kind == "chromium" and s.browser is not None and not s.error:
@@ -501,6 +552,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
     errors = [e for s in seats for e in s.errors]
     return {"rates": rates, "firsts": firsts, "changes": changes, "steps": steps,
             "steps_per_s": sum(steps) / (w1 - w0), "errors": errors,
+            "page_steps_per_s": {k: v / (w1 - w0) for k, v in page_steps.items()},
             "browser_rates": b_rates, "browser_steps": b_steps, "seconds": w1 - w0,
             "replicas": sorted({s.replica for s in seats if s.replica})}
 
@@ -556,8 +608,8 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
             f"without the cookie {aff['no_cookie_failures']}/{aff['no_cookie_uploads']} uploads "
             f"and {aff['no_cookie_media_failures']}/{aff['no_cookie_media']} media failed")
 
-        before = await settle(reps, ttl, plan.ttl_margin_s)
-        log(f"before: RSS {before} MB")
+        before0, before = await settle(topo.url, reps, ttl, plan.ttl_margin_s)
+        log(f"before: RSS {before} MB (before the probe visit {before0})")
 
         seats = make_seats(plan.students, plan.browsers if have_browsers else 0)
         w = await play_class(topo.url, seats, plan.window_s, plan, None,
@@ -580,6 +632,7 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      step_changes_median=_r(_med(whole["changes"])),
                      browser_redraws_median=_r(_med(whole["browser_rates"])),
                      processes=procs, error_samples=whole["errors"][:10],
+                     clients_cpu_pct=w["clients_cpu_pct"], chromium_cpu_pct=w["chromium_cpu_pct"],
                      load_avg=round(os.getloadavg()[0], 1))
         rec["met"] = bool(rec["met"] and worst is not None and worst >= 0.5 and n_err == 0)
         recs.append(rec)
@@ -593,14 +646,17 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                 whole["browser_rates"], "changes/s", None,
                 light_step_changes_median=_r(_med(whole["changes"])),
                 light_redraws_median=_r(_med(rates)),
-                browser_steps=whole["browser_steps"]))
+                browser_steps=whole["browser_steps"], chromium_cpu_pct=w["chromium_cpu_pct"],
+                note="a page redraws when its browser asks for the next tick (the fragment's "
+                     "timer); a chromium short of CPU (rendering the charts on this machine) "
+                     "asks later, so its session ticks less often than a light client's"))
         log(f"class-30: median {rec['value']} redraws/s, worst {rec['worst']}, {n_err} errors; "
             f"first frame {rec['first_frame_median_s']} s (worst {rec['first_frame_worst_s']}); "
             f"chromium {rec.get('browser_redraws_median')}; processes {procs}")
 
         await close_all(seats)
         seats = []
-        after = await settle(reps, ttl, plan.ttl_margin_s)
+        after0, after = await settle(topo.url, reps, ttl, plan.ttl_margin_s)
         ratios = {k: (after[k] / before[k]) if after.get(k) and before.get(k) else None
                   for k in before}
         worst_ratio = max((v for v in ratios.values() if v is not None), default=None)
@@ -609,18 +665,24 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
             [worst_ratio], "ratio", "<= 1.1", value=worst_ratio,
             before_mb={k: _r(v, 1) for k, v in before.items()},
             after_mb={k: _r(v, 1) for k, v in after.items()},
+            after_unprobed_mb={k: _r(v, 1) for k, v in after0.items()},
+            peak_mb={p["name"]: p.get("rss_mb_peak") for p in procs},
             ratios={k: _r(v) for k, v in ratios.items()}, session_ttl_s=ttl,
             note="before: after a warm-up visit of every page on each replica (imports done, "
                  "one model of each family built) and the affinity check, once their sessions "
                  "were closed and the disconnected-session TTL had passed; after: the same "
-                 "wait after the class's sessions closed"))
+                 "wait after the class's sessions closed. Each time one visit of the home page "
+                 "per replica follows the wait: Streamlit forgets expired sessions only when "
+                 "another session disconnects (after_unprobed_mb: RSS before that visit)"))
         log(f"class-memory: before {before}, after {after}")
 
         seats = make_seats(plan.students, plan.browsers if have_browsers else 0)
         pin = {AFFINITY_COOKIE: reps[0].name}
         w1 = await play_class(topo.url, seats, plan.scaling_window_s, plan, pin,
-                              browsers if have_browsers else None)
+                              browsers if have_browsers else None, sampler)
         one = class_numbers(seats, w1)
+        procs1 = sampler.summary(w1["w0"], w1["w1"])
+        procs2 = sampler.summary(w["w0"], w["w0"] + plan.scaling_window_s)
         two_sps, one_sps = first["steps_per_s"], one["steps_per_s"]
         ratio = two_sps / one_sps if one_sps else None
         recs.append(record(
@@ -630,6 +692,9 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
             seconds=[one["seconds"]], redraws_median_1=_r(_med(one["rates"])),
             redraws_median_2=_r(_med(first["rates"])), replicas_used_1=one["replicas"],
             errors_1=len(one["errors"]),
+            page_ratios={k: _r(v / one["page_steps_per_s"][k]) if one["page_steps_per_s"].get(k)
+                         else None for k, v in first["page_steps_per_s"].items()},
+            processes_2=procs2, processes_1=procs1, load_avg=round(os.getloadavg()[0], 1),
             note=f"the 2-replica figure is the first {plan.scaling_window_s:.0f} s of the "
                  "class-30 window; the 1-replica run pins every session to one replica with "
                  "the proxy's cookie while the other idles"))
