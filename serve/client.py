@@ -381,6 +381,9 @@ class Student:
             if not self._closing:
                 self._error(f"protocol: connection closed ({e.code} {e.reason})")
                 raise
+        except Exception as e:  # a message this client cannot read is an error too
+            self._error(f"protocol: {type(e).__name__}: {e}")
+            raise
         finally:
             self._changed.set()
 
