@@ -58,7 +58,7 @@ class Plan:
     students: int = 30
     browsers: int = 3          # of the students, this many are real chromium sessions
     window_s: float = 300.0
-    scaling_window_s: float = 90.0
+    scaling_window_s: float = 75.0
     uploads: int = 50
     upload_sessions: int = 10
     no_cookie_tries: int = 10
@@ -439,10 +439,13 @@ async def affinity(url: str, plan: Plan) -> dict[str, Any]:
                         except Exception as e:  # noqa: BLE001
                             out["upload_failures"] += 1
                             out["why"].append(f"{page} {name}: {type(e).__name__}: {e}")
-                    if i == 0:  # the same without the cookie: the proxy may pick any replica
-                        for k in range(plan.no_cookie_tries):
+                    # the same without the cookie: the proxy picks a replica by its own rule
+                    # (spread over the sessions, so over both replicas)
+                    tries = len(range(i, plan.no_cookie_tries, plan.upload_sessions))
+                    if tries:
+                        for k in range(tries):
                             out["no_cookie_uploads"] += 1
-                            status = await s.upload(WEIGHTS_UPLOADER, f"nc-{k}.pt", b"x" * 64,
+                            status = await s.upload(WEIGHTS_UPLOADER, f"nc-{i}-{k}.pt", b"x" * 64,
                                                     affinity=False)
                             out["no_cookie_failures"] += status != 204
                             await s.wait_idle()
@@ -691,14 +694,15 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
             ">= 1.6", value=ratio, steps_per_s_2=_r(two_sps, 1), steps_per_s_1=_r(one_sps, 1),
             seconds=[one["seconds"]], redraws_median_1=_r(_med(one["rates"])),
             redraws_median_2=_r(_med(first["rates"])), replicas_used_1=one["replicas"],
-            errors_1=len(one["errors"]),
+            errors_1=len(one["errors"]), error_samples_1=one["errors"][:10],
             page_ratios={k: _r(v / one["page_steps_per_s"][k]) if one["page_steps_per_s"].get(k)
                          else None for k, v in first["page_steps_per_s"].items()},
             processes_2=procs2, processes_1=procs1, load_avg=round(os.getloadavg()[0], 1),
             note=f"the 2-replica figure is the first {plan.scaling_window_s:.0f} s of the "
                  "class-30 window; the 1-replica run pins every session to one replica with "
                  "the proxy's cookie while the other idles"))
-        log(f"class-scaling: {two_sps:.0f} vs {one_sps:.0f} steps/s -> {ratio}")
+        log(f"class-scaling: {two_sps:.0f} vs {one_sps:.0f} steps/s -> {ratio}; "
+            f"{len(one['errors'])} errors {one['errors'][:3]}")
         await close_all(seats)
         seats = []
         await sampler.stop()

@@ -59,6 +59,9 @@ AFFINITY_COOKIE = "archlab_replica"
 FAILURE_TEXT = "something went wrong"
 #: the browser's forward-message cache keeps a message for this many finished runs
 CACHE_AGE_RUNS = 2
+#: ...and this client keeps it this many runs longer, unreported: a rerun request sent while
+#: a run was going still names it, and the server may answer with a reference to it
+CACHE_GRACE_RUNS = 4
 
 _FINISHED = ForwardMsg.ScriptFinishedStatus
 
@@ -354,7 +357,8 @@ class Student:
             cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
         if self.cache:
-            cs.cached_message_hashes.extend(self._cache.keys())
+            fresh = self._runs_finished - CACHE_AGE_RUNS
+            cs.cached_message_hashes.extend(h for h, (_, n) in self._cache.items() if n >= fresh)
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
         if full and not fragment_id:
@@ -489,7 +493,7 @@ class Student:
                 self._full_done_at = now
         if status != _FINISHED.FINISHED_EARLY_FOR_RERUN or self._run_is_fragment:
             self._runs_finished += 1
-            old = self._runs_finished - CACHE_AGE_RUNS
+            old = self._runs_finished - CACHE_AGE_RUNS - CACHE_GRACE_RUNS
             for h in [h for h, (_, n) in self._cache.items() if n < old]:
                 del self._cache[h]
         self._running = False
