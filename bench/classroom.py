@@ -14,9 +14,11 @@ a few real chromium sessions play beside them as a cross-check. One topology
    are counted too: they fail about half the time, which shows the check can fail;
 3. the warm-up's and affinity's sessions are closed and Streamlit's disconnected-session TTL
    (read from the replicas' command lines) passes: each replica's RSS now is "before";
-4. ``class-30``: the class plays for the window (5 minutes; ``--quick`` shorter and fewer
-   students). Per session: redraws per second (fragment runs that redrew the page), time
-   from the Play click to the first frame with a new Step, errors; per replica: RSS and CPU;
+4. ``class-30``: the class starts as a teacher starts it (everyone opens the page, a few
+   at a time, then everyone presses Play at once) and plays for the window (5 minutes;
+   ``--quick`` shorter and fewer students). Per session: redraws per second (fragment runs
+   that redrew the page), time from the Play click to the first frame with a new Step, time
+   to open the page, errors; per replica: RSS and CPU;
 5. every session closes, the TTL passes again: RSS "after"; ``class-memory`` = after ÷ before
    (the worse replica);
 6. ``class-scaling``: the same class (same pages, same chromium sessions) pinned to one replica
@@ -203,6 +205,7 @@ class Seat:
     step_at_click: int | None = None
     error: str | None = None
     replica: str | None = None
+    open_s: float | None = None     # from opening the page to its first run done
 
     @property
     def errors(self) -> list[str]:
@@ -236,25 +239,30 @@ def step_changes(student: Student, t0: float, t1: float) -> float:
     return n / (t1 - t0)
 
 
-async def open_and_play(seat: Seat, url: str, sem: asyncio.Semaphore, cookies: dict | None,
-                        timeout: float) -> None:
-    """Open the seat's page, wait for its first run, press Play (errors go to the seat)."""
+async def open_seat(seat: Seat, url: str, sem: asyncio.Semaphore, cookies: dict | None,
+                    timeout: float) -> None:
+    """Open the seat's page and wait for its first run (errors go to the seat)."""
     try:
         async with sem:
+            t0 = time.monotonic()
             s = Student(url, seat.page, cookies=cookies, timeout=timeout)
             seat.student = s
             await s.open()
             await s.wait_idle(timeout)
             seat.replica = s.replica
-            seat.step_at_click = s.step
-            seat.clicked_at = time.monotonic()
-            await s.click(PLAY)
-            # hold the slot until the Play run is done: opening many pages at once only
-            # queues them behind each other
-            await s.wait_for(lambda st: bool(st.errors) or st.first_frame_after(
-                seat.clicked_at, seat.step_at_click) is not None, timeout)
+            seat.open_s = time.monotonic() - t0
     except Exception as e:  # noqa: BLE001 - a student that could not start is a result
-        seat.error = f"start: {type(e).__name__}: {e}"
+        seat.error = f"open: {type(e).__name__}: {e}"
+
+
+async def press_play(seat: Seat) -> None:
+    try:
+        s = seat.student
+        seat.step_at_click = s.step
+        seat.clicked_at = time.monotonic()
+        await s.click(PLAY)
+    except Exception as e:  # noqa: BLE001
+        seat.error = f"play: {type(e).__name__}: {e}"
 
 
 async def close_all(seats: list[Seat]) -> None:
@@ -267,15 +275,21 @@ async def close_all(seats: list[Seat]) -> None:
 
 async def ramp(url: str, seats: list[Seat], plan: Plan, cookies: dict | None,
                browsers: "Browsers | None", timeout: float = 240.0) -> float:
-    """Start every seat (light ones a few at a time); returns when all have started (or
-    failed) and every playing one has drawn a frame after Play (with a deadline)."""
+    """The class starts as a teacher would start it: everyone opens the page (light clients a
+    few at a time), then everyone presses Play. Returns once every playing seat has drawn a
+    frame with a new Step (or a deadline passed): the start of the measured window."""
     sem = asyncio.Semaphore(plan.open_concurrency)
-    tasks = [open_and_play(s, url, sem, cookies, timeout) for s in seats if s.kind == "light"]
+    opens = [open_seat(s, url, sem, cookies, timeout) for s in seats if s.kind == "light"]
     if browsers is not None:
-        tasks += [browsers.open_and_play(s, url, cookies, timeout)
+        opens += [browsers.open_seat(s, url, cookies, timeout)
                   for s in seats if s.kind == "chromium"]
-    await asyncio.gather(*tasks)
-    deadline = time.monotonic() + 60
+    await asyncio.gather(*opens)
+    ready = [s for s in seats if not s.error]
+    plays = [press_play(s) for s in ready if s.kind == "light"]
+    if browsers is not None:
+        plays += [browsers.press_play(s, url, timeout) for s in ready if s.kind == "chromium"]
+    await asyncio.gather(*plays)
+    deadline = time.monotonic() + 90
     for seat in seats:
         if seat.student is None or seat.error:
             continue
@@ -331,9 +345,10 @@ class Browsers:
         self.browser = await self._pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         return True
 
-    async def open_and_play(self, seat: Seat, url: str, cookies: dict | None,
-                            timeout: float) -> None:
+    async def open_seat(self, seat: Seat, url: str, cookies: dict | None,
+                        timeout: float) -> None:
         try:
+            t0 = time.monotonic()
             ctx = await self.browser.new_context(viewport={"width": 1400, "height": 1000})
             if cookies:
                 await ctx.add_cookies([{"name": k, "value": v, "url": url}
@@ -344,11 +359,18 @@ class Browsers:
             await page.wait_for_selector(
                 "[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout * 1000)
             await page.evaluate(WATCH_STEP)
-            seat.clicked_at = time.monotonic()
-            seat.browser.clicked_wall = time.time()
-            await page.get_by_role("button", name=PLAY).click(timeout=timeout * 1000)
+            seat.open_s = time.monotonic() - t0
             got = await ctx.cookies(url)
             seat.replica = next((c["value"] for c in got if c["name"] == AFFINITY_COOKIE), None)
+        except Exception as e:  # noqa: BLE001
+            seat.error = f"chromium: {type(e).__name__}: {e}"
+
+    async def press_play(self, seat: Seat, url: str, timeout: float) -> None:
+        try:
+            seat.clicked_at = time.monotonic()
+            seat.browser.clicked_wall = time.time()
+            await seat.browser.page.get_by_role("button", name=PLAY).click(
+                timeout=timeout * 1000)
         except Exception as e:  # noqa: BLE001
             seat.error = f"chromium: {type(e).__name__}: {e}"
 
@@ -553,7 +575,8 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
             b_rates.append(s.browser.rate(w["w0_wall"], w1_wall))
             b_steps.append(s.browser.steps(w["w0_wall"], w1_wall))
     errors = [e for s in seats for e in s.errors]
-    return {"rates": rates, "firsts": firsts, "changes": changes, "steps": steps,
+    opens = [s.open_s for s in seats if s.kind == "light"]
+    return {"rates": rates, "opens": opens, "firsts": firsts, "changes": changes, "steps": steps,
             "steps_per_s": sum(steps) / (w1 - w0), "errors": errors,
             "page_steps_per_s": {k: v / (w1 - w0) for k, v in page_steps.items()},
             "browser_rates": b_rates, "browser_steps": b_steps, "seconds": w1 - w0,
@@ -632,6 +655,9 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      first_frame_worst_s=_r(max((x for x in whole["firsts"] if x is not None),
                                                 default=None)),
                      first_frame_missing=sum(x is None for x in whole["firsts"]),
+                     open_median_s=_r(_med(whole["opens"])),
+                     open_worst_s=_r(max((x for x in whole["opens"] if x is not None),
+                                         default=None)),
                      step_changes_median=_r(_med(whole["changes"])),
                      browser_redraws_median=_r(_med(whole["browser_rates"])),
                      processes=procs, error_samples=whole["errors"][:10],
