@@ -341,8 +341,15 @@ class Browsers:
         except ImportError:
             return False
         from serve.local import CHROMIUM_ARGS
-        self._pw = await async_playwright().start()
-        self.browser = await self._pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            self._pw = await async_playwright().start()
+            self.browser = await self._pw.chromium.launch(executable_path=path,
+                                                          args=CHROMIUM_ARGS)
+        except Exception as e:  # noqa: BLE001 - no cross-check rather than no bench
+            log(f"chromium did not start ({e!r}): no cross-check")
+            await self.stop()
+            self.browser = self._pw = None
+            return False
         return True
 
     async def open_seat(self, seat: Seat, url: str, cookies: dict | None,
@@ -375,10 +382,12 @@ class Browsers:
             seat.error = f"chromium: {type(e).__name__}: {e}"
 
     async def stop(self) -> None:
-        if self.browser is not None:
-            await self.browser.close()
-        if self._pw is not None:
-            await self._pw.stop()
+        for close in (getattr(self.browser, "close", None), getattr(self._pw, "stop", None)):
+            if close is not None:
+                try:
+                    await close()
+                except Exception:  # noqa: BLE001
+                    pass
 
 
 @dataclass
