@@ -670,6 +670,8 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      step_changes_median=_r(_med(whole["changes"])),
                      browser_redraws_median=_r(_med(whole["browser_rates"])),
                      processes=procs, error_samples=whole["errors"][:10],
+                     backmsgs_per_s=_r(sum(x.student.sent for x in seats if x.student)
+                                       / max(time.monotonic() - w["w0"] + w["ramp_s"], 1), 1),
                      clients_cpu_pct=w["clients_cpu_pct"], chromium_cpu_pct=w["chromium_cpu_pct"],
                      load_avg=round(os.getloadavg()[0], 1))
         rec["met"] = bool(rec["met"] and worst is not None and worst >= 0.5 and n_err == 0)
@@ -722,7 +724,9 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
         procs1 = sampler.summary(w1["w0"], w1["w1"])
         procs2 = sampler.summary(w["w0"], w["w0"] + plan.scaling_window_s)
         two_sps, one_sps = first["steps_per_s"], one["steps_per_s"]
-        ratio = two_sps / one_sps if one_sps else None
+        # a ratio only when most sessions trained in both halves (else it measures starvation)
+        moved = min(sum(x > 0 for x in first["steps"]), sum(x > 0 for x in one["steps"]))
+        ratio = two_sps / one_sps if one_sps > 0 and moved * 2 >= len(one["steps"]) else None
         recs.append(record(
             FAMILY, "class-scaling", "training steps/s of the class, 2 replicas ÷ 1 (light "
             "sessions' Step metrics, same pages and chromium sessions)", [ratio], "ratio",
@@ -730,6 +734,8 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
             seconds=[one["seconds"]], redraws_median_1=_r(_med(one["rates"])),
             redraws_median_2=_r(_med(first["rates"])), replicas_used_1=one["replicas"],
             errors_1=len(one["errors"]), error_samples_1=one["errors"][:10],
+            sessions_training_2=sum(x > 0 for x in first["steps"]),
+            sessions_training_1=sum(x > 0 for x in one["steps"]),
             page_ratios={k: _r(v / one["page_steps_per_s"][k]) if one["page_steps_per_s"].get(k)
                          else None for k, v in first["page_steps_per_s"].items()},
             processes_2=procs2, processes_1=procs1, load_avg=round(os.getloadavg()[0], 1),

@@ -95,6 +95,8 @@ class Student:
         timeout: seconds for connecting and for each HTTP request.
         cache: report cached big elements to the server as the browser does (it then sends
             ``ref_hash`` references for elements it would send again unchanged).
+        min_interval: fragment timers tick at least this many seconds apart (0: as the
+            browser, at the interval the server asks for). Only for experiments.
 
     Attributes:
         session_id: Streamlit's session id (from ``new_session``), None before it.
@@ -105,17 +107,20 @@ class Student:
         alerts: every ``st.error`` text received (also refusals a page shows on purpose).
         clicks: ``(time.monotonic(), label)`` per click sent.
         bytes_in: bytes of ForwardMsgs received.
+        sent: BackMsgs sent.
     """
 
     def __init__(self, base_url: str, page_slug: str, query: str = "",
                  cookies: dict[str, str] | None = None, *, timeout: float = 120.0,
-                 cache: bool = True) -> None:
+                 cache: bool = True, min_interval: float = 0.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.page = page_slug.strip("/")
         self.query = query.lstrip("?")
         self.cookies: dict[str, str] = dict(cookies or {})
         self.timeout = timeout
         self.cache = cache
+        self.min_interval = min_interval
+        self.sent = 0
         self.session_id: str | None = None
         self.frames: list[tuple[float, str]] = []
         self.ticks: list[Tick] = []
@@ -256,10 +261,17 @@ class Student:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 1.0))
 
-    async def wait_idle(self, timeout: float = 180.0) -> None:
-        """Until the full run asked for last has finished and no run is in progress."""
-        await self.wait_for(lambda s: s._full_done_at >= s._full_wanted and not s._running,
-                            timeout)
+    async def wait_idle(self, timeout: float = 180.0, settle_s: float = 0.3) -> None:
+        """Until the full run asked for last has finished and no run has started for
+        ``settle_s`` seconds after it (a page may rerun itself, ``st.rerun``, right away)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            await self.wait_for(lambda s: s._full_done_at >= s._full_wanted and not s._running,
+                                max(deadline - time.monotonic(), 0.01))
+            done = self._full_done_at
+            await asyncio.sleep(settle_s)
+            if not self._running and self._full_done_at == done:
+                return
 
     def _raise_if_dead(self) -> None:
         if self._reader is not None and self._reader.done() and not self._closing:
@@ -369,6 +381,7 @@ class Student:
         if self._ws is None:
             raise ProtocolError("not connected")
         await self._ws.send(msg.SerializeToString())
+        self.sent += 1
 
     async def _read(self) -> None:
         try:
@@ -507,7 +520,8 @@ class Student:
         if have:
             have[1].cancel()
         self._timers[fragment_id] = (interval, asyncio.create_task(
-            self._every(fragment_id, interval), name=f"auto-rerun-{fragment_id[:8]}"))
+            self._every(fragment_id, max(interval, self.min_interval)),
+            name=f"auto-rerun-{fragment_id[:8]}"))
 
     async def _every(self, fragment_id: str, interval: float) -> None:
         """``setInterval``: ask for a rerun of the fragment every ``interval`` seconds."""
