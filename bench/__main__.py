@@ -15,7 +15,9 @@ from pathlib import Path
 
 from bench.common import print_table
 
-FAMILIES = ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn", "explore"]
+FAMILIES = ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn", "explore", "class"]
+#: a family whose module has another name ("class" is a keyword of Python)
+MODULES = {"class": "classroom"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     records = []
     for fam in args.families or FAMILIES:
         try:
-            mod = importlib.import_module(f"bench.{fam}")
+            mod = importlib.import_module(f"bench.{MODULES.get(fam, fam)}")
         except ModuleNotFoundError as e:
-            if e.name == f"bench.{fam}":
+            if e.name == f"bench.{MODULES.get(fam, fam)}":
                 print(f"[bench] {fam}: no benchmark yet, skipped", file=sys.stderr)
                 continue
             raise

@@ -1,0 +1,85 @@
+"""The protocol-level client (serve/client.py) against a real ``streamlit run app.py``.
+
+It must do what a browser does, or the class load test measures nothing: open a page, find
+its buttons, press Play and keep the page ticking (the fragment's ``run_every`` timers are the
+client's job), stop on Pause, and get an uploaded file into the session.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from serve.client import Student
+from serve.local import start_app, stop
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, url = start_app(timeout=120)
+    yield url
+    stop(proc)
+
+
+def fragment_frames(s: Student, since: float) -> int:
+    return sum(1 for t, k in s.frames if t >= since and k == "fragment")
+
+
+def test_play_ticks_and_pause_stops(server):
+    async def go():
+        async with Student(server, "autoencoder") as s:
+            await s.wait_idle()
+            assert s.session_id
+            assert s.metric("State") == "paused"
+            assert "▶ Play" in s.buttons()
+            step0 = s.step
+            assert step0 == 0
+
+            t_play = time.monotonic()
+            await s.click("▶ Play")
+            await s.wait_for(lambda s: fragment_frames(s, t_play) >= 3, timeout=120)
+            assert s.metric("State") == "training"
+            assert s.step > step0
+            assert s.timers, "a playing page asks for fragment reruns on a timer"
+            assert s.first_frame_after(t_play, step0) is not None
+
+            await s.click("⏸ Pause")
+            await s.wait_for(lambda s: s.metric("State") == "paused" and not s.running,
+                             timeout=60)
+            assert not s.timers, "the full run after Pause clears every timer"
+            n, step = len(s.frames), s.step
+            await asyncio.sleep(2.0)  # a paused page must not redraw on its own
+            assert len(s.frames) == n
+            assert s.step == step
+            assert s.errors == []
+    asyncio.run(go())
+
+
+def test_upload_reaches_the_session(server):
+    rows = "x,y\n" + "\n".join(f"{i / 10:.1f},{(i % 7) / 3:.3f}" for i in range(50))
+
+    async def go():
+        async with Student(server, "gan", query="dataset=csv") as s:
+            await s.wait_idle()
+            status = await s.upload("Your 2-D points (CSV: x,y per row)", "points.csv",
+                                    rows.encode(), "text/csv")
+            assert status == 204
+            await s.wait_idle()
+            await s.wait_for(lambda s: any("50 points loaded from points.csv" in t
+                                           for t in s.texts()), timeout=60)
+            assert "dataset=csv" in s.query
+            assert s.errors == []
+    asyncio.run(go())
+
+
+def test_errors_are_seen(server):
+    """A page that does not exist is a protocol error the client reports (so a class run
+    with errors cannot read as clean)."""
+    async def go():
+        async with Student(server, "no-such-page") as s:
+            await s.wait_for(lambda s: bool(s.errors), timeout=60)
+            assert any("page not found" in e for e in s.errors)
+    asyncio.run(go())
