@@ -16,8 +16,10 @@ __all__ = ["RunSettings", "Speed", "SPEEDS"]
 @dataclass(frozen=True)
 class Speed:
     """How a playing page ticks: train ``budget_s`` (at most ``max_steps``), redraw, and ask
-    for the next tick ``interval_s`` later. Ticks that fall due while one is still running are
-    dropped by the browser, so a short interval means "next tick as soon as this one is drawn"."""
+    for the next tick ``interval_s`` later. The browser asks on a timer, tick running or not;
+    the server merges the asks that arrive while a tick runs into one next tick, so a short
+    interval means "next tick as soon as this one is drawn" (at the cost of one request per
+    interval: class mode asks less often, see ``core.classroom``)."""
 
     budget_s: float
     max_steps: int | None

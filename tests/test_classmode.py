@@ -341,3 +341,14 @@ def test_every_page_opens_and_plays_in_class_mode(class_mode, slug):
     assert s.playing and s.trainer.step > 0
     assert s.trainer.timeline.cap == 30 and s.trainer.history.cap == 1000
     assert any(c.value.startswith("Server r1: ") for c in at.caption)
+
+
+def test_class_mode_asks_for_ticks_less_often(class_mode):
+    """The browser asks for a tick every interval, tick running or not: a class asks at most
+    twice a second per student, a laptop as often as its speed says."""
+    from ui.panel import _interval
+    assert _interval(SPEEDS["normal"]) == K.settings().tick_interval_s == 0.5
+    assert _interval(SPEEDS["step"]) == 0.5
+    class_mode.setenv("ARCHLAB_CLASS", "0")
+    K.reload()
+    assert _interval(SPEEDS["normal"]) == SPEEDS["normal"].interval_s == 0.05

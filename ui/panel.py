@@ -226,7 +226,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     if s.message:
         st.info(s.message)
         s.message = None
-    interval = speed.interval_s if s.playing and t.diverged is None else None
+    interval = _interval(speed) if s.playing and t.diverged is None else None
 
     @st.fragment(run_every=interval)
     def ticker() -> None:
@@ -257,6 +257,13 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
 
 #: the lock is taken for slices this long, so a callback waiting for it waits at most this
 SLICE_S = 0.05
+
+
+def _interval(speed: Any) -> float:
+    """Seconds between the ticks the browser asks for: the speed's, and in class mode at
+    least ``tick_interval_s`` (each ask is a request the server reads, tick running or not)."""
+    caps = classroom.settings()
+    return max(speed.interval_s, caps.tick_interval_s) if caps.enabled else speed.interval_s
 
 
 def _fair(s: LiveState, speed: Any) -> Any:
