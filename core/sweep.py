@@ -218,7 +218,9 @@ def run_one(spec: SweepSpec, point: dict[str, Any], seed: int, *, store: RunStor
             if cancelled is not None and cancelled():
                 status = "cancelled"
                 break
-            if trial is not None and math.isfinite(value):
+            # the pruner is the only reader of intermediate values: without it, reporting
+            # would be two database round trips a chunk for nothing
+            if trial is not None and spec.prune and math.isfinite(value):
                 trial.report(value, t.step)
                 if trial.should_prune():
                     status = "pruned"
