@@ -134,9 +134,10 @@ def test_replica_imports_every_page_module():
 
 def test_terminate_ends_a_detached_grandchild():
     """A child that started its own detached child (as a sweep worker is): both end."""
-    code = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
-            "'import time; time.sleep(300)'], start_new_session=True); print('ok', flush=True); "
-            "time.sleep(300)")
+    # both wait for a signal, as a server does, until they are ended
+    code = ("import signal, subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+            "'import signal; signal.pause()'], start_new_session=True); print('ok', flush=True); "
+            "signal.pause()")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                          start_new_session=True)
     assert p.stdout.readline().strip() == "ok"
