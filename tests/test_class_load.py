@@ -6,11 +6,11 @@ error or exception arrives, and the proxy spreads the sessions over both replica
 """
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
 from serve.client import AFFINITY_COOKIE
+from serve.client import run as client_run
 
 classroom = pytest.importorskip("serve.classroom")
 from bench.classroom import (Plan, class_numbers, close_all, make_seats,  # noqa: E402
@@ -39,7 +39,7 @@ def test_a_short_class(topology):
             return class_numbers(seats, w)
         finally:
             await close_all(seats)
-    got = asyncio.run(go())
+    got = client_run(go())
 
     assert got["errors"] == []
     assert {s.page for s in seats} == {"autoencoder", "transformer", "gan", "rl", "gnn", "rnn"}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from serve import classroom, haproxy
+from serve.client import run as client_run
 from serve.local import ROOT, free_port
 from serve.procs import alive, descendants, terminate
 
@@ -218,7 +219,7 @@ def test_uploads_reach_the_sessions_replica(topo):
             finally:
                 await ws.close()
         return out
-    assert asyncio.run(run()) == [(204, 400), (204, 400)]
+    assert client_run(run()) == [(204, 400), (204, 400)]
 
 
 @pytest.mark.slow

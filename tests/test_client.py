@@ -12,6 +12,7 @@ import time
 import pytest
 
 from serve.client import Student
+from serve.client import run as client_run
 from serve.local import start_app, stop
 
 pytestmark = pytest.mark.slow
@@ -55,7 +56,7 @@ def test_play_ticks_and_pause_stops(server):
             assert len(s.frames) == n
             assert s.step == step
             assert s.errors == []
-    asyncio.run(go())
+    client_run(go())
 
 
 def test_upload_reaches_the_session(server):
@@ -72,7 +73,7 @@ def test_upload_reaches_the_session(server):
                                            for t in s.texts()), timeout=60)
             assert "dataset=csv" in s.query
             assert s.errors == []
-    asyncio.run(go())
+    client_run(go())
 
 
 def test_errors_are_seen(server):
@@ -82,4 +83,4 @@ def test_errors_are_seen(server):
         async with Student(server, "no-such-page") as s:
             await s.wait_for(lambda s: bool(s.errors), timeout=60)
             assert any("page not found" in e for e in s.errors)
-    asyncio.run(go())
+    client_run(go())
