@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import open_page
+from test_ui import open_toy
 from streamlit.testing.v1 import AppTest
 
 from core import classroom as K
@@ -204,12 +205,7 @@ def toy_page():
 
 
 def _toy(**query) -> AppTest:
-    at = AppTest.from_function(toy_page, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_toy(toy_page, **query)
 
 
 def test_error_in_draw_shows_an_error_id_not_the_exception(class_mode):

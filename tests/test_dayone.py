@@ -6,19 +6,9 @@ import threading
 
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
 
 from core.config import parse_value, sanitize, specs
-from tests.test_ui import toy_page
-
-
-def _at(**query) -> AppTest:
-    at = AppTest.from_function(toy_page, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.test_ui import open_toy as _at
 
 
 def _warning_text(at) -> str:

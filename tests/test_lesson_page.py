@@ -3,7 +3,7 @@ from urllib.parse import parse_qs, urlparse
 
 from conftest import open_page
 from streamlit.testing.v1 import AppTest
-from test_ui import toy_page
+from test_ui import open_toy as _toy
 from toy import ToyConfig, ToyTrainer
 
 from core import compare
@@ -21,15 +21,6 @@ def _token_of(code: str) -> str:
 
 def _notes(at) -> str:
     return "\n".join(w.value for w in at.warning)
-
-
-def _toy(**query) -> AppTest:
-    at = AppTest.from_function(toy_page, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_a_lesson_sets_up_the_page_locks_what_it_names_and_keeps_a_tampered_lock():

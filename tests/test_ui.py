@@ -26,8 +26,9 @@ def toy_page():
         live_panel("toy", ToyTrainer, cfg, run, draw=draw)
 
 
-def _at(**query) -> AppTest:
-    at = AppTest.from_function(toy_page, default_timeout=60)
+def open_toy(page=None, **query) -> AppTest:
+    """Run a toy page (``toy_page`` by default) with these URL parameters; no exception."""
+    at = AppTest.from_function(page or toy_page, default_timeout=60)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
@@ -40,7 +41,7 @@ def _trainer(at):
 
 
 def test_widgets_come_from_the_schema():
-    at = _at()
+    at = open_toy()
     assert at.slider(key="hidden").value == 8
     assert at.number_input(key="lr").value == 0.05   # log scale: the exact value...
     assert at.select_slider(key="_coarse_lr").value == 0.05   # ... and a slider by factors
@@ -49,7 +50,7 @@ def test_widgets_come_from_the_schema():
 
 
 def test_live_lr_change_keeps_the_trainer_and_arch_change_rebuilds():
-    at = _at()
+    at = open_toy()
     at.button(key="_step_toy").click().run()
     t = _trainer(at)
     at.number_input(key="lr").set_value(0.01).run()
@@ -63,7 +64,7 @@ def test_live_lr_change_keeps_the_trainer_and_arch_change_rebuilds():
 
 
 def test_log_field_moves_by_factors_and_keeps_a_typed_value():
-    at = _at()
+    at = open_toy()
     opts = at.select_slider(key="_coarse_lr").options
     assert opts[:4] == ["0.0001", "0.0002", "0.0005", "0.001"] and opts[-1] == "100"
     at.number_input(key="lr").set_value(0.0035).run()
@@ -74,14 +75,14 @@ def test_log_field_moves_by_factors_and_keeps_a_typed_value():
 
 
 def test_cross_field_problem_is_shown_and_nothing_is_built():
-    at = _at()
+    at = open_toy()
     at.slider(key="hidden").set_value(13).run()
     assert "Hidden 13 is unlucky: pick 12 or 14." in at.error[0].value
     assert not [b for b in at.button if b.key == "_play_toy"]
 
 
 def test_timeline_scrubbing_redraws_from_an_earlier_moment():
-    at = _at(speed="step")
+    at = open_toy(speed="step")
     for _ in range(4):
         at.button(key="_step_toy").click().run()
     slider = next(s for s in at.select_slider if s.key.startswith("_moment_toy"))
@@ -91,7 +92,7 @@ def test_timeline_scrubbing_redraws_from_an_earlier_moment():
 
 
 def test_a_figure_error_becomes_a_message_not_a_traceback():
-    at = _at(hidden="64")
+    at = open_toy(hidden="64")
     assert not at.exception
     assert any("Something went wrong while drawing the figures" in e.value for e in at.error)
     at.button(key="_play_toy").click().run()
@@ -100,7 +101,7 @@ def test_a_figure_error_becomes_a_message_not_a_traceback():
 
 
 def test_divergence_pauses_and_explains():
-    at = _at(lr="80")
+    at = open_toy(lr="80")
     at.button(key="_play_toy").click().run()
     for _ in range(5):
         if _trainer(at).diverged:
