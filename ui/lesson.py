@@ -29,7 +29,7 @@ from core import lesson as core_lesson
 from core.config import Config, ParamSpec, sanitize, specs, to_dict
 from core.config import fmt as _fmt
 from core.run import RunSettings
-from ui.widgets import set_value
+from ui.widgets import set_value, write_url
 
 PARAM = "lesson"
 _STATE = "_lesson"
@@ -139,13 +139,7 @@ def _enforce(a: Active) -> list[str]:
             if note not in a.notes:
                 a.notes.append(note)
                 rerun = True
-            try:  # the address bar shows what runs
-                if value == spec.default:
-                    del st.query_params[name]
-                else:
-                    st.query_params[name] = _fmt(value)
-            except Exception:  # noqa: BLE001 - already bound: the widget writes it
-                pass
+            write_url(spec, value)  # the address bar shows what runs
         elif name in st.session_state and st.session_state[name] != value:
             said.append(f"{spec.label} is locked by this lesson: it stays {_fmt(value)}.")
         set_value(spec, value)

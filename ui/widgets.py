@@ -59,6 +59,17 @@ def set_value(spec: ParamSpec, value: Any) -> None:
     st.session_state[spec.name] = value
 
 
+def write_url(spec: ParamSpec, value: Any) -> None:
+    """Put what runs into the address bar: ``value`` (nothing when it is the default)."""
+    try:
+        if value == spec.default:
+            del st.query_params[spec.name]
+        else:
+            st.query_params[spec.name] = _fmt(value)
+    except Exception:  # noqa: BLE001 - already bound: the widget writes it, session state wins
+        pass
+
+
 def _is_log(spec: ParamSpec) -> bool:
     return spec.type is float and spec.scale == "log" and spec.choices is None
 
@@ -147,13 +158,7 @@ def check_url(cls: type[Config], scope: str, *, other_keys: Iterable[str] = (),
         value, note = sanitize(spec, st.query_params.get_all(name))
         if note:
             notes.append(note)
-            try:  # the address bar holds what runs: the repaired value, or nothing (default)
-                if value == spec.default:
-                    del st.query_params[name]
-                else:
-                    st.query_params[name] = _fmt(value)
-            except Exception:  # noqa: BLE001 - already bound: session state still wins
-                pass
+            write_url(spec, value)
             set_value(spec, value)
             repaired = True
     st.session_state[f"{NOTES_KEY}_{scope}"] = notes
