@@ -196,8 +196,8 @@ def maker(page: str, cfg: Config, seed: int) -> None:
             "Task shown above the page", max_chars=core_lesson.MAX_TASK,
             value=current.lesson.task if current and current.lesson else "",
             key=f"_lesson_task_{page}", height=90,
-            placeholder="Raise β until the latent becomes a round blob. What happens to the "
-                        "reconstructions?")
+            placeholder="What to try and what to watch, e.g. \"Raise the learning rate until "
+                        "the loss jumps. What do the figures show just before?\"")
         shown = f"_lesson_show_{page}"
         if st.button("Make the lesson link", key=f"_lesson_make_{page}"):
             st.session_state[shown] = True
