@@ -7,6 +7,10 @@ evaluation is timed for both; accuracy is the test accuracy at the best-validati
 PyG gets Cora's features as the dense, row-normalised matrix its ``Planetoid`` +
 ``NormalizeFeatures`` loader gives; ArchLab keeps them sparse.
 
+``pause-latency``: median seconds from a Pause click to the State reading "paused" in headless
+chromium on the page's default (Cora), several clicks while playing
+(``bench.browser.pause_record``); target <= 0.5 s.
+
 torch_geometric is imported only here (bench/requirements.txt); without it the PyG columns
 are empty and the ratios missing.
 """
@@ -179,4 +183,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                                len(seeds), seeds=seeds, archlab_s=ours_t, pyg_s=pyg_t))
     recs.append(karate_case(seeds))
     recs.append(app_case(seeds, 4.0 if quick else 12.0))
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    recs.append(pause_record("gnn", "gnn", quick))
     return recs

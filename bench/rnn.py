@@ -15,6 +15,9 @@
   beside it (``transformer_value``). Target <= 2.0.
 - ``adding-app``: ``adding50-lstm`` through the page's tick loop: app steps/s ÷ headless
   steps/s (figures built and serialised each tick). Target >= 0.83 (at most 1.2 × slower).
+- ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
+  headless chromium, several clicks while playing (``bench.browser.pause_record``);
+  target <= 0.5 s.
 
 Seconds are CPU seconds of training with one torch thread (what the wall time would be on an
 idle core, whatever else the machine runs; checks between chunks are not counted), and
@@ -170,6 +173,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                        steps=[x[1] for x in lm], seeds=seeds, transformer_value=median(tf),
                        transformer_per_seed=[round(x, 4) for x in tf]))
     log(recs[-1])
+    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import pause_record
+    recs.append(pause_record(FAMILY, "rnn", quick))
     return recs
 
 

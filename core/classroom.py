@@ -57,11 +57,11 @@ class ClassSettings:
         fair_target_s: seconds between redraws a playing session aims at: its tick's
             training shrinks when drawing takes longer (:func:`core.fair.budget`);
             ``fair_floor_s`` is the least a tick trains.
-        tick_interval_s: the least time between a playing page's ticks. The browser asks for
-            a tick every ``interval_s`` whether or not one is running (the server merges the
-            asks that arrive mid-tick, but reads every one): at 0.05 s that is 20 requests a
-            second per student, 600 for a class of thirty, which starved the replicas in the
-            class load test.
+        tick_interval_s: the least time between the starts of a playing page's ticks. Ticks
+            are asked for once drawn (``ui.pacer``), so at most one is queued per student;
+            this bound keeps a class of quick browsers from asking for 20 ticks a second each
+            (when the browser asked on a timer, 600 requests a second for a class of thirty
+            starved the replicas in the class load test).
         hide_errors: students see an error id, not the exception's text.
         replica: this server's name (``ARCHLAB_REPLICA``), shown with the server's load.
     """

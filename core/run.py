@@ -16,10 +16,9 @@ __all__ = ["RunSettings", "Speed", "SPEEDS"]
 @dataclass(frozen=True)
 class Speed:
     """How a playing page ticks: train ``budget_s`` (at most ``max_steps``), redraw, and ask
-    for the next tick ``interval_s`` later. The browser asks on a timer, tick running or not;
-    the server merges the asks that arrive while a tick runs into one next tick, so a short
-    interval means "next tick as soon as this one is drawn" (at the cost of one request per
-    interval: class mode asks less often, see ``core.classroom``)."""
+    for the next tick once the browser has drawn this one and ``interval_s`` has passed since
+    the tick began (``ui.pacer``), so a short interval means "next tick as soon as this one
+    is on the screen" (class mode keeps a longer interval, see ``core.classroom``)."""
 
     budget_s: float
     max_steps: int | None

@@ -22,7 +22,11 @@ protobuf classes (``BackMsg`` up, ``ForwardMsg`` down) and no browser:
 A fragment with ``run_every`` does not tick by itself: the server sends ``auto_rerun`` (its
 id and interval) and the browser sets a ``setInterval`` that asks for a rerun of that fragment
 (``is_auto_rerun``) each interval, clearing every timer when a full run starts. This client
-keeps the same timers, so a page that plays keeps playing.
+keeps the same timers. A playing ArchLab page ticks on acks (``ui.pacer``): its fragment ends
+with a component whose JavaScript, once the tick is drawn and its interval has passed, sends
+the trigger ``drawn`` (a ``json_trigger_value`` on the component's ``…__events`` widget) and
+so asks for the next tick; this client sends the same trigger after the same wait, as a
+browser that draws instantly would, so a page that plays keeps playing.
 
 Usage::
 
@@ -37,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.cookies
+import json
 import re
 import time
 import urllib.error
@@ -52,6 +57,9 @@ from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+from ui import pacer
 
 XSRF_COOKIE = "_streamlit_xsrf"
 AFFINITY_COOKIE = "archlab_replica"
@@ -131,6 +139,7 @@ class Student:
         alerts: every ``st.error`` text received (also refusals a page shows on purpose).
         clicks: ``(time.monotonic(), label)`` per click sent.
         bytes_in: bytes of ForwardMsgs received.
+        acks: ``ui.pacer`` triggers sent (each asks for the next tick of a playing page).
         sent: BackMsgs sent.
     """
 
@@ -152,6 +161,7 @@ class Student:
         self.alerts: list[str] = []
         self.clicks: list[tuple[float, str]] = []
         self.bytes_in = 0
+        self.acks = 0
         self.page_script_hash = ""
         self.elements: dict[tuple[int, ...], tuple[Element, str]] = {}  # path -> (el, frag)
         self._ws: Any = None
@@ -170,6 +180,8 @@ class Student:
         self._runs_finished = 0
         self._closing = False
         self._navigated = False
+        self._run_pacer: tuple[str, str, dict] | None = None  # (id, fragment, data) this run
+        self._ack_task: asyncio.Task | None = None
 
     # ---- connection -------------------------------------------------------------------------
     async def __aenter__(self) -> "Student":
@@ -399,6 +411,8 @@ class Student:
         cs.context_info.locale = "en-US"
         if full and not fragment_id:
             self._full_wanted = time.monotonic()
+        if not (states and any(w.json_trigger_value for w in states.widgets)):
+            self._drop_ack()   # a click or an upload: the tick it would ask for waits
         await self._send(msg)
 
     async def _send(self, msg: BackMsg) -> None:
@@ -457,7 +471,9 @@ class Student:
             self._run_started = time.monotonic()
             self._run_paths = set()
             self._run_drew_step = False
+            self._run_pacer = None
             if not frags:  # a full run: the browser clears every auto-rerun timer
+                self._drop_ack()
                 for _, task in self._timers.values():
                     task.cancel()
                 self._timers.clear()
@@ -501,6 +517,14 @@ class Student:
             self._error(f"exception: {el.exception.type}: {el.exception.message[:300]}")
         elif kind == "metric" and el.metric.label == "Step":
             self._run_drew_step = True
+        elif kind == "bidi_component" and el.bidi_component.component_name == pacer.NAME:
+            bc = el.bidi_component
+            raw = bc.json or (bc.mixed.json if bc.HasField("mixed") else "")
+            try:
+                data = json.loads(raw) if raw else {}
+            except ValueError:
+                data = {}
+            self._run_pacer = (bc.id, d.fragment_id, data)
         elif kind == "alert" and el.alert.format == el.alert.ERROR:
             self.alerts.append(el.alert.body)
             if FAILURE_TEXT in el.alert.body.lower():
@@ -534,6 +558,31 @@ class Student:
             for h in [h for h, (_, n) in self._cache.items() if n < old]:
                 del self._cache[h]
         self._running = False
+        if (full_done or frag_done) and self._run_pacer and self._run_pacer[2].get("armed"):
+            self._drop_ack()
+            self._ack_task = asyncio.get_running_loop().create_task(
+                self._ack(*self._run_pacer), name=f"ack-{self.page}")
+
+    def _drop_ack(self) -> None:
+        """A full run redraws the pacer, whose JavaScript then drops the ack it was waiting
+        to send (its cleanup); so does this client, also when it asks for a full run."""
+        if self._ack_task is not None:
+            self._ack_task.cancel()
+            self._ack_task = None
+
+    async def _ack(self, cid: str, fragment_id: str, data: dict) -> None:
+        """The pacer's trigger, after the wait its JavaScript would make (``ui.pacer``)."""
+        await asyncio.sleep(max(float(data.get("gap_ms", 0)), 0.0) / 1000)
+        states = WidgetStates()
+        w = states.widgets.add()
+        w.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{cid}__events"
+        w.json_trigger_value = json.dumps([{"event": pacer.EVENT, "value": data.get("tick")}])
+        self.acks += 1
+        self._ack_task = None
+        try:
+            await self._rerun(states, fragment_id=fragment_id, full=not fragment_id)
+        except (websockets.ConnectionClosed, ProtocolError):
+            return
 
     def _auto_rerun(self, fragment_id: str, interval: float) -> None:
         if not fragment_id:

@@ -44,16 +44,18 @@ def test_play_ticks_and_pause_stops(server):
             await s.wait_for(lambda s: fragment_frames(s, t_play) >= 3, timeout=120)
             assert s.metric("State") == "training"
             assert s.step > step0
-            assert s.timers, "a playing page asks for fragment reruns on a timer"
+            assert s.timers, "a playing page keeps a fallback timer"
+            assert s.acks >= 2, "ticks are asked for by the pacer's ack (ui.pacer)"
             assert s.first_frame_after(t_play, step0) is not None
 
             await s.click("⏸ Pause")
             await s.wait_for(lambda s: s.metric("State") == "paused" and not s.running,
                              timeout=60)
             assert not s.timers, "the full run after Pause clears every timer"
-            n, step = len(s.frames), s.step
+            n, step, acks = len(s.frames), s.step, s.acks
             await asyncio.sleep(2.0)  # a paused page must not redraw on its own
             assert len(s.frames) == n
+            assert s.acks == acks, "a paused page's pacer asks for nothing"
             assert s.step == step
             assert s.errors == []
     client_run(go())

@@ -1,6 +1,7 @@
 """What a class hits on day one (issue 15): hostile links, slow controls, refusals, advice."""
 from __future__ import annotations
 
+import json
 import io
 import threading
 
@@ -125,7 +126,11 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
     assert done == 40 and t.step == 40             # stopped by the click, not the 60 s budget
     assert slices and max(slices) <= panel.SLICE_S  # never holds the lock for the budget
     assert False in locked_between                  # the lock is free between slices
-    assert t.timeline.latest()[0] == 40             # the stopped tick still drew its moment
+    # a tick cut short by a click takes no snapshot: the click's run redraws the moment on
+    # the screen, so the browser need not remount every chart before it shows "paused"
+    assert t.timeline.latest() is None
+    panel._train(live, t, Speed(budget_s=60.0, max_steps=5, interval_s=0.05), lambda: False)
+    assert t.timeline.latest()[0] == 45             # a tick that ran out its budget does
 
 
 def test_no_click_is_pending_outside_a_streamlit_run():
@@ -218,3 +223,32 @@ def test_the_click_check_still_finds_what_it_reads_in_this_streamlit():
     assert req._state == ScriptRequestType.CONTINUE
     req.request_rerun(RerunData(query_string=""))
     assert req._state == ScriptRequestType.RERUN and req._rerun_data.is_auto_rerun is False
+
+
+def _pacer(at) -> dict:
+    """The data of the page's pacer component (ui.pacer), as the browser gets it."""
+    def walk(node):
+        kids = getattr(node, "children", None)
+        for c in (kids.values() if isinstance(kids, dict) else []):
+            yield from walk(c)
+        yield node
+    found = [e for e in walk(at._tree) if getattr(e, "type", "") == "bidi_component"
+             and e.proto.component_name == "archlab_pacer"]
+    assert len(found) == 1, "one pacer per page, at the end of the ticking fragment"
+    return json.loads(found[0].proto.json)
+
+
+def test_ticks_are_asked_for_by_the_drawn_ack_not_a_fast_timer():
+    """Pause waited behind ticks queued in the browser: a playing page now asks for its next
+    tick only once this one is drawn (the pacer's ack), with a slow timer as the fallback."""
+    from ui import pacer
+    at = _at()
+    assert _pacer(at)["armed"] is False                 # paused: nothing is asked for
+    at.button(key="_play_toy").click().run()
+    p = _pacer(at)
+    assert p["armed"] is True and p["tick"] == 1 and 0 <= p["gap_ms"] <= 50
+    at.run()                                             # the ack's rerun trains one more tick
+    assert _pacer(at)["tick"] == 2
+    assert pacer.FALLBACK_S >= 2.0                       # the timer is only the fallback
+    at.button(key="_play_toy").click().run()             # Pause
+    assert _pacer(at)["armed"] is False

@@ -150,8 +150,9 @@ def test_tf_post_ln_without_warmup_stays_at_chance():
 def test_tf_pre_ln_or_warmup_fixes_post_ln():
     over = _tf_exp("Post-LN")
     pre = _first(_tf_curve({**over, "norm": "pre"}, POST_LN_STEPS[:4]), 0.95)
-    warm = _first(_tf_curve({**over, "warmup": 100}, POST_LN_STEPS[:5]), 0.95)
-    assert pre is not None and pre <= 200 and warm is not None and warm <= 250, (pre, warm)
+    # "about 300": 250 on one machine, 300 on another (float sums differ between CPUs)
+    warm = _first(_tf_curve({**over, "warmup": 100}, POST_LN_STEPS[:7]), 0.95)
+    assert pre is not None and pre <= 200 and warm is not None and warm <= 350, (pre, warm)
 
 
 # ---- GAN --------------------------------------------------------------------------------------

@@ -97,3 +97,26 @@ def test_diagram_follows_the_layers(kw):
     assert dot.startswith("digraph") and dot.count(" layer ") == cfg.depth
     if cfg.model == "gat":
         assert "8×16" in dot
+
+
+def test_big_graph_marks_are_their_own_traces(karate_gat):
+    """Above BIG_GRAPH nodes, trace 1 (the nodes, what a click reads) has one symbol and no
+    outline; the rings are the training nodes and the crosses the wrong labelled nodes, on
+    traces that take no clicks. Small graphs keep per-node symbols and rings."""
+    t = GNNTrainer(GNNConfig(graph="cora", hidden=8), seed=0)
+    t.run_steps(3)
+    s = t.snapshot()
+    fig = F.graph_figure(s)
+    nodes, rings, crosses = fig.data[1], fig.data[2], fig.data[3]
+    assert len(nodes.x) == len(s.pred) == 2708 and nodes.type == "scatter"
+    assert nodes.marker.symbol == 0 and nodes.marker.line.width == 0
+    xy = s.xy.astype(np.float64)
+    train = np.flatnonzero(s.split == 1)
+    wrong = np.flatnonzero((s.labels >= 0) & (s.pred != s.labels))
+    assert len(train) == 140 and 0 < len(wrong) < 2708
+    np.testing.assert_allclose(np.asarray(rings.x, float), xy[train, 0], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(crosses.y, float), xy[wrong, 1], rtol=1e-6)
+    assert rings.hoverinfo == crosses.hoverinfo == "skip"
+    assert rings.marker.symbol == "circle-open" and crosses.marker.symbol == "x-thin-open"
+    _, k = karate_gat
+    assert np.asarray(F.graph_figure(k).data[1].marker.symbol).shape == (34,)

@@ -31,6 +31,7 @@ import streamlit as st
 from core import classroom, compare, fair
 from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, WrongCheckpoint, warm_up
+from ui import pacer
 from ui.errors import guard
 from ui.identity import owner
 from ui.interrupt import click_pending
@@ -226,10 +227,13 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     if s.message:
         st.info(s.message)
         s.message = None
-    interval = _interval(speed) if s.playing and t.diverged is None else None
+    ticking = s.playing and t.diverged is None
+    # ticks come from the browser's ack (ui.pacer); the timer is the fallback for a lost one
+    fallback = max(pacer.FALLBACK_S, _interval(speed)) if ticking else None
 
-    @st.fragment(run_every=interval)
+    @st.fragment(run_every=fallback)
     def ticker() -> None:
+        t0 = time.perf_counter()
         tr = s.trainer
         if tr is None:
             return
@@ -247,6 +251,9 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         view = _view(page, s, tr)
         with guard("drawing the figures"):
             draw(view)
+        # last: the browser acks once everything above is drawn, and not before the interval
+        pacer.pace(f"_pace_{page}", s.ticks, _interval(speed) - (time.perf_counter() - t0),
+                   armed=s.playing and tr.diverged is None)
 
     ticker()
     _save_load(page, s, trainer_cls, cfg, settings)
@@ -318,7 +325,10 @@ def _train(s: LiveState, t: Trainer, speed: Any,
            stop: Callable[[], bool] = click_pending) -> int:
     """One tick of training: ``speed.budget_s`` in slices of :data:`SLICE_S` with the lock
     taken per slice, ending at the first step boundary after ``stop()`` turns True, then a
-    snapshot. Returns the steps trained."""
+    snapshot when one is due. A tick a click cut short takes none: the run the click asked
+    for then draws the moment already on the screen, and the browser, which remounts every
+    plotly chart whose figure changed, shows "paused" without drawing them all again (the
+    graph page's Pause took 1.5 s more). Returns the steps trained."""
     t_end = time.perf_counter() + speed.budget_s
     left = speed.max_steps
     done = 0
@@ -331,8 +341,9 @@ def _train(s: LiveState, t: Trainer, speed: Any,
             left -= res.steps
         if res.steps == 0 or (left is not None and left <= 0) or time.perf_counter() >= t_end:
             break
-    with s.lock:
-        t.record_snapshot()
+    if not stop():
+        with s.lock:
+            t.record_snapshot()
     return done
 
 

@@ -12,9 +12,11 @@ plotly figures or Vega-Lite dicts out. No torch, no streamlit.
 - ``live_figures(snap, history, cfg, upto)``: every figure the page draws each tick.
 - ``diagram(cfg)``: Graphviz DOT of the current model.
 
-Rendering: SVG (``scatter``), not WebGL. Cora's 2,708 nodes and 5,278 links draw in SVG fast
-enough for a redraw per tick, and WebGL contexts (a browser allows ~16) run out when charts
-remount every tick.
+Rendering: SVG (``scatter``), not WebGL. Streamlit remounts a plotly chart whose figure
+changed, so every tick is a fresh plot: WebGL would open two new contexts per tick (chromium
+warned "Too many active WebGL contexts" within seconds). In SVG most of a Cora redraw is
+plotly styling 2,708 markers one by one, so a big graph (over ``BIG_GRAPH`` nodes) gives
+all of them one symbol and outline, and draws the rings and crosses as small traces on top.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ __all__ = ["graph_figure", "attention_figure", "embedding_figure", "smoothing_ch
            "sweep_chart", "live_figures", "diagram", "edge_xy"]
 
 FADED = "#DDDDDD"
+#: above this many nodes, hover text is short and rings and crosses are traces of their own
+BIG_GRAPH = 600
 _EDGE_CACHE: dict[tuple[int, int], tuple] = {}
 
 
@@ -55,6 +59,21 @@ def edge_xy(xy: np.ndarray, links: np.ndarray, cache: bool = True
 def _sizes(degree: np.ndarray, n: int) -> np.ndarray:
     base = 4.0 if n > 500 else 9.0
     return np.round(base + 1.6 * np.log1p(degree)).astype(np.uint8)
+
+
+def _marks(xy: np.ndarray, size: np.ndarray, labelled: np.ndarray, wrong: np.ndarray
+           ) -> list[dict]:
+    """A big graph's rings (training nodes) and crosses (wrong labelled nodes) as their own
+    traces. They take no hover or click (``hoverinfo="skip"``), so a click on a ringed node
+    still selects it in the nodes' trace."""
+    ring, cross = np.flatnonzero(labelled), np.flatnonzero(wrong)
+    # the crosses can be most of the graph early on (Cora labels every node): one size
+    return [dict(type="scatter", x=xy[idx, 0], y=xy[idx, 1], mode="markers", showlegend=False,
+                 hoverinfo="skip", marker=dict(size=sz, symbol=sym, color=color,
+                                               line=dict(width=1.5, color=color)))
+            for idx, sym, color, sz in (
+                (ring, "circle-open", "#000000", (size[ring] + 3).astype(np.uint8)),
+                (cross, "x-thin-open", "#222222", 6))]
 
 
 def _legend(class_names, colors) -> list[dict]:
@@ -108,7 +127,13 @@ def graph_figure(snap, selected: int | None = None, hops: int = 2,
     scale = []
     for k, c in enumerate(palette):
         scale += [[k / len(palette), c], [(k + 1) / len(palette), c]]
-    small = n <= 600
+    small = n <= BIG_GRAPH
+    if not small:
+        # one marker style for every node and the rings and crosses as two small traces on
+        # top: plotly styles an SVG marker per point, and per-point symbols and outlines
+        # doubled that cost on Cora (drawn again every tick, as plotly remounts the chart)
+        marks = _marks(xy, size, snap.split == 1, wrong)
+        symbol, line_w = 0, 0
     label_txt = names[np.where(snap.labels >= 0, snap.labels, len(names) - 1)]
     data.insert(1, dict(
         type="scatter", x=xy[:, 0], y=xy[:, 1], mode="markers", showlegend=False,
@@ -121,6 +146,8 @@ def graph_figure(snap, selected: int | None = None, hops: int = 2,
         marker=dict(size=size, color=col, colorscale=scale, cmin=-0.5,
                     cmax=len(palette) - 0.5, showscale=False, symbol=symbol,
                     line=dict(width=line_w, color="#000000"))))
+    if not small:
+        data[2:2] = marks
     if selected is not None and 0 <= selected < n:
         data.append(dict(type="scatter", x=[float(xy[selected, 0])], y=[float(xy[selected, 1])],
                          mode="markers", showlegend=False, hoverinfo="skip",

@@ -196,5 +196,5 @@ EXPERIMENTS = [
            watch="The loss stays at chance (ln 10 ≈ 2.3 nats) for at least 500 steps. Switch "
                  "LayerNorm placement to pre and press reset: the same learning rate passes "
                  "95 % sequence accuracy within about 200 steps. Or keep post-LN and add 100 "
-                 "warm-up steps: above 95 % within about 250."),
+                 "warm-up steps: above 95 % within about 300."),
 ]
