@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import math
 import os
 import subprocess
@@ -368,7 +369,7 @@ def progress(store: RunStore, sweep_id: str) -> dict[str, Any]:
         return {"total": 0, "done": 0, "running": 0, "failed": 0, "left": 0, "eta_s": 0.0,
                 "status": "missing"}
     spec = SweepSpec.from_dict(row["spec"])
-    runs = store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000)
+    runs = _one_per_point(spec, store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000))
     by = lambda *st: [r for r in runs if r["status"] in st]  # noqa: E731
     done = by("finished", "pruned", "cancelled")
     finished = by("finished", "pruned")
@@ -382,6 +383,25 @@ def progress(store: RunStore, sweep_id: str) -> dict[str, Any]:
             "eta_s": eta, "status": row["status"]}
 
 
+#: which of two runs of the same point a sweep keeps: the first status in this order
+_KEEP = ("finished", "pruned", "cancelled", "running", "queued", "failed")
+
+
+def _one_per_point(spec: "SweepSpec", runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One run per point of the sweep (swept values and seed). A trial whose heartbeat
+    stalled (a loaded machine) is retried while its first worker may still finish it: seen
+    on two cores as "3 of 2 runs done". The finished copy is kept, the newest of equals."""
+    best: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        key = json.dumps([[r["config"].get(p) for p in spec.params], r["seed"]], default=str)
+        rank = _KEEP.index(r["status"]) if r["status"] in _KEEP else len(_KEEP)
+        have = best.get(key)
+        if have is None or rank < have["_rank"] or (
+                rank == have["_rank"] and r["created_at"] > have["created_at"]):
+            best[key] = {**r, "_rank": rank}
+    return [{k: v for k, v in r.items() if k != "_rank"} for r in best.values()]
+
+
 def results(store: RunStore, sweep_id: str) -> list[dict[str, Any]]:
     """One row per finished run: the swept values, seed, final metric, status, run id."""
     row = store.get_sweep(sweep_id)
@@ -389,7 +409,8 @@ def results(store: RunStore, sweep_id: str) -> list[dict[str, Any]]:
         return []
     spec = SweepSpec.from_dict(row["spec"])
     out = []
-    for r in store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000):
+    for r in _one_per_point(spec, store.list_runs(row["owner"], sweep_id=sweep_id,
+                                                  limit=10_000)):
         if r["status"] not in ("finished", "pruned"):
             continue
         vals = {p: r["config"].get(p) for p in spec.params}

@@ -87,3 +87,26 @@ def test_a_sweep_on_uploaded_data_is_refused():
     spec = SW.SweepSpec("gan", ("lr",), {"lr": [1e-3, 3e-3]}, base={"dataset": "csv"},
                         metric="d_loss")
     assert any("uploaded points" in p for p in spec.problems())
+
+
+def test_a_retried_trial_counts_once(tmp_path):
+    """A loaded machine can stall a worker's heartbeat: Optuna retries the trial while the
+    first worker still finishes it. Progress and results count each point once (seen on two
+    cores: "Sweep finished: 3 of 2 runs done"), keeping the finished copy."""
+    store = RunStore(f"sqlite:///{tmp_path / 'r.db'}")
+    spec = _spec(seeds=(0,))
+    sid = store.create_sweep(owner="me", family="autoencoder", spec=spec.to_dict())
+
+    def run(lr, status, mse):
+        rec = {"page": "autoencoder", "config": {**TINY, "lr": lr}, "seed": 0, "step": 40,
+               "final": {"test_mse": mse}}
+        return store.save_run(rec, owner="me", status=status, sweep_id=sid)
+    run(1e-3, "failed", 0.5)            # the stalled first try, marked failed...
+    keep = run(1e-3, "finished", 0.2)   # ... its retry
+    run(3e-3, "finished", 0.3)
+    run(3e-3, "finished", 0.3)          # the stalled worker finished it too
+    p = SW.progress(store, sid)
+    assert (p["total"], p["done"], p["failed"], p["left"]) == (2, 2, 0, 0)
+    rows = SW.results(store, sid)
+    assert sorted(r["lr"] for r in rows) == [1e-3, 3e-3]
+    assert next(r for r in rows if r["lr"] == 1e-3)["run"] == keep

@@ -75,9 +75,9 @@ class GANConfig(Config):
     beta2: float = param(0.9, label="Adam β2", group="Training", min=0.5, max=0.9999,
                          step=0.001, visible_if={"optimizer": ("adam",)},
                          help="Decay of Adam's second moment. 0.9 (as in WGAN-GP) adapts the step size to "
-                              "the moving game faster than the usual 0.999: about a third "
-                              "fewer steps to cover all 8 modes here (300-400 against 500-600, "
-                              "seeds 0-2).")
+                              "the moving game faster than the usual 0.999: fewer steps "
+                              "to cover all 8 modes here (seeds 0-2: 300-400 against "
+                              "350-600).")
     momentum: float = param(0.0, label="SGD momentum", group="Training", min=0.0, max=0.99,
                             step=0.05, visible_if={"optimizer": ("sgd",)},
                             help="Heavy-ball momentum; high values make GANs orbit.")
