@@ -25,6 +25,8 @@ def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
     wait_idle(page)
     charts = page.locator("[data-testid=stVegaLiteChart]")
     assert charts.count() == 2          # return chart, training metrics
-    assert page.get_by_text(re.compile("Training episodes")).first.is_visible()
+    # a wait, not an instant check: a stray tick after Pause can redraw the chart's caption
+    page.get_by_text(re.compile("Training episodes")).first.wait_for(state="visible",
+                                                                     timeout=30_000)
     # paused: the frame player (plotly) replaces the single frame
     assert page.locator(".js-plotly-plot").count() >= 2
