@@ -65,7 +65,9 @@ def _marks(xy: np.ndarray, size: np.ndarray, labelled: np.ndarray, wrong: np.nda
            ) -> list[dict]:
     """A big graph's rings (training nodes) and crosses (wrong labelled nodes) as their own
     traces. They take no hover or click (``hoverinfo="skip"``), so a click on a ringed node
-    still selects it in the nodes' trace."""
+    still selects it in the nodes' trace. Plotly styles each SVG marker on its own, and
+    per-node symbols and outlines doubled that cost on Cora, paid every tick (Streamlit
+    remounts a chart whose figure changed)."""
     ring, cross = np.flatnonzero(labelled), np.flatnonzero(wrong)
     # the crosses can be most of the graph early on (Cora labels every node): one size
     return [dict(type="scatter", x=xy[idx, 0], y=xy[idx, 1], mode="markers", showlegend=False,
@@ -128,11 +130,7 @@ def graph_figure(snap, selected: int | None = None, hops: int = 2,
     for k, c in enumerate(palette):
         scale += [[k / len(palette), c], [(k + 1) / len(palette), c]]
     small = n <= BIG_GRAPH
-    if not small:
-        # one marker style for every node and the rings and crosses as two small traces on
-        # top: plotly styles an SVG marker per point, and per-point symbols and outlines
-        # doubled that cost on Cora (drawn again every tick, as plotly remounts the chart)
-        marks = _marks(xy, size, snap.split == 1, wrong)
+    if not small:  # one symbol and outline for all; rings and crosses on top (_marks)
         symbol, line_w = 0, 0
     label_txt = names[np.where(snap.labels >= 0, snap.labels, len(names) - 1)]
     data.insert(1, dict(
@@ -147,7 +145,7 @@ def graph_figure(snap, selected: int | None = None, hops: int = 2,
                     cmax=len(palette) - 0.5, showscale=False, symbol=symbol,
                     line=dict(width=line_w, color="#000000"))))
     if not small:
-        data[2:2] = marks
+        data[2:2] = _marks(xy, size, snap.split == 1, wrong)
     if selected is not None and 0 <= selected < n:
         data.append(dict(type="scatter", x=[float(xy[selected, 0])], y=[float(xy[selected, 1])],
                          mode="markers", showlegend=False, hoverinfo="skip",
