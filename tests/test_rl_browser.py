@@ -22,11 +22,16 @@ def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
         ".some(e => parseInt(e.textContent.replace(/,/g, '')) >= 5)", timeout=60_000)
     page.get_by_role("button", name="⏸ Pause").click()
+    # paused once Play is offered again; the click's rerun may redraw the charts, so
+    # their count is waited for rather than read at one instant (seen: 0 in one CI run)
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=60_000)
     wait_idle(page)
-    charts = page.locator("[data-testid=stVegaLiteChart]")
-    assert charts.count() == 2          # return chart, training metrics
+    page.wait_for_function(       # return chart, training metrics
+        "() => document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 2",
+        timeout=60_000)
     # a wait, not an instant check: a stray tick after Pause can redraw the chart's caption
     page.get_by_text(re.compile("Training episodes")).first.wait_for(state="visible",
                                                                      timeout=30_000)
     # paused: the frame player (plotly) replaces the single frame
-    assert page.locator(".js-plotly-plot").count() >= 2
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
