@@ -51,10 +51,10 @@ if cfg.graph == "upload":
 
 
 def node_from(event) -> int | None:
-    """The clicked node of a plotly selection event (the nodes are trace 1)."""
+    """The clicked node of a plotly selection event (the nodes are trace 0)."""
     pts = (event or {}).get("selection", {}).get("points", []) if event else []
     for p in pts:
-        if p.get("curve_number") == 1:
+        if p.get("curve_number") == 0:
             return int(p["point_index"])
     return None
 
@@ -84,7 +84,10 @@ def draw(view) -> None:
     a, b = st.columns(2)
     with a:
         emb = figs["embedding"]
-        if not view.playing and st.toggle("t-SNE (paused only)", key="gnn_tsne"):
+        # drawn while playing too (disabled): a widget that appears on Pause would move the
+        # chart under it, and the browser would plot it again from scratch
+        if st.toggle("t-SNE (paused only)", key="gnn_tsne", disabled=view.playing) \
+                and not view.playing:
             with st.spinner("t-SNE of the hidden vectors..."):
                 nodes, xy = T.tsne(snap)
             emb = F.embedding_figure(snap, xy, "t-SNE", nodes)
@@ -92,8 +95,8 @@ def draw(view) -> None:
     with b:
         chart(figs["smoothing"], key="gnn_smoothing")
         same = (t.config.replace(depth=1), t.seed, data_key)   # a sweep varies only depth
-        if not view.playing and st.button("Run the depth sweep (layers 1-8, 100 epochs each)",
-                                          key="gnn_sweep_btn"):
+        if st.button("Run the depth sweep (layers 1-8, 100 epochs each)", key="gnn_sweep_btn",
+                     disabled=view.playing, help="Pause first: the sweep trains 8 networks."):
             bar = st.progress(0.0, text="training depths 1-8...")
             st.session_state["_gnn_sweep"] = same, T.depth_sweep(
                 t.config, seed=t.seed, graph=graph, progress=bar.progress)

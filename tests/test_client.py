@@ -86,3 +86,28 @@ def test_errors_are_seen(server):
             await s.wait_for(lambda s: bool(s.errors), timeout=60)
             assert any("page not found" in e for e in s.errors)
     client_run(go())
+
+
+def test_pause_sent_with_the_fragments_rerun_still_redraws_the_controls(server):
+    """Chromium once sent a Pause click and the pacer's ack as one fragment-scoped message:
+    the click's callback paused the trainer in a fragment run, and the button outside the
+    fragment kept saying Pause with no way back to Play. The panel then asks for a full run."""
+    async def go():
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+        async with Student(server, "autoencoder") as s:
+            await s.wait_idle()
+            t_play = time.monotonic()
+            await s.click("▶ Play")
+            await s.wait_for(lambda s: fragment_frames(s, t_play) >= 2, timeout=120)
+            el, frag = s.buttons()["⏸ Pause"]
+            assert not frag, "Play/Pause is drawn outside the ticking fragment"
+            await s.wait_for(lambda s: s._run_pacer is not None and s._run_pacer[1], timeout=60)
+            fragment_id = s._run_pacer[1]
+            states = WidgetStates()
+            w = states.widgets.add()
+            w.id, w.trigger_value = el.button.id, True
+            await s._rerun(states, fragment_id=fragment_id, full=False)
+            await s.wait_for(lambda s: "▶ Play" in s.buttons() and not s.running, timeout=60)
+            assert s.metric("State") == "paused"
+            assert s.errors == []
+    client_run(go())

@@ -20,9 +20,9 @@ def test_clicking_a_node_shows_its_receptive_field(page, app_url):
     wait_idle(page, timeout_ms=120_000)
     page.wait_for_function(f"() => ({TITLE})() !== null", timeout=60_000)
     assert "predicted class" in page.evaluate(TITLE)
-    # the nodes are the second trace of the graph's scatter layer; click one of them
+    # the nodes are the first trace of the graph's scatter layer (links are a shape)
     plot = page.locator(".js-plotly-plot").filter(has_text="Karate club").first
-    point = plot.locator(".scatterlayer .trace").nth(1).locator("path.point").first
+    point = plot.locator(".scatterlayer .trace").nth(0).locator("path.point").first
     point.click(force=True)
     page.wait_for_function(
         f"() => ({TITLE})()?.includes('receptive field')", timeout=60_000)

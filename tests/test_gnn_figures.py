@@ -22,9 +22,11 @@ def karate_gat():
 def test_graph_figure_nodes_edges_and_marks(karate_gat):
     t, s = karate_gat
     fig = F.graph_figure(s)
-    edges, nodes = fig.data[0], fig.data[1]
+    nodes, (edges,) = fig.data[0], fig.layout.shapes
     assert len(nodes.x) == 34 and list(nodes.customdata) == list(range(34))
-    assert np.isnan(np.asarray(edges.x, float)).sum() == 78           # one gap per link
+    assert edges.type == "path" and edges.path.count("M") == edges.path.count("L") == 78
+    x0, y0 = (float(v) for v in edges.path[1:].split("L")[0].split(","))   # the first link
+    np.testing.assert_allclose([x0, y0], s.xy[s.links[0, 0]], atol=1e-4)
     wrong = (s.pred != s.labels)
     assert (np.asarray(nodes.marker.symbol) == 4).tolist() == wrong.tolist()
     widths = np.asarray(nodes.marker.line.width)
@@ -36,12 +38,15 @@ def test_graph_figure_nodes_edges_and_marks(karate_gat):
 def test_selected_node_lights_its_receptive_field(karate_gat):
     _, s = karate_gat
     fig = F.graph_figure(s, selected=0, hops=1)
-    col = np.asarray(fig.data[1].marker.color)
+    col = np.asarray(fig.data[0].marker.color)
     faded = len(s.class_names)
     dist = F.hop_distances(s.links, 34, 0, 1)
     assert ((col == faded) == (dist < 0)).all()
     assert (dist >= 0).sum() == 17                                   # node 0 and 16 friends
     assert "1-hop receptive field (17 of 34" in fig.layout.title.text
+    lit = fig.layout.shapes[1].path                       # the links among those 17 nodes
+    keep = (dist[s.links[0]] >= 0) & (dist[s.links[1]] >= 0)
+    assert lit.count("M") == int(keep.sum()) > 0
 
 
 def test_attention_figure_rows_sum_to_one(karate_gat):
@@ -100,14 +105,14 @@ def test_diagram_follows_the_layers(kw):
 
 
 def test_big_graph_marks_are_their_own_traces(karate_gat):
-    """Above BIG_GRAPH nodes, trace 1 (the nodes, what a click reads) has one symbol and no
+    """Above BIG_GRAPH nodes, trace 0 (the nodes, what a click reads) has one symbol and no
     outline; the rings are the training nodes and the crosses the wrong labelled nodes, on
     traces that take no clicks. Small graphs keep per-node symbols and rings."""
     t = GNNTrainer(GNNConfig(graph="cora", hidden=8), seed=0)
     t.run_steps(3)
     s = t.snapshot()
     fig = F.graph_figure(s)
-    nodes, rings, crosses = fig.data[1], fig.data[2], fig.data[3]
+    nodes, rings, crosses = fig.data[0], fig.data[1], fig.data[2]
     assert len(nodes.x) == len(s.pred) == 2708 and nodes.type == "scatter"
     assert nodes.marker.symbol == 0 and nodes.marker.line.width == 0
     xy = s.xy.astype(np.float64)
@@ -119,4 +124,4 @@ def test_big_graph_marks_are_their_own_traces(karate_gat):
     assert rings.hoverinfo == crosses.hoverinfo == "skip"
     assert rings.marker.symbol == "circle-open" and crosses.marker.symbol == "x-thin-open"
     _, k = karate_gat
-    assert np.asarray(F.graph_figure(k).data[1].marker.symbol).shape == (34,)
+    assert np.asarray(F.graph_figure(k).data[0].marker.symbol).shape == (34,)
