@@ -18,6 +18,8 @@
 - ``pause-latency``: median seconds from a Pause click to the State reading "paused" in
   headless chromium, several clicks while playing (``bench.browser.pause_record``);
   target <= 0.5 s.
+- ``first-render``: a cold start to the page drawn (one plot), ÷ the same for the floor app,
+  runs interleaved (``bench.browser.first_render_ratio``); target <= 1.3.
 
 Seconds are CPU seconds of training with one torch thread (what the wall time would be on an
 idle core, whatever else the machine runs; checks between chunks are not counted), and
@@ -174,6 +176,8 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                        transformer_per_seed=[round(x, 4) for x in tf]))
     log(recs[-1])
     # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    from bench.browser import first_render_ratio
+    recs += first_render_ratio(FAMILY, "rnn", runs=len(seeds), min_plots=1)
     from bench.browser import pause_record
     recs.append(pause_record(FAMILY, "rnn", quick))
     return recs

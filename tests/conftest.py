@@ -80,13 +80,17 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
 
 
 # ---- page tests: AppTest from app.py, as a user reaches a page ---------------------------
-def open_page(page: str | None = None, timeout: float = 90, **query: str):
+def open_page(page: str | None = None, timeout: float = 90, *, opened: tuple[str, ...] = (),
+              **query: str):
     """AppTest of app.py, optionally switched to ``page`` (e.g. "pages/gan.py") with URL
-    query parameters; runs it once and checks that no exception was raised."""
+    query parameters; runs it once and checks that no exception was raised. ``opened``: keys
+    of shut-until-opened expanders (ui.widgets.lazy_expander) to open, as a click would."""
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for k, v in query.items():
         at.query_params[k] = v
+    for k in opened:
+        at.session_state[k] = True
     if page:
         at.switch_page(page)
     at.run()

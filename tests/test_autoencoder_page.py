@@ -1,6 +1,6 @@
 """The autoencoder page through AppTest, started from app.py as a user would reach it."""
 import pytest
-from conftest import open_page
+from conftest import ROOT, open_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/autoencoder.py"
@@ -142,6 +142,40 @@ def test_theory_tabs_send_only_the_open_section():
     at.run()
     assert not at.get("graphviz_chart") and not at.exception
     assert any(e.label == "Source: `core.autoencoder.model.Autoencoder`" for e in at.expander)
+
+
+def test_sweep_save_and_lesson_panels_send_their_contents_only_once_opened():
+    at = open_page(PAGE)
+    shut = {"_sw_params_autoencoder", "_lesson_lock_autoencoder"}
+    assert not shut & {m.key for m in at.multiselect}
+    assert not at.get("file_uploader") and not at.get("download_button")
+    assert {"Save, load and share this run", "Make a lesson link"} <= {e.label for e in
+                                                                       at.expander}
+    for key in ("_sweep_open_autoencoder", "_save_open_autoencoder",
+                "_lesson_open_autoencoder"):
+        at.session_state[key] = True                            # what a click on it sets
+    at.run()
+    assert shut <= {m.key for m in at.multiselect} and not at.exception
+    assert len(at.get("file_uploader")) == 1 and len(at.get("download_button")) == 3
+
+
+def test_a_sweep_link_opens_the_sweep_panel():
+    at = open_page(PAGE, sweep="no-such-sweep")
+    assert any("does not exist on this page" in w.value for w in at.warning)
+
+
+def test_a_pages_first_run_does_not_load_sqlalchemy():
+    import subprocess
+    import sys
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file('app.py', default_timeout=120)\n"
+            f"at.switch_page({PAGE!r})\nat.run()\nassert not at.exception, at.exception\n"
+            "print(sorted(m for m in ('sqlalchemy', 'optuna', 'core.store', 'core.sweep')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=str(ROOT))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_first_frame_draws_two_plots_and_the_explorer_waits_for_training():

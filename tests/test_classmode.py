@@ -204,8 +204,8 @@ def toy_page():
     live_panel("toy", ToyTrainer, cfg, run, draw=draw)
 
 
-def _toy(**query) -> AppTest:
-    return open_toy(toy_page, **query)
+def _toy(opened=(), **query) -> AppTest:
+    return open_toy(toy_page, opened=opened, **query)
 
 
 def test_error_in_draw_shows_an_error_id_not_the_exception(class_mode):
@@ -225,7 +225,7 @@ def test_error_in_draw_off_mode_keeps_the_details():
 def test_upload_past_the_class_limit_is_refused_with_the_limit(class_mode):
     class_mode.setenv("ARCHLAB_CLASS_UPLOAD_MB", "1")
     K.reload()
-    at = _toy()
+    at = _toy(opened=("_save_open_toy",))
     at.file_uploader(key="_upload_toy").upload("big.pt", b"\0" * 1_200_000).run()
     assert any("The file is 1.2 MB; in class mode an upload is at most 1 MB" in e.value
                for e in at.error)
@@ -310,7 +310,7 @@ def test_one_running_sweep_per_student_in_class_mode(class_mode):
     from core import sweep as SW
     from core.store import open_store
     db = open_store()
-    at = open_page("pages/autoencoder.py")
+    at = open_page("pages/autoencoder.py", opened=("_sweep_open_autoencoder",))
     at.multiselect(key="_sw_params_autoencoder").set_value(["lr"]).run()
     assert any("runs of 300 steps in 1 worker process." in c.value for c in at.caption)
     me = at.session_state[ui.identity.KEY]

@@ -26,7 +26,8 @@ def _notes(at) -> str:
 def test_a_lesson_sets_up_the_page_locks_what_it_names_and_keeps_a_tampered_lock():
     cfg = AEConfig(beta=2.5, latent_dim=3, lr=0.002)
     token = L.make("autoencoder", to_dict(cfg), 11, ["beta", "lr", "seed"], TASK)
-    at = open_page("pages/autoencoder.py", lesson=token, lr="9")     # a student edited lr
+    at = open_page("pages/autoencoder.py", lesson=token, lr="9",     # a student edited lr
+                   opened=("_sweep_open_autoencoder",))
     lr, coarse = at.number_input(key="lr"), at.select_slider(key="_coarse_lr")
     assert (lr.value, lr.disabled, coarse.disabled) == (0.002, True, True)
     assert (at.slider(key="beta").value, at.slider(key="beta").disabled) == (2.5, True)
@@ -67,7 +68,8 @@ def test_a_tampered_lesson_shows_the_error_and_trains_nothing():
 
 
 def test_the_maker_makes_a_link_that_opens_with_the_chosen_locks():
-    at = open_page("pages/autoencoder.py", beta="3", seed="4")
+    at = open_page("pages/autoencoder.py", beta="3", seed="4",
+                   opened=("_lesson_open_autoencoder",))
     at.multiselect(key="_lesson_lock_autoencoder").set_value(["beta", "seed"])
     at.text_area(key="_lesson_task_autoencoder").input(TASK)
     at.button(key="_lesson_make_autoencoder").click().run()
@@ -76,7 +78,8 @@ def test_the_maker_makes_a_link_that_opens_with_the_chosen_locks():
     assert (lesson.page, lesson.seed, lesson.locked, lesson.task) == (
         "autoencoder", 4, ("beta", "seed"), TASK)
     assert lesson.values == to_dict(AEConfig(beta=3.0))
-    student = open_page("pages/autoencoder.py", lesson=_token_of(code))
+    student = open_page("pages/autoencoder.py", lesson=_token_of(code),
+                        opened=("_lesson_open_autoencoder",))
     assert student.slider(key="beta").disabled and student.slider(key="beta").value == 3.0
     assert not student.number_input(key="lr").disabled
     # the teacher opening their own lesson finds its locks and task ready to edit

@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_a_small_sweep_shows_progress_and_its_result(page, app_url):
     page.goto(f"{app_url}/autoencoder?latent_dim=2&hidden=16")
     wait_idle(page)
-    page.get_by_text("Sweep: how does a setting change learning").click()
+    page.get_by_text("Sweep: how does a setting change learning").click()  # opens on a rerun
+    wait_idle(page)
     box = page.get_by_role("combobox", name=re.compile("Settings to sweep"))
     box.click()
     page.get_by_role("option", name="Learning rate").click()

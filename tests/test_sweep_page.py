@@ -13,7 +13,7 @@ def _panel(at, slug="autoencoder"):
 
 
 def test_the_panel_offers_the_page_settings_and_names_what_cannot_run():
-    at = open_page("pages/autoencoder.py")
+    at = open_page("pages/autoencoder.py", opened=("_sweep_open_autoencoder",))
     opts = _panel(at).options
     assert "Learning rate" in opts and "Latent size" in opts
     _panel(at).set_value(["lr"]).run()
@@ -29,7 +29,8 @@ def test_the_panel_offers_the_page_settings_and_names_what_cannot_run():
 
 @pytest.mark.slow
 def test_a_small_sweep_runs_and_its_results_are_drawn():
-    at = open_page("pages/autoencoder.py", latent_dim="2", hidden="16")
+    at = open_page("pages/autoencoder.py", latent_dim="2", hidden="16",
+                   opened=("_sweep_open_autoencoder",))
     _panel(at).set_value(["lr"]).run()
     at.text_input(key="_sw_vals_autoencoder_lr").set_value("0.001, 0.01").run()
     at.slider(key="_sw_seeds_autoencoder").set_value(1).run()

@@ -26,11 +26,14 @@ def toy_page():
         live_panel("toy", ToyTrainer, cfg, run, draw=draw)
 
 
-def open_toy(page=None, **query) -> AppTest:
-    """Run a toy page (``toy_page`` by default) with these URL parameters; no exception."""
+def open_toy(page=None, *, opened: tuple[str, ...] = (), **query) -> AppTest:
+    """Run a toy page (``toy_page`` by default) with these URL parameters and these shut
+    expanders opened (``conftest.open_page``); no exception."""
     at = AppTest.from_function(page or toy_page, default_timeout=60)
     for k, v in query.items():
         at.query_params[k] = v
+    for k in opened:
+        at.session_state[k] = True
     at.run()
     assert not at.exception, at.exception
     return at

@@ -29,7 +29,7 @@ from core import lesson as core_lesson
 from core.config import Config, ParamSpec, sanitize, specs, to_dict
 from core.config import fmt as _fmt
 from core.run import RunSettings
-from ui.widgets import set_value, write_url
+from ui.widgets import lazy_expander, set_value, write_url
 
 PARAM = "lesson"
 _STATE = "_lesson"
@@ -183,7 +183,10 @@ def maker(page: str, cfg: Config, seed: int) -> None:
     a = st.session_state.get(_STATE)
     current = (a if isinstance(a, Active) and a.lesson is not None and not a.error
                and a.lesson.page == page else None)
-    with st.expander("Make a lesson link"):
+    box = lazy_expander("Make a lesson link", f"_lesson_open_{page}")
+    if box is None:
+        return
+    with box:
         st.caption("For a class: this page with these settings and seed, the controls you "
                    "lock drawn disabled, and your task shown above the page. The link is "
                    "signed by this server, so a student who edits a locked value in the "

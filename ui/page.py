@@ -30,7 +30,9 @@ from ui.content import experiments as experiments_list
 from ui.content import theory_tabs
 from ui.form import config_sidebar, show_problems
 from ui.panel import LiveState, View, live_panel
-from ui.sweep import sweep_panel
+from ui.widgets import lazy_expander
+
+SWEEP_LABEL = "🧪 Sweep: how does a setting change learning, across seeds?"
 
 
 class Page:
@@ -76,7 +78,7 @@ class Page:
         else:
             s = live_panel(self.slug, self.trainer_cls, self.cfg, self.run, draw=draw,
                            controls=controls, make=make, data_key=data_key)
-            sweep_panel(self.slug, self.config_cls, self.trainer_cls, self.cfg, self.run)
+            self._sweep()
         if self.experiments:
             experiments_list(self.slug, self.config_cls, self.experiments, self.run.seed)
         st.divider()
@@ -84,3 +86,12 @@ class Page:
         diagram = self.diagram(self.cfg) if self.diagram and not self.problems else None
         theory_tabs(self.theory, diagram=diagram, code=code)
         return s
+
+    def _sweep(self) -> None:
+        box = lazy_expander(SWEEP_LABEL, f"_sweep_open_{self.slug}",
+                            open_for=st.query_params.get("sweep")
+                            or st.session_state.get(f"_sweep_{self.slug}"))
+        if box is not None:
+            from ui.sweep import sweep_panel  # its engine and SQLAlchemy load on first open
+            with box:
+                sweep_panel(self.slug, self.config_cls, self.trainer_cls, self.cfg, self.run)

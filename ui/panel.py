@@ -38,7 +38,7 @@ from ui.interrupt import click_pending
 from ui.lesson import maker as lesson_maker
 from ui.runs import save as save_run
 from core.run import RunSettings
-from ui.widgets import set_value, share_link
+from ui.widgets import lazy_expander, set_value, share_link
 
 
 
@@ -392,7 +392,10 @@ def _save_load(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
                settings: RunSettings) -> None:
     t = s.trainer
     assert t is not None
-    with st.expander("Save, load and share this run"):
+    box = lazy_expander("Save, load and share this run", f"_save_open_{page}")
+    if box is None:
+        return
+    with box:
         st.caption("This link rebuilds the same run (settings and seed):")
         st.code(share_link(cfg, settings.seed), language=None)
         cols = st.columns(3)

@@ -31,26 +31,24 @@ WORKERS = 2
 
 def sweep_panel(slug: str, cfg_cls: type[Config], trainer_cls: type, cfg: Config,
                 run: RunSettings) -> None:
-    """The "Sweep" expander of a page (open when the link names a sweep)."""
-    linked = st.query_params.get("sweep")
-    active = linked or st.session_state.get(f"_sweep_{slug}")
-    with st.expander("🧪 Sweep: how does a setting change learning, across seeds?",
-                     expanded=bool(active)):
-        db = store()
-        if db is None:
+    """The inside of a page's Sweep expander (ui.page draws the expander, shut until opened,
+    and imports this module only then: the sweep engine and SQLAlchemy stay off a page's
+    first run)."""
+    db = store()
+    if db is None:
+        return
+    _form(slug, cfg_cls, trainer_cls, cfg, run, db)
+    active = st.query_params.get("sweep") or st.session_state.get(f"_sweep_{slug}")
+    if active:  # (after the form: it may just have started one)
+        try:
+            row = db.get_sweep(active)
+        except StoreError as e:
+            st.warning(str(e))
             return
-        _form(slug, cfg_cls, trainer_cls, cfg, run, db)
-        active = st.query_params.get("sweep") or st.session_state.get(f"_sweep_{slug}")
-        if active:  # (again: the form may just have started one)
-            try:
-                row = db.get_sweep(active)
-            except StoreError as e:
-                st.warning(str(e))
-                return
-            if row is None or row["family"] != slug:
-                st.warning("The sweep in this link does not exist on this page.")
-                return
-            _follow(slug, cfg_cls, trainer_cls, active, db)
+        if row is None or row["family"] != slug:
+            st.warning("The sweep in this link does not exist on this page.")
+            return
+        _follow(slug, cfg_cls, trainer_cls, active, db)
 
 
 def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:

@@ -186,3 +186,18 @@ def share_link(cfg: Config, seed: int) -> str:
     except Exception:  # noqa: BLE001 - no browser context (tests)
         base = ""
     return f"{base}?{urlencode(q)}"
+
+
+def lazy_expander(label: str, key: str, *, open_for: str | None = None) -> Any | None:
+    """An expander whose contents run only while it is open: the container, or None when shut.
+
+    Opening or closing it reruns the page. Closed, nothing inside is computed or sent, which
+    keeps a page's first frame light (the sweep, save and lesson panels held about a fifth of
+    the autoencoder page's elements). ``open_for``: a value (e.g. a sweep id from the link)
+    that opens it once when it first appears, so a shared link shows what it points at.
+    """
+    if open_for and st.session_state.get(f"{key}_for") != open_for:
+        st.session_state[f"{key}_for"] = open_for
+        st.session_state[key] = True
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
