@@ -58,15 +58,17 @@ def frames(view: View, snap) -> None:
     (from the first step on: before it, the first frame is enough and the page opens faster)."""
     r = snap.rollout
     fr = r.frames
-    what = (f"one episode, return {r.ret:.0f} in {r.steps} env steps (weights of env step "
-            f"{r.env_steps:,}; the return chart shows the exploring policy)")
+    what = (f"one episode, return {r.ret:.0f} in {r.steps} env steps, weights of env step "
+            f"{r.env_steps:,}", "(the return chart shows the exploring policy)")
     if view.playing or view.step == 0:
         i = view.tick % len(fr)
         st.image(fr[i], width="stretch",
-                 caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: {what}")
+                 caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: "
+                         f"{' '.join(what)}")
     else:
         st.plotly_chart(F.frames_figure(fr, title="Greedy policy (no exploration) from a fixed "
-                                                  f"start<br><sup>{what}</sup>"),
+                                                  "start<br><sup>{}</sup>".format(
+                                                      "<br>".join(what))),
                         width="stretch", key="frames")
 
 

@@ -277,7 +277,11 @@ def test_figures_from_a_snapshot(plotly_checked):  # plotly checks every propert
     assert len(ch["layer"][0]["data"]["values"]) == len(t.episode_returns) > 0
     assert "data" not in ch  # Streamlit would convert top-level data through pandas
     alt.Chart.from_dict(ch)  # a valid Vega-Lite spec: raises if not
-    assert ch["layer"][0]["encoding"]["y"]["title"] == "return of each training episode"   # its label
+    # the y axis names the unit (a long label ran past a 260 px chart and pushed its title out
+    # of the picture); the title and subtitle say what the dots and the line are
+    assert ch["layer"][0]["encoding"]["y"]["title"] == "return"
+    assert ch["title"]["text"] == "Training episodes (exploring policy)"
+    assert "line: mean of 20" in ch["title"]["subtitle"]
     mc = F.metrics_chart(t.history, t.agent.metrics, upto=2)
     alt.Chart.from_dict(mc)
     titles = [r["title"]["text"] for r in mc["vconcat"]]   # one row per metric, its label

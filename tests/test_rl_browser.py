@@ -35,3 +35,15 @@ def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
     # paused: the frame player (plotly) replaces the single frame
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
+    # both Vega charts fit their column, titles inside the picture: the metrics rows ran 70 px
+    # past the column when stretched, and a long y title pushed the return chart's title out
+    page.wait_for_function("""() => {
+      const charts = [...document.querySelectorAll('[data-testid=stVegaLiteChart]')];
+      return charts.length === 2 && charts.every(v => {
+        const svg = v.querySelector('svg'), title = v.querySelector('.role-title');
+        const col = v.closest('[data-testid=stColumn]');
+        if (!svg || !title || !col) return false;
+        const s = svg.getBoundingClientRect(), t = title.getBoundingClientRect();
+        return s.right <= col.getBoundingClientRect().right + 1 && t.top >= s.top - 5;
+      });
+    }""", timeout=30_000)

@@ -96,7 +96,7 @@ def return_chart(episodes: Episodes, threshold: float | None = None, window: int
         {"data": {"values": dots},
          "mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": OKABE_ITO[5]},
          "encoding": {"x": x, "y": {"field": "ret", "type": "quantitative",
-                                    "title": metric.label.lower()},
+                                    "title": metric.unit or metric.label},
                       "tooltip": [{"field": "env_step", "type": "quantitative",
                                    "title": "env step"},
                                   {"field": "ret", "type": "quantitative",
@@ -116,8 +116,8 @@ def return_chart(episodes: Episodes, threshold: float | None = None, window: int
     if not dots:  # before the first episode ends: say so instead of drawing empty axes
         layers = [note_layer("no finished episode yet: press ▶ Play")]
     return {"height": height, "layer": layers,
-            "title": f"Training episodes (exploring policy) · line: mean of {window} · "
-                     "dashed: solved"}
+            "title": {"text": "Training episodes (exploring policy)", "anchor": "start",
+                      "subtitle": f"dots: episodes · line: mean of {window} · dashed: solved"}}
 
 
 def metrics_chart(history: Any, metrics: Sequence[Metric], upto: int | None = None,
@@ -149,12 +149,15 @@ def metrics_chart(history: Any, metrics: Sequence[Metric], upto: int | None = No
                            x_title="training step" if i == len(groups) - 1 else "",
                            marker_step=upto, height=row_height, legend=len(ms) > 1)
         row.update(title={"text": ms[0].label if len(ms) == 1 else title, "anchor": "start",
-                          "fontSize": 12}, width=340)
+                          "fontSize": 12})
         rows.append(row)
     # each row colours one metric: independent colour scales, or Vega merges the rows' domains
     # and warns ("Conflicting scale property domains") on every redraw
     return {"title": "Training metrics", "vconcat": rows, "spacing": 12,
-            "resolve": {"scale": {"color": "independent"}}}
+            "resolve": {"scale": {"color": "independent"}},
+            # the rows fit the column's width, axes included: Streamlit's default for stacked
+            # layers stretches each row's plotting area and puts the axes on top (70 px over)
+            "autosize": {"type": "fit-x", "contains": "padding"}}
 
 
 def policy_figure(snap: RLSnapshot | PolicyMap, env_id: str, height: int = 340) -> go.Figure:
@@ -253,7 +256,7 @@ def frames_figure(frames: np.ndarray, title: str = "The greedy policy acting",
                  args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
     fig.update_layout(
         title=title, height=height or int(380 * h / w) + 150,
-        margin=dict(l=10, r=10, t=50, b=90),
+        margin=dict(l=10, r=10, t=50 + 16 * title.count("<br>"), b=90),  # room per line
         updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left",
                           x=0.0, y=0.0, xanchor="left", yanchor="top", pad=dict(t=40))],
         sliders=[dict(steps=[dict(method="animate", label=str(i),
