@@ -50,6 +50,7 @@ FAMILY = "class"
 PAGES = ("autoencoder", "transformer", "gan", "rl", "gnn", "rnn")
 PLAY, PAUSE = "▶ Play", "⏸ Pause"
 WEIGHTS_UPLOADER = "Load weights saved from this page (.pt)"
+SAVE_PANEL = "Save, load and share this run"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -457,6 +458,8 @@ async def affinity(url: str, plan: Plan) -> dict[str, Any]:
         async with sem:
             try:
                 async with Student(url, page) as s:
+                    await s.wait_idle()
+                    await s.expand(SAVE_PANEL)  # the uploader is drawn once it is opened
                     await s.wait_idle()
                     out["replicas"].append(s.replica)
                     for k in range(per):

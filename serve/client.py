@@ -164,6 +164,7 @@ class Student:
         self.acks = 0
         self.page_script_hash = ""
         self.elements: dict[tuple[int, ...], tuple[Element, str]] = {}  # path -> (el, frag)
+        self.expanders: dict[tuple[int, ...], tuple[Any, str]] = {}  # path -> (block, frag)
         self._ws: Any = None
         self._reader: asyncio.Task | None = None
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
@@ -329,6 +330,22 @@ class Student:
         w.id = el.button.id
         w.trigger_value = True
         self.clicks.append((time.monotonic(), label))
+        await self._rerun(states, fragment_id=frag, full=not frag)
+
+    async def expand(self, label: str) -> None:
+        """Open the expander labelled ``label``, as a click on its header does (a keyed one
+        reruns the page, which then draws what is inside)."""
+        found = [(b, frag) for b, frag in self.expanders.values()
+                 if b.expandable.label == label]
+        if not found:
+            raise LookupError(f"no expander {label!r} on {self.page}")
+        block, frag = found[0]
+        if not block.expandable.id:
+            return  # an expander without state: its contents are drawn already
+        states = WidgetStates()
+        w = states.widgets.add()
+        w.id = block.expandable.id
+        w.bool_value = True
         await self._rerun(states, fragment_id=frag, full=not frag)
 
     def media_urls(self) -> list[str]:
@@ -508,6 +525,8 @@ class Student:
         d = msg.delta
         path = tuple(msg.metadata.delta_path)
         self._run_paths.add(path)
+        if d.WhichOneof("type") == "add_block" and d.add_block.WhichOneof("type") == "expandable":
+            self.expanders[path] = (d.add_block, d.fragment_id)
         if d.WhichOneof("type") != "new_element":
             return
         el = d.new_element
@@ -550,6 +569,8 @@ class Student:
             # the browser drops what a finished full run did not draw again
             for p in [p for p in self.elements if p not in self._run_paths]:
                 del self.elements[p]
+            for p in [p for p in self.expanders if p not in self._run_paths]:
+                del self.expanders[p]
             if self._run_started >= self._full_wanted:
                 self._full_done_at = now
         if status != _FINISHED.FINISHED_EARLY_FOR_RERUN or self._run_is_fragment:

@@ -78,6 +78,24 @@ def test_upload_reaches_the_session(server):
     client_run(go())
 
 
+def test_weights_upload_in_the_shut_save_panel_once_opened(server):
+    """The save panel draws its uploader only once opened (ui.widgets.lazy_expander): the
+    client opens it as a click does, and the class bench's affinity check uploads there."""
+    async def go():
+        async with Student(server, "autoencoder") as s:
+            await s.wait_idle()
+            with pytest.raises(LookupError):
+                await s.upload("Load weights saved from this page (.pt)", "w.pt", b"junk")
+            await s.expand("Save, load and share this run")
+            await s.wait_idle()
+            status = await s.upload("Load weights saved from this page (.pt)", "w.pt",
+                                    b"not a checkpoint " * 8)
+            assert status == 204
+            await s.wait_for(lambda s: any("w.pt" in a for a in s.alerts), timeout=60)
+            assert s.errors == []
+    client_run(go())
+
+
 def test_errors_are_seen(server):
     """A page that does not exist is a protocol error the client reports (so a class run
     with errors cannot read as clean)."""
