@@ -185,7 +185,7 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                                len(seeds), seeds=seeds, archlab_s=ours_t, pyg_s=pyg_t))
     recs.append(karate_case(seeds))
     recs.append(app_case(seeds, 4.0 if quick else 12.0))
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
+    # first-render and pause-latency: the page in headless chromium (bench.browser)
     from bench.browser import first_render_ratio, pause_record
     recs += first_render_ratio("gnn", "gnn", runs=len(seeds), min_plots=1)
     recs.append(pause_record("gnn", "gnn", quick))

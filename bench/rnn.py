@@ -175,10 +175,9 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                        steps=[x[1] for x in lm], seeds=seeds, transformer_value=median(tf),
                        transformer_per_seed=[round(x, 4) for x in tf]))
     log(recs[-1])
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
-    from bench.browser import first_render_ratio
+    # first-render and pause-latency: the page in headless chromium (bench.browser)
+    from bench.browser import first_render_ratio, pause_record
     recs += first_render_ratio(FAMILY, "rnn", runs=len(seeds), min_plots=1)
-    from bench.browser import pause_record
     recs.append(pause_record(FAMILY, "rnn", quick))
     return recs
 

@@ -59,16 +59,16 @@ def frames(view: View, snap) -> None:
     r = snap.rollout
     fr = r.frames
     what = (f"one episode, return {r.ret:.0f} in {r.steps} env steps, weights of env step "
-            f"{r.env_steps:,}", "(the return chart shows the exploring policy)")
+            f"{r.env_steps:,}")
+    which = "(the return chart shows the exploring policy)"
     if view.playing or view.step == 0:
         i = view.tick % len(fr)
         st.image(fr[i], width="stretch",
-                 caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: "
-                         f"{' '.join(what)}")
+                 caption=f"Greedy policy (no exploration), frame {i + 1}/{len(fr)}: {what} "
+                         f"{which}")
     else:
         st.plotly_chart(F.frames_figure(fr, title="Greedy policy (no exploration) from a fixed "
-                                                  "start<br><sup>{}</sup>".format(
-                                                      "<br>".join(what))),
+                                                  f"start<br><sup>{what}<br>{which}</sup>"),
                         width="stretch", key="frames")
 
 
