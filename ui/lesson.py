@@ -183,8 +183,7 @@ def maker(page: str, cfg: Config, seed: int) -> None:
     a = st.session_state.get(_STATE)
     current = (a if isinstance(a, Active) and a.lesson is not None and not a.error
                and a.lesson.page == page else None)
-    box = lazy_expander("Make a lesson link", f"_lesson_open_{page}",
-                        keep=(f"_lesson_lock_{page}", f"_lesson_task_{page}"))
+    box = lazy_expander("Make a lesson link", f"_lesson_open_{page}")
     if box is None:
         return
     with box:

@@ -90,10 +90,7 @@ class Page:
     def _sweep(self) -> None:
         box = lazy_expander(SWEEP_LABEL, f"_sweep_open_{self.slug}",
                             open_for=st.query_params.get("sweep")
-                            or st.session_state.get(f"_sweep_{self.slug}"),
-                            keep=(f"_sw_params_{self.slug}", f"_sw_vals_{self.slug}",
-                                  f"_sw_seeds_{self.slug}", f"_sw_budget_{self.slug}",
-                                  f"_sw_metric_{self.slug}", f"_sw_prune_{self.slug}"))
+                            or st.session_state.get(f"_sweep_{self.slug}"))
         if box is not None:
             from ui.sweep import sweep_panel  # its engine and SQLAlchemy load on first open
             with box:

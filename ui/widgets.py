@@ -188,23 +188,19 @@ def share_link(cfg: Config, seed: int) -> str:
     return f"{base}?{urlencode(q)}"
 
 
-def lazy_expander(label: str, key: str, *, open_for: str | None = None,
-                  keep: tuple[str, ...] = ()) -> Any | None:
+def lazy_expander(label: str, key: str, *, open_for: str | None = None) -> Any | None:
     """An expander whose contents run only while it is open: the container, or None when shut.
 
     Opening or closing it reruns the page. Closed, nothing inside is computed or sent, which
     keeps a page's first frame light (the sweep, save and lesson panels held about a fifth of
     the autoencoder page's elements). ``open_for``: a value (e.g. a sweep id from the link)
     that opens it once when it first appears, so a shared link shows what it points at.
-    ``keep``: key prefixes of the widgets inside whose values outlive a close (Streamlit drops
-    the state of a widget a run does not draw; saving it again each shut run keeps it).
+    Closing it drops what was set in the widgets inside (Streamlit forgets the state of a
+    widget a run does not draw). Saving their values again while it is shut kept them on the
+    server, but the browser redrew them empty on reopening, so the two disagreed.
     """
     if open_for and st.session_state.get(f"{key}_for") != open_for:
         st.session_state[f"{key}_for"] = open_for
         st.session_state[key] = True
     box = st.expander(label, key=key, on_change="rerun")
-    if box.open:
-        return box
-    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(keep)]:
-        st.session_state[k] = st.session_state[k]
-    return None
+    return box if box.open else None
