@@ -102,8 +102,8 @@ class Resolved:
 # ---- the secret -------------------------------------------------------------------------
 def data_dir() -> Path:
     """The data directory the run store uses (``ARCHLAB_DATA``, default ``.archlab-data/``)."""
-    from core.store import ROOT  # one place names the default
-    return Path(os.environ.get("ARCHLAB_DATA") or ROOT / ".archlab-data")
+    from core.store import data_dir as store_dir  # one place names the default
+    return store_dir()
 
 
 def secret(directory: Path | None = None) -> bytes:

@@ -40,12 +40,17 @@ class StoreError(RuntimeError):
     """The run store cannot be used; the message says why in plain words."""
 
 
+def data_dir() -> Path:
+    """The data folder (``ARCHLAB_DATA``, default ``.archlab-data/``): the default SQLite
+    file, the lesson secret and the sweep workers' log."""
+    return Path(os.environ.get("ARCHLAB_DATA") or ROOT / ".archlab-data")
+
+
 def default_url() -> str:
     url = os.environ.get("ARCHLAB_DB_URL")
     if url:
         return url
-    data = Path(os.environ.get("ARCHLAB_DATA", ROOT / ".archlab-data"))
-    return f"sqlite:///{data / 'archlab.db'}"
+    return f"sqlite:///{data_dir() / 'archlab.db'}"
 
 
 meta = sa.MetaData()
@@ -203,9 +208,12 @@ class RunStore:
 
     def list_runs(self, owner: str, *, family: str | None = None, sweep_id: str | None = None,
                   sort_by: str | None = None, descending: bool = True,
-                  limit: int = 200) -> list[dict[str, Any]]:
-        """The owner's runs (newest first, or by a final metric), without weights."""
-        cols = [c for c in runs_t.c if c.name != "weights"]
+                  limit: int = 200, history: bool = True) -> list[dict[str, Any]]:
+        """The owner's runs (newest first, or by a final metric), without weights; with
+        ``history=False`` without their histories too (what progress polls need: a 1,500-step
+        history is most of a row's bytes and of its decoding time)."""
+        skip = {"weights"} if history else {"weights", "history"}
+        cols = [c for c in runs_t.c if c.name not in skip]
         q = sa.select(*cols)
         if sweep_id is None:
             q = q.where(runs_t.c.owner == owner)
@@ -280,7 +288,8 @@ class RunStore:
 def _record(row: Any) -> dict[str, Any]:
     r = dict(row)
     for k in ("config", "final", "metrics", "history"):
-        r[k] = json.loads(r[k]) if r.get(k) else ({} if k != "metrics" else [])
+        if k in r:
+            r[k] = json.loads(r[k]) if r[k] else ({} if k != "metrics" else [])
     r["page"] = r["family"]
     r["train_seconds"] = r["wall_seconds"]
     return r

@@ -9,8 +9,10 @@ The study is an Optuna study on the run store's own database (SQLite file or Pos
 its trials live beside the runs. Every (point, seed) pair is one trial, enqueued when the
 study is created and popped by exactly one worker; a median pruner stops runs that are clearly worse than the others at the
 same step (when asked). Trials run in worker processes, never in the Streamlit process (one torch thread
-each): ``start()`` launches them detached, so a sweep survives its tab being closed, and more
-machines join by pointing workers at the same PostgreSQL database::
+each): ``start()`` launches them detached, so a sweep survives its tab being closed. They are
+forked by a warm launcher that imported torch once (``core.workers``), so a worker trains
+within milliseconds instead of after 3 s of imports. More machines join by pointing plain
+workers at the same PostgreSQL database::
 
     python -m core.sweep worker SWEEP_ID --db postgresql+psycopg://user@dbhost/archlab
 
@@ -25,8 +27,6 @@ import argparse
 import dataclasses
 import json
 import math
-import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -39,7 +39,7 @@ from core.families import classes
 from core.store import RunStore, StoreError
 
 __all__ = ["SweepSpec", "MAX_RUNS", "start", "cancel", "progress", "run_one", "results",
-           "study_name"]
+           "study_name", "spawn_worker", "warm"]
 
 #: the most runs one sweep may have on a shared server
 MAX_RUNS = 60
@@ -260,9 +260,35 @@ def _storage(url: str):
     kw = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {"pool_pre_ping": True}
     with warnings.catch_warnings():  # heartbeats are marked experimental; they are the point
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return RDBStorage(url, engine_kwargs=kw, heartbeat_interval=2, grace_period=8,
-                          heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
-                              max_retry=1))
+        storage = RDBStorage(url, engine_kwargs=kw, heartbeat_interval=2, grace_period=8,
+                             heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                                 max_retry=1))
+    if url.startswith("sqlite"):
+        _serializable(storage.engine)
+    return storage
+
+
+def _serializable(engine) -> None:
+    """Make every transaction on this SQLite engine take the write lock when it begins.
+
+    Python's sqlite3 driver starts a transaction only at the first write, so Optuna's "pop a
+    waiting trial" (read WAITING, then write RUNNING, in one session) is not atomic on SQLite:
+    two workers asking at the same moment both got trial 0 (seen here: the second one then
+    crashed when the first finished it, and the sweep ran on one worker). ``BEGIN IMMEDIATE``
+    at the start of each transaction (SQLAlchemy's documented recipe for pysqlite) makes the
+    read and the write one step. PostgreSQL needs none of this: Optuna reads ``FOR UPDATE``.
+    """
+    import sqlalchemy as sa
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_driver_begin(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin_immediate(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections opened before the hooks go; new ones get them
 
 
 def _study(spec: SweepSpec, sweep_id: str, url: str, create: bool = False):
@@ -299,19 +325,54 @@ def start(spec: SweepSpec, store: RunStore, owner: str, workers: int = 2, *,
     return sid
 
 
-def spawn_worker(sweep_id: str, url: str) -> subprocess.Popen:
-    """One worker process, detached from this one (it outlives a closed tab)."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return subprocess.Popen([sys.executable, "-m", "core.sweep", "worker", sweep_id,
-                             "--db", url], cwd=root, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+#: what the worker launcher (core.workers) runs once before it forks sweep workers
+PRELOAD = "core.sweep:preload"
+
+
+def spawn_worker(sweep_id: str, url: str, *, warm: bool = True):
+    """One worker process, detached from this one (it outlives a closed tab): forked by the
+    warm launcher (``core.workers``), or with ``warm=False`` a fresh interpreter. Returns a
+    handle with ``pid`` (its own process group) and ``wait()``."""
+    from core import workers
+    argv = [sys.executable, "-m", "core.sweep", "worker", sweep_id, "--db", url]
+    if not warm:
+        return workers.Worker(workers.plain(argv))
+    return workers.spawn(PRELOAD, "core.sweep:work", [sweep_id, url], argv)
+
+
+def warm() -> bool:
+    """Start the worker launcher in the background (the Sweep panel calls this when it
+    opens, so Start does not wait for torch to import); True once it is ready."""
+    from core import workers
+    return workers.warm(PRELOAD)
+
+
+def preload() -> None:
+    """What the launcher does once, so a forked worker starts at its first step: import what
+    every worker imports, and build one torch optimiser (its first construction imports
+    ``torch._dynamo``, 1.1 s here). Starts no thread, database or parallel kernel (forking
+    after one would not be safe)."""
+    import optuna  # noqa: F401
+    import optuna.storages  # noqa: F401
+    import torch
+
+    from core import compare  # noqa: F401
+    from core.families import FAMILIES
+    torch.set_num_threads(1)
+    for family in FAMILIES:
+        classes(family)
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
 
 
 def work(sweep_id: str, url: str) -> int:
     """A worker's loop: pull trials of the sweep until none is left or it is cancelled.
     Returns how many trials this worker ran."""
+    import warnings
+
     import optuna
+    # ask/tell with heartbeats is how a pool of workers shares a study; Optuna warns that
+    # heartbeats are meant for optimize(), which would fill the workers' log
+    warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
     store = RunStore(url)
     row = store.get_sweep(sweep_id)
     if row is None:
@@ -369,7 +430,8 @@ def progress(store: RunStore, sweep_id: str) -> dict[str, Any]:
         return {"total": 0, "done": 0, "running": 0, "failed": 0, "left": 0, "eta_s": 0.0,
                 "status": "missing"}
     spec = SweepSpec.from_dict(row["spec"])
-    runs = _one_per_point(spec, store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000))
+    runs = _one_per_point(spec, store.list_runs(row["owner"], sweep_id=sweep_id, limit=10_000,
+                                                history=False))
     by = lambda *st: [r for r in runs if r["status"] in st]  # noqa: E731
     done = by("finished", "pruned", "cancelled")
     finished = by("finished", "pruned")
@@ -410,7 +472,7 @@ def results(store: RunStore, sweep_id: str) -> list[dict[str, Any]]:
     spec = SweepSpec.from_dict(row["spec"])
     out = []
     for r in _one_per_point(spec, store.list_runs(row["owner"], sweep_id=sweep_id,
-                                                  limit=10_000)):
+                                                  limit=10_000, history=False)):
         if r["status"] not in ("finished", "pruned"):
             continue
         vals = {p: r["config"].get(p) for p in spec.params}

@@ -67,14 +67,17 @@ def test_a_sweep_in_worker_processes_matches_direct_runs(url):  # noqa: F811
 @pytest.mark.slow
 def test_killing_the_workers_loses_no_finished_run(url):  # noqa: F811
     store = RunStore(url)
-    spec = _spec(values={"lr": [1e-3, 2e-3, 3e-3]}, seeds=(0, 1), budget_steps=400)
+    spec = _spec(values={"lr": [1e-3, 2e-3, 3e-3]}, seeds=(0, 1), budget_steps=1500)
     sid = SW.start(spec, store, owner="alice", workers=0, spawn=False)
     procs = [SW.spawn_worker(sid, store.url) for _ in range(2)]
     SW.wait(store, sid, done=1, timeout=300)
     finished_before = {r["run"] for r in SW.results(store, sid)}
     assert finished_before
     for p in procs:
-        os.killpg(p.pid, signal.SIGKILL)
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it had already finished its last trial
+            pass
         p.wait()
     kept = {r["run"] for r in SW.results(store, sid)}
     assert finished_before <= kept                         # nothing finished is lost
@@ -110,3 +113,32 @@ def test_a_retried_trial_counts_once(tmp_path):
     rows = SW.results(store, sid)
     assert sorted(r["lr"] for r in rows) == [1e-3, 3e-3]
     assert next(r for r in rows if r["lr"] == 1e-3)["run"] == keep
+
+
+def test_two_workers_asking_at_once_never_get_the_same_trial(tmp_path):
+    """On SQLite, Optuna's "pop a waiting trial" was not atomic: two workers asking at the
+    same moment both got trial 0 and one of them crashed later (the sweep then ran on one
+    worker). Two threads, each with its own connection, pop every trial as fast as they can."""
+    import threading
+
+    store = RunStore(f"sqlite:///{tmp_path / 'race.db'}")
+    spec = _spec(values={"lr": [1e-3 * (i + 1) for i in range(15)]}, seeds=(0, 1))
+    sid = SW.start(spec, store, owner="me", spawn=False)
+    got: list[list[int]] = [[], []]
+
+    def pop(mine: list) -> None:
+        from optuna.trial import TrialState
+        study = SW._study(spec, sid, store.url)
+        while study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            t = study.ask()
+            if t.user_attrs.get("planned"):
+                mine.append(t.number)
+            study.tell(t, state=TrialState.FAIL)
+    threads = [threading.Thread(target=pop, args=(g,)) for g in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    a, b = got
+    assert not set(a) & set(b)                      # never the same trial twice
+    assert len(a) + len(b) == spec.n_runs == 30     # and every one taken

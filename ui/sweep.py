@@ -37,6 +37,7 @@ def sweep_panel(slug: str, cfg_cls: type[Config], trainer_cls: type, cfg: Config
     db = store()
     if db is None:
         return
+    SW.warm()  # the worker launcher imports torch while the student sets the sweep up
     _form(slug, cfg_cls, trainer_cls, cfg, run, db)
     active = st.query_params.get("sweep") or st.session_state.get(f"_sweep_{slug}")
     if active:  # (after the form: it may just have started one)
