@@ -353,7 +353,6 @@ def preload() -> None:
     ``torch._dynamo``, 1.1 s here). Starts no thread, database or parallel kernel (forking
     after one would not be safe)."""
     import optuna  # noqa: F401
-    import optuna.storages  # noqa: F401
     import torch
 
     from core import compare  # noqa: F401

@@ -19,8 +19,8 @@ in a new session (so ``os.killpg(pid, ...)`` stops exactly that worker, and it o
 closed tab or a restarted server) and prints the worker's pid. The launcher exits when its
 parent goes (stdin closes) or after ``IDLE_S`` seconds without a request; the next request
 starts a new one. If the launcher is gone before it answers, the worker is started from its
-command line, so a request is never lost. Workers write what goes wrong to ``workers.log``
-in the data folder (:func:`log_path`).
+command line, so a request is never lost. Workers and launchers write what goes wrong to
+``workers.log`` in the data folder (:func:`log_path`).
 
 Forking is safe because a preload must not start a thread, open a database or run a
 parallel torch operation (``tests/test_workers.py`` checks the sweep's preload leaves one
@@ -44,7 +44,7 @@ __all__ = ["Worker", "warm", "spawn", "plain", "log_path", "IDLE_S"]
 
 #: seconds a launcher waits for a request before it exits (and gives its memory back)
 IDLE_S = 600.0
-#: the most seconds to wait for a launcher to say "ready" before starting workers plainly
+#: the most seconds ``warm(wait=True)`` waits for a launcher to say "ready"
 READY_TIMEOUT_S = 60.0
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,20 +56,25 @@ class Worker:
     and ``wait``. The pid of a forked worker arrives when the launcher has forked it."""
 
     def __init__(self, popen: subprocess.Popen | None = None) -> None:
-        self._popen = popen
-        self._pid: int | None = popen.pid if popen is not None else None
+        self._popen: subprocess.Popen | None = None
+        self._pid: int | None = None
         self._known = threading.Event()
         if popen is not None:
-            self._known.set()
+            self._set(popen.pid, popen)
 
-    def _set(self, pid: int | None, popen: subprocess.Popen | None = None) -> None:
+    def _set(self, pid: int, popen: subprocess.Popen | None = None) -> None:
         self._pid, self._popen = pid, popen
         self._known.set()
+
+    def _start_plain(self, argv: list[str]) -> "Worker":
+        p = plain(argv)
+        self._set(p.pid, p)
+        return self
 
     @property
     def pid(self) -> int:
         if not self._known.wait(READY_TIMEOUT_S + 30) or self._pid is None:
-            raise RuntimeError("The sweep worker did not start.")
+            raise RuntimeError("The worker did not start.")
         return self._pid
 
     def poll(self) -> int | None:
@@ -113,14 +118,19 @@ def _log_fd() -> int:
         return os.open(os.devnull, os.O_WRONLY)
 
 
-def plain(argv: list[str]) -> subprocess.Popen:
-    """A worker started from scratch (its own interpreter, all imports paid)."""
+def _popen(argv: list[str], **kw: Any) -> subprocess.Popen:
+    """``argv`` in the project folder, one torch thread, its own session, stderr to the log."""
     log = _log_fd()
     try:
         return subprocess.Popen(argv, cwd=_ROOT, env=dict(os.environ, **_ENV),
-                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
+                                start_new_session=True, stderr=log, **kw)
     finally:
         os.close(log)
+
+
+def plain(argv: list[str]) -> subprocess.Popen:
+    """A worker started from scratch (its own interpreter, all imports paid)."""
+    return _popen(argv, stdout=subprocess.DEVNULL)
 
 
 class _Launcher:
@@ -128,10 +138,8 @@ class _Launcher:
     thread that reads its answers (so a request never blocks a page)."""
 
     def __init__(self, preload: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "core.workers", preload],
-                                     cwd=_ROOT, env=dict(os.environ, **_ENV),
-                                     start_new_session=True, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc = _popen([sys.executable, "-m", "core.workers", preload],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.ready = threading.Event()
         self.pending: collections.deque[tuple[Worker, list[str]]] = collections.deque()
         self.lock = threading.Lock()
@@ -148,9 +156,7 @@ class _Launcher:
                                       + b"\n")
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
-                p = plain(argv)
-                w._set(p.pid, p)
-                return w
+                return w._start_plain(argv)
             self.pending.append((w, argv))
         return w
 
@@ -167,13 +173,11 @@ class _Launcher:
                 if line.isdigit():
                     w._set(int(line))
                 else:                              # the launcher could not fork this one
-                    p = plain(argv)
-                    w._set(p.pid, p)
+                    w._start_plain(argv)
         with self.lock:  # the launcher is gone: whatever it did not answer starts plainly
             while self.pending:
                 w, argv = self.pending.popleft()
-                p = plain(argv)
-                w._set(p.pid, p)
+                w._start_plain(argv)
         self.proc.wait()
 
 

@@ -10,16 +10,14 @@ import pytest
 from core import sweep as SW
 from core import workers
 from core.store import RunStore
+from test_sweep import _spec as sweep_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY = {"latent_dim": 2, "hidden": "16"}
 
 
 def _spec(**kw):
-    base = dict(family="autoencoder", params=("lr",), values={"lr": [1e-3, 3e-3]},
-                seeds=(0,), budget_steps=30, metric="test_mse", base=TINY)
-    base.update(kw)
-    return SW.SweepSpec(**base)
+    """test_sweep's tiny autoencoder sweep, one seed, 30 steps a run."""
+    return sweep_spec(**{"seeds": (0,), "budget_steps": 30, **kw})
 
 
 def _launcher(code: str) -> subprocess.Popen:
