@@ -12,6 +12,7 @@ st.set_page_config(page_title="ArchLab", page_icon="🧪", layout="wide",
 
 from ui.boot import mark_navigated  # noqa: E402
 from ui.registry import app_pages  # noqa: E402
+from ui.warm import warm  # noqa: E402
 
 sections = app_pages()
 [home] = sections["home"]
@@ -23,5 +24,6 @@ with st.sidebar:
         for page in sections[title]:
             st.page_link(page)
     st.divider()
+    warm()  # the chart code loads while the page's server side runs (ui/warm.py)
 mark_navigated()
 nav.run()

@@ -2,6 +2,8 @@
 import numpy as np
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M

@@ -1,6 +1,8 @@
 """GANs: GAN Lab's live view on 2-D data and digits, plus the pathologies it cannot show."""
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.gan import config as C
 from core.gan import data as D
 from core.gan import figures as F

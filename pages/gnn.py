@@ -3,6 +3,8 @@ import hashlib
 
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.gnn import config as C
 from core.gnn import figures as F
 from core.gnn import model as M

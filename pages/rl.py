@@ -1,6 +1,8 @@
 """Reinforcement learning: DQN, REINFORCE, A2C, PPO and DDPG learning live on gymnasium."""
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.rl import a2c, common, ddpg, dqn, ppo, reinforce
 from core.rl import config as C
 from core.rl import figures as F

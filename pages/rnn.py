@@ -1,6 +1,8 @@
 """Recurrent networks: watch an RNN, an LSTM and a GRU remember, forget and align."""
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.rnn import cells as K
 from core.rnn import config as C
 from core.rnn import figures as F

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.boot import ensure_navigated
+ensure_navigated()  # before the imports below: a cold start's first visit (ui/boot.py)
 from core.transformer import config as C
 from core.transformer import figures as F
 from core.transformer import model as M

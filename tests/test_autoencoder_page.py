@@ -3,6 +3,8 @@ import pytest
 from conftest import ROOT, open_page
 from streamlit.testing.v1 import AppTest
 
+from ui import deferred
+
 PAGE = "pages/autoencoder.py"
 
 
@@ -134,9 +136,16 @@ def test_preset_box_loads_a_named_configuration():
     assert at.selectbox(key="_preset_autoencoder").value is None
 
 
-def test_theory_tabs_send_only_the_open_section():
+def test_theory_waits_for_the_browser_then_sends_only_the_open_section():
     at = open_page(PAGE)
+    # a session's first frame: the tabs, and the open one waits for the browser (ui.deferred)
+    assert [t.label for t in at.tabs][:2] == ["Overview", "Theory"]
+    assert not at.get("graphviz_chart")
+    assert any(c.value == "Loading this section..." for c in at.caption)
+    at.session_state[deferred.flag("_theory_after_autoencoder")] = True  # what its trigger sets
+    at.run()
     assert len(at.get("graphviz_chart")) == 1                 # the overview's diagram
+    assert not any(c.value == "Loading this section..." for c in at.caption)
     assert not [e for e in at.expander if e.label.startswith("Source:")]
     at.session_state["_theory_autoencoder"] = "Implementation"  # what a click on the tab sets
     at.run()

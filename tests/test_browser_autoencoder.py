@@ -48,10 +48,14 @@ def test_bad_link_shows_a_note_not_a_traceback(page, app_url):
 
 
 def test_theory_tabs_compute_only_the_open_section(page, app_url):
-    """Lazy tabs: the overview's diagram is drawn, the sources are not sent until the
-    Implementation tab is opened, and opening it shows them."""
+    """Lazy tabs: the overview (its diagram) is drawn once the charts above it are (ui.deferred,
+    with no click), the sources are not sent until the Implementation tab is opened, and
+    opening it shows them."""
     page.goto(f"{app_url}/autoencoder")
     wait_idle(page)
+    page.locator("[data-testid=stGraphVizChart] svg").first.wait_for(timeout=60_000)
+    assert page.get_by_text("Loading this section...").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 2
     assert page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).count() == 0
     page.get_by_role("tab", name="Implementation").click()
     page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).wait_for(timeout=60_000)

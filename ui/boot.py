@@ -9,6 +9,11 @@ finds no mark (:func:`ensure_navigated`, called first thing by every page) was r
 it, so it calls ``st.navigation`` itself, the public call that switches the old mode off for
 the whole process, and reruns: the rerun goes through app.py to the same page.
 
+A page calls it before its own imports (the first lines of every ``pages/*.py``): that first,
+navigation-less run then costs nothing, and the rerun sends app.py's navigation to the browser
+before the page imports torch and builds its model. Called after them, the visitor saw
+nothing until those imports were done, in a run whose output was thrown away.
+
 This happens in a function a page calls, never while a module is being imported: a rerun
 raised during ``import ui`` left a half-built module for the other sessions importing it at
 the same moment ("cannot import name 'chart' from 'ui'" for 3-5 of 6 simultaneous visitors).

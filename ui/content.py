@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import content
 from core.config import Config, Preset, apply_overrides
+from ui import deferred
 from ui.form import apply_preset
 from ui.widgets import share_link
 
@@ -25,15 +26,27 @@ def theory_tabs(md_path: str | Path, *, diagram: str | None = None,
     except OSError:
         st.info("The theory for this page is not written yet.")
         return
+    _theory(Path(md_path).parent.name, text, diagram, tuple(code))
+
+
+@st.fragment
+def _theory(family: str, text: dict[str, str], diagram: str | None,
+            code: tuple[Any, ...]) -> None:
+    """The tabs, in a fragment of their own: choosing a tab reruns only this, not the page."""
     names = [n for n in content.SECTIONS if n in text]
     # lazy tabs: only the open one is computed and sent. All seven at once (equations, the
     # diagram, every source listing) cost the browser a second or more on each page's first
-    # render here; choosing another tab reruns the script.
-    tabs = st.tabs(names, key=f"_theory_{Path(md_path).parent.name}", on_change="rerun")
+    # render here; choosing another tab reruns the fragment.
+    tabs = st.tabs(names, key=f"_theory_{family}", on_change="rerun")
+    # and on a session's first visit the open one waits until the charts above are drawn
+    ready = deferred.shown(f"_theory_after_{family}")
     for name, tab in zip(names, tabs):
         if tab.open is False:
             continue
         with tab:
+            if not ready:
+                st.caption("Loading this section...")
+                continue
             if name == "Overview" and diagram:
                 st.graphviz_chart(diagram, width="stretch")
             st.markdown(text[name])

@@ -1,0 +1,66 @@
+"""Sections below the fold that wait until the browser has drawn the rest of a page.
+
+A page's first frame competes with itself in the browser: the theory's overview (its Graphviz
+diagram and KaTeX equations) took about as long to draw as the live charts above it on the
+autoencoder page, and the student sees the charts first. :func:`shown` lets such a section
+wait: inside an ``st.fragment``, it returns False on a session's first visit to the page and
+mounts an invisible component. In the browser that component waits until every chart on the
+page is drawn (no element still loading its code, every plotly chart holding data, every
+Vega-Lite chart with its canvas), then for an idle moment, and then sends a trigger: the
+fragment reruns, :func:`shown` returns True, and the section is drawn. From then on (every
+later rerun in the session) it returns True at once.
+
+The wait is capped (:data:`MAX_WAIT_MS`), so a chart that never draws cannot hold the
+section back for good. A client without a browser never sends the trigger, and never gets the
+section: the class load test's light students (``serve.client``) draw no theory, like a
+student who never scrolls down.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+#: the component's name
+NAME = "archlab_after_frame"
+#: the longest a section waits for the charts above it (then it is drawn anyway)
+MAX_WAIT_MS = 6000
+
+_JS = """
+export default function ({ data, setTriggerValue }) {
+  if (!data || !data.wait) return;
+  let live = true;
+  const t0 = performance.now();
+  const drawn = () => document.querySelectorAll('[data-testid=stSkeleton]').length === 0
+    && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(
+         c => (c.querySelector('.js-plotly-plot')?.data || []).length > 0)
+    && [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every(
+         v => v.querySelector('canvas, svg'));
+  const idle = window.requestIdleCallback || (f => setTimeout(f, 50));
+  const poll = () => {
+    if (!live) return;
+    if (drawn() || performance.now() - t0 > data.max_ms) {
+      idle(() => { if (live) setTriggerValue("ready", true); }, { timeout: 500 });
+    } else {
+      setTimeout(() => requestAnimationFrame(poll), 50);
+    }
+  };
+  requestAnimationFrame(poll);
+  return () => { live = false; };
+}
+"""
+
+_component = st.components.v2.component(NAME, js=_JS)
+
+
+def flag(key: str) -> str:
+    """The session-state key that records a section as shown (tests may set it)."""
+    return f"{key}_shown"
+
+
+def shown(key: str) -> bool:
+    """True once section ``key`` may be drawn in this session; call it inside a fragment."""
+    done = flag(key)
+    if st.session_state.get(done):
+        return True
+    _component(key=key, data={"wait": True, "max_ms": MAX_WAIT_MS},
+               on_ready_change=lambda: st.session_state.__setitem__(done, True), height=0)
+    return False
