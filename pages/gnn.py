@@ -83,6 +83,8 @@ def draw(view) -> None:
             chart(figs.pop(k), key=f"gnn_{k}")
     if "attention" in figs:
         chart(figs.pop("attention"), key="gnn_attention")
+    if not view.below_fold("_gnn_below"):  # Cora's 2,708 points twice: the graph first
+        return st.caption("The hidden representations and over-smoothing follow...")
     a, b = st.columns(2)
     with a:
         emb = figs["embedding"]

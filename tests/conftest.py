@@ -81,12 +81,18 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
 
 # ---- page tests: AppTest from app.py, as a user reaches a page ---------------------------
 def open_page(page: str | None = None, timeout: float = 90, *, opened: tuple[str, ...] = (),
-              **query: str):
+              wait_for_browser: bool = False, **query: str):
     """AppTest of app.py, optionally switched to ``page`` (e.g. "pages/gan.py") with URL
     query parameters; runs it once and checks that no exception was raised. ``opened``: keys
-    of shut-until-opened expanders (ui.widgets.lazy_expander) to open, as a click would."""
+    of shut-until-opened expanders (ui.widgets.lazy_expander) to open, as a click would.
+    Sections that wait for a browser to draw the page first (ui.deferred) are drawn at once,
+    unless ``wait_for_browser``: AppTest has no browser to send their trigger."""
     from streamlit.testing.v1 import AppTest
+
+    from ui import deferred
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if not wait_for_browser:
+        at.session_state[deferred.EVERYTHING] = True
     for k, v in query.items():
         at.query_params[k] = v
     for k in opened:

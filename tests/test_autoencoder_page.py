@@ -137,7 +137,7 @@ def test_preset_box_loads_a_named_configuration():
 
 
 def test_theory_waits_for_the_browser_then_sends_only_the_open_section():
-    at = open_page(PAGE)
+    at = open_page(PAGE, wait_for_browser=True)
     # a session's first frame: the tabs, and the open one waits for the browser (ui.deferred)
     assert [t.label for t in at.tabs][:2] == ["Overview", "Theory"]
     assert not at.get("graphviz_chart")

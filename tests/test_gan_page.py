@@ -3,12 +3,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import deferred
+
 PAGE = "pages/gan.py"
 pytestmark = pytest.mark.slow
 
 
 def _open(**query) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state[deferred.EVERYTHING] = True  # no browser to send the trigger
     for k, v in query.items():
         at.query_params[k] = v
     at.switch_page(PAGE).run()

@@ -2,6 +2,8 @@
 import pytest
 from conftest import open_page
 
+from ui import deferred
+
 PAGE = "pages/gnn.py"
 
 
@@ -23,6 +25,16 @@ def test_page_renders_graph_charts_and_the_seven_sections():
                     "Use cases", "Related architectures", "Ethical considerations"):
         assert section in tabs
     assert not at.error and not at.exception
+
+
+def test_first_frame_draws_the_graph_and_the_rest_once_the_browser_has_drawn_it():
+    at = open_page(PAGE, wait_for_browser=True)        # Cora, as a first visit opens it
+    assert [c.key for c in at.get("plotly_chart")] == ["gnn_graph"]
+    assert not [t for t in at.toggle if t.key == "gnn_tsne"]
+    at.session_state[deferred.flag("_gnn_below")] = True   # what the browser's trigger sets
+    at.run()
+    assert [c.key for c in at.get("plotly_chart")] == ["gnn_graph", "gnn_embedding"]
+    assert [t.key for t in at.toggle if t.key == "gnn_tsne"] == ["gnn_tsne"]
 
 
 def test_play_trains_epochs_and_records_accuracy():

@@ -23,6 +23,9 @@ import streamlit as st
 NAME = "archlab_after_frame"
 #: the longest a section waits for the charts above it (then it is drawn anyway)
 MAX_WAIT_MS = 6000
+#: a session with this set draws every section at once: for a client with no browser to send
+#: the trigger that wants them all the same (the tests' AppTest sessions)
+EVERYTHING = "_deferred_everything"
 
 _JS = """
 export default function ({ data, setTriggerValue }) {
@@ -59,7 +62,7 @@ def flag(key: str) -> str:
 def shown(key: str) -> bool:
     """True once section ``key`` may be drawn in this session; call it inside a fragment."""
     done = flag(key)
-    if st.session_state.get(done):
+    if st.session_state.get(done) or st.session_state.get(EVERYTHING):
         return True
     _component(key=key, data={"wait": True, "max_ms": MAX_WAIT_MS},
                on_ready_change=lambda: st.session_state.__setitem__(done, True), height=0)

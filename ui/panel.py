@@ -31,7 +31,7 @@ import streamlit as st
 from core import classroom, compare, fair
 from core.config import Config, needs_rebuild, specs, to_dict
 from core.training import Trainer, WrongCheckpoint, warm_up
-from ui import pacer
+from ui import deferred, pacer
 from ui.errors import guard
 from ui.identity import owner
 from ui.interrupt import click_pending
@@ -76,6 +76,12 @@ class View:
 
     def history(self, names: list[str] | None = None, max_points: int = 400) -> dict:
         return self.trainer.history.long_format(names, upto=self.upto, max_points=max_points)
+
+    def below_fold(self, key: str) -> bool:
+        """Whether to draw the figures under the first screen in this frame: always while
+        playing, and on a session's first frame of a page once the browser has drawn those
+        above (``ui.deferred``), so the first screen is not kept waiting for them."""
+        return self.playing or deferred.shown(key)
 
 
 def state(page: str) -> LiveState:
