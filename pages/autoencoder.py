@@ -8,7 +8,7 @@ from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M
 from core.autoencoder import trainer as T
-from ui import Page, View, figure, show
+from ui import Page, View, clickable, figure, show
 
 page = Page("autoencoder", C.AEConfig, T.AETrainer, title="🗜️ Autoencoders",
             caption="Compress, then rebuild: plain, denoising (Vincent et al. 2008) and "
@@ -58,10 +58,8 @@ def _latent_paused(snap: T.AESnapshot, latent_dim: int) -> None:
     zx, zy = st.session_state.get("zx"), st.session_state.get("zy")
     point = (zx, zy) if method is None and zx is not None else None
     pair = (st.session_state.get("ia", 0), st.session_state.get("ib", 7))
-    event = st.plotly_chart(F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
-                            width="stretch", key="latent", on_select="rerun",
-                            selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", [])
+    points = clickable(F.latent_scatter(snap, xy=xy, method=method, point=point, pair=pair),
+                       "latent")
     if method is None and points:       # a clicked test example moves the sliders to it
         _pick(points, snap)
 

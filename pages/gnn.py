@@ -10,7 +10,7 @@ from core.gnn import figures as F
 from core.gnn import model as M
 from core.gnn import trainer as T
 from core.gnn import upload as U
-from ui.charts import chart, figure
+from ui.charts import chart, clickable, figure
 from ui.page import Page
 
 page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="🕸️ Graph neural networks",
@@ -52,15 +52,6 @@ if cfg.graph == "upload":
                 st.sidebar.caption(n)
 
 
-def node_from(event) -> int | None:
-    """The clicked node of a plotly selection event (the nodes are trace 0)."""
-    pts = (event or {}).get("selection", {}).get("points", []) if event else []
-    for p in pts:
-        if p.get("curve_number") == 0:
-            return int(p["point_index"])
-    return None
-
-
 def draw(view) -> None:
     snap, t = view.snapshot, view.trainer
     sel = st.session_state.get("_gnn_node")
@@ -69,9 +60,8 @@ def draw(view) -> None:
     figs = F.live_figures(snap, t.history, t.config, upto=view.upto, selected=sel)
     left, right = st.columns([3, 2])
     with left:
-        ev = st.plotly_chart(figs.pop("graph"), key="gnn_graph", on_select="rerun",
-                             selection_mode="points", width="stretch")
-        node = node_from(ev)
+        node = next((int(p["point_index"]) for p in clickable(figs.pop("graph"), "gnn_graph")
+                     if p.get("curve_number") == 0), None)   # the nodes are trace 0
         if node is not None and node != sel:
             st.session_state["_gnn_node"] = node
             st.rerun(scope="fragment")

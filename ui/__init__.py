@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"chart": "charts", "figure": "charts", "show": "charts",
+_WHERE = {"chart": "charts", "clickable": "charts", "figure": "charts", "show": "charts",
           "experiments": "content", "show_code": "content", "theory_tabs": "content",
           "guard": "errors", "apply_preset": "form", "config_sidebar": "form",
           "run_sidebar": "form", "show_problems": "form", "Page": "page",

@@ -20,6 +20,14 @@ def figure(fig: Any, key: str) -> None:
         st.plotly_chart(fig, width="stretch", key=key)
 
 
+def clickable(fig: Any, key: str) -> list[dict[str, Any]]:
+    """A plotly figure whose points can be clicked: returns the selected points (plotly's
+    dicts: ``curve_number``, ``point_index``, ``customdata``...), empty when none is."""
+    event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
+                            selection_mode="points")
+    return list((event or {}).get("selection", {}).get("points", []))
+
+
 def show(figs: Mapping[str, Any], *, columns: int = 1, prefix: str = "") -> None:
     """Draw a family's ``live_figures`` in order, spread over ``columns`` side by side."""
     if columns <= 1:
