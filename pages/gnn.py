@@ -74,7 +74,8 @@ def draw(view) -> None:
     if "attention" in figs:
         chart(figs.pop("attention"), key="gnn_attention")
     if not view.below_fold("_gnn_below"):  # Cora's 2,708 points twice: the graph first
-        return st.caption("The hidden representations and over-smoothing follow...")
+        st.caption("The hidden representations and over-smoothing follow...")
+        return
     a, b = st.columns(2)
     with a:
         emb = figs["embedding"]

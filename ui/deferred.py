@@ -29,7 +29,7 @@ EVERYTHING = "_deferred_everything"
 
 _JS = """
 export default function ({ data, setTriggerValue }) {
-  if (!data || !data.wait) return;
+  if (typeof data !== 'number') return;
   let live = true;
   const t0 = performance.now();
   const drawn = () => document.querySelectorAll('[data-testid=stSkeleton]').length === 0
@@ -40,7 +40,7 @@ export default function ({ data, setTriggerValue }) {
   const idle = window.requestIdleCallback || (f => setTimeout(f, 50));
   const poll = () => {
     if (!live) return;
-    if (drawn() || performance.now() - t0 > data.max_ms) {
+    if (drawn() || performance.now() - t0 > data) {
       idle(() => { if (live) setTriggerValue("ready", true); }, { timeout: 500 });
     } else {
       setTimeout(() => requestAnimationFrame(poll), 50);
@@ -64,6 +64,7 @@ def shown(key: str) -> bool:
     done = flag(key)
     if st.session_state.get(done) or st.session_state.get(EVERYTHING):
         return True
-    _component(key=key, data={"wait": True, "max_ms": MAX_WAIT_MS},
+    # the cap as a plain number: a dict would be scanned for dataframes on every call
+    _component(key=key, data=MAX_WAIT_MS,
                on_ready_change=lambda: st.session_state.__setitem__(done, True), height=0)
     return False
