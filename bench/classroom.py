@@ -569,6 +569,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
     light = [s for s in seats if s.kind == "light"]
     rates, firsts, changes, steps = [], [], [], []
     page_steps: dict[str, int] = {}
+    page_rates: dict[str, list[float]] = {}
     for s in light:
         st = s.student
         if st is None or s.error or s.clicked_at is None:
@@ -576,6 +577,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
             firsts.append(None)
             continue
         rates.append(redraws(st, w0, w1))
+        page_rates.setdefault(s.page, []).append(rates[-1])
         changes.append(step_changes(st, w0, w1))
         firsts.append(st.first_frame_after(s.clicked_at, s.step_at_click))
         a, b = step_at(st, w0), step_at(st, w1)
@@ -591,6 +593,7 @@ def class_numbers(seats: list[Seat], w: dict[str, Any], upto: float | None = Non
     return {"rates": rates, "opens": opens, "firsts": firsts, "changes": changes, "steps": steps,
             "steps_per_s": sum(steps) / (w1 - w0), "errors": errors,
             "page_steps_per_s": {k: v / (w1 - w0) for k, v in page_steps.items()},
+            "page_redraws": {k: _r(statistics.median(v)) for k, v in page_rates.items()},
             "browser_rates": b_rates, "browser_steps": b_steps, "seconds": w1 - w0,
             "replicas": sorted({s.replica for s in seats if s.replica})}
 
@@ -671,6 +674,8 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      open_worst_s=_r(max((x for x in whole["opens"] if x is not None),
                                          default=None)),
                      step_changes_median=_r(_med(whole["changes"])),
+                     page_redraws_median=whole["page_redraws"],
+                     page_steps_per_s={k: _r(v, 1) for k, v in whole["page_steps_per_s"].items()},
                      browser_redraws_median=_r(_med(whole["browser_rates"])),
                      processes=procs, error_samples=whole["errors"][:10],
                      backmsgs_per_s=_r(sum(x.student.sent for x in seats if x.student)
