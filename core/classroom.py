@@ -62,6 +62,13 @@ class ClassSettings:
             this bound keeps a class of quick browsers from asking for 20 ticks a second each
             (when the browser asked on a timer, 600 requests a second for a class of thirty
             starved the replicas in the class load test).
+        switch_interval_ms: the interpreter's thread switch interval in a class replica
+            (``sys.setswitchinterval``; Python's default is 5 ms). Every session is a thread
+            of one process, and a small model's training is thousands of tiny torch calls,
+            each of which lets go of the interpreter lock and must then wait for it: up to a
+            whole switch interval while a drawing thread runs Python. With thirty students
+            that wait, not arithmetic, set how long a tick took (see the README's class
+            capacity table for the measured effect).
         hide_errors: students see an error id, not the exception's text.
         replica: this server's name (``ARCHLAB_REPLICA``), shown with the server's load.
     """
@@ -81,6 +88,7 @@ class ClassSettings:
     fair_target_s: float = 0.8
     fair_floor_s: float = 0.02
     tick_interval_s: float = 0.5
+    switch_interval_ms: float = 0.1
     hide_errors: bool = True
     replica: str = ""
 

@@ -124,6 +124,16 @@ def reap_sessions(interval_s: float = 10.0) -> None:
     threading.Thread(target=loop, name="archlab-reap-sessions", daemon=True).start()
 
 
+def switch_interval() -> float:
+    """Class mode: set the interpreter's thread switch interval to the class's
+    ``switch_interval_ms`` (:mod:`core.classroom`); returns the interval in force, seconds."""
+    from core import classroom
+    caps = classroom.settings()
+    if caps.enabled:
+        sys.setswitchinterval(caps.switch_interval_ms / 1000)
+    return sys.getswitchinterval()
+
+
 def main(argv: list[str]) -> None:
     """``argv``: what follows ``streamlit run`` (the script, then its flags)."""
     if os.environ.get("ARCHLAB_FOLLOW_PARENT") == "1":
@@ -133,6 +143,7 @@ def main(argv: list[str]) -> None:
     print(f"replica {os.environ.get('ARCHLAB_REPLICA', '?')}: imported {len(mods)} modules "
           f"in {time.perf_counter() - t0:.1f} s", flush=True)
     reap_sessions()
+    switch_interval()
     from streamlit.web import cli
     sys.argv = ["streamlit", "run", *argv]
     cli.main(args=["run", *argv], prog_name="streamlit")
