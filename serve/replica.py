@@ -130,7 +130,12 @@ def switch_interval() -> float:
     from core import classroom
     caps = classroom.settings()
     if caps.enabled:
-        sys.setswitchinterval(caps.switch_interval_ms / 1000)
+        if 0.01 <= caps.switch_interval_ms <= 1000:
+            sys.setswitchinterval(caps.switch_interval_ms / 1000)
+        else:
+            print(f"replica: ARCHLAB_CLASS_SWITCH_INTERVAL_MS={caps.switch_interval_ms:g} is "
+                  f"outside 0.01-1000 ms; keeping {sys.getswitchinterval() * 1000:g} ms",
+                  file=sys.stderr, flush=True)
     return sys.getswitchinterval()
 
 

@@ -150,6 +150,9 @@ def test_class_mode_shortens_the_thread_switch_interval_and_only_in_class_mode(m
         monkeypatch.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "2")
         K.reload()
         assert switch_interval() == pytest.approx(0.002)
+        monkeypatch.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "0")   # would raise in sys
+        K.reload()
+        assert switch_interval() == pytest.approx(0.002)     # refused, the last one kept
     finally:
         sys.setswitchinterval(before)
         monkeypatch.undo()
