@@ -34,6 +34,36 @@ def class_mode(monkeypatch):
 
 
 # ---- settings ------------------------------------------------------------------------------
+def test_class_mode_shortens_the_thread_switch_interval_and_only_in_class_mode(monkeypatch):
+    import sys
+
+    from serve.replica import switch_interval
+    before = sys.getswitchinterval()
+    monkeypatch.delenv("ARCHLAB_CLASS", raising=False)
+    K.reload()
+    assert switch_interval() == before          # the laptop app keeps Python's own
+    monkeypatch.undo()
+    K.reload()
+
+
+def test_a_class_replica_switches_threads_sooner_and_refuses_an_impossible_interval(class_mode):
+    import sys
+
+    from serve.replica import switch_interval
+    before = sys.getswitchinterval()
+    try:
+        assert switch_interval() == pytest.approx(K.settings().switch_interval_ms / 1000)
+        assert K.settings().switch_interval_ms < 5.0   # Python's default: 5 ms
+        class_mode.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "2")
+        K.reload()
+        assert switch_interval() == pytest.approx(0.002)
+        class_mode.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "0")   # would raise in sys
+        K.reload()
+        assert switch_interval() == pytest.approx(0.002)     # refused, the last one kept
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_settings_off_by_default_and_read_from_the_environment(monkeypatch):
     monkeypatch.delenv("ARCHLAB_CLASS", raising=False)
     assert K.reload().enabled is False

@@ -133,32 +133,6 @@ def test_replica_imports_every_page_module():
     assert "ui" in mods and "streamlit" in mods
 
 
-def test_class_mode_shortens_the_thread_switch_interval_and_only_in_class_mode(monkeypatch):
-    import sys
-
-    from core import classroom as K
-    from serve.replica import switch_interval
-    before = sys.getswitchinterval()
-    try:
-        monkeypatch.delenv("ARCHLAB_CLASS", raising=False)
-        K.reload()
-        assert switch_interval() == before          # the laptop app keeps Python's own
-        monkeypatch.setenv("ARCHLAB_CLASS", "1")
-        K.reload()
-        assert switch_interval() == pytest.approx(K.settings().switch_interval_ms / 1000)
-        assert K.settings().switch_interval_ms < 5.0   # Python's default: 5 ms
-        monkeypatch.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "2")
-        K.reload()
-        assert switch_interval() == pytest.approx(0.002)
-        monkeypatch.setenv("ARCHLAB_CLASS_SWITCH_INTERVAL_MS", "0")   # would raise in sys
-        K.reload()
-        assert switch_interval() == pytest.approx(0.002)     # refused, the last one kept
-    finally:
-        sys.setswitchinterval(before)
-        monkeypatch.undo()
-        K.reload()
-
-
 def test_terminate_ends_a_detached_grandchild():
     """A child that started its own detached child (as a sweep worker is): both end."""
     # both wait for a signal, as a server does, until they are ended
