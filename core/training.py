@@ -13,6 +13,14 @@ A family subclasses :class:`Trainer`, declares its metrics and fills in four met
         def evaluate(self) -> dict[str, float]:     # optional: held-out metrics (cheap)
         def snapshot(self) -> AESnapshot:           # a small dataclass of numpy arrays
 
+A family whose one step is long (an RL update: a rollout, then 20 epochs) may instead write
+``train_parts``, a generator that yields a short progress text between parts of the step and
+returns its metrics. ``run_for`` then stops at its deadline between parts and the next call
+carries on where it stopped, so a crowded server's tick stays short; the arithmetic, and so the
+run, is the same however the step is cut. Between parts the step is *pending*: no snapshot is
+taken of a half-done step, and anything that needs a whole step (``run_steps``, a live change,
+``state_dict``) finishes it first (:meth:`Trainer.finish_step`).
+
 and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots,
 ``state_dict``/``load_state_dict`` and ``tick`` (the unit of work the live page runs) for free.
 No field is special by name here: each optimiser says which config field is its learning rate
@@ -30,7 +38,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Generator
 
 import numpy as np
 import threadpoolctl
@@ -40,7 +48,7 @@ from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
 from core.history import Divergence, History, Timeline
 from core.metrics import Metric
 
-__all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "time_to_target",
+__all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "drive", "time_to_target",
            "warm_up", "History", "Timeline", "Divergence", "WrongCheckpoint"]
 
 torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
@@ -58,6 +66,15 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def drive(parts: Generator[Any, None, Any]) -> Any:
+    """Run a generator of parts (:meth:`Trainer.train_parts`) to its end; its return value."""
+    try:
+        while True:
+            next(parts)
+    except StopIteration as end:
+        return end.value
+
+
 @dataclass(frozen=True)
 class TickResult:
     """What one call of :meth:`Trainer.run_for` did."""
@@ -65,6 +82,8 @@ class TickResult:
     steps: int
     seconds: float
     diverged: Divergence | None
+    #: the tick ended inside a step (:meth:`Trainer.train_parts`); the next one resumes it
+    pending: bool = False
 
 
 @dataclass
@@ -122,6 +141,10 @@ class Trainer:
         self.train_seconds = 0.0
         self._first: float | None = None  # first value of explode_metric
         self._optims: dict[str, DrivenOptimizer] = {}
+        self._pending: Generator[str, None, dict[str, float]] | None = None
+        self._work = 0.0                  # seconds spent so far in the pending step's parts
+        self.progress: str | None = None  # the pending step's last progress text
+        self.step_seconds = 0.0           # working seconds of the last step (see fits)
         seed_everything(self.seed)
         self.rng = np.random.default_rng(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
@@ -131,6 +154,12 @@ class Trainer:
     def build(self) -> None:
         """Create model, optimisers (:meth:`add_optimizer`) and data from ``self.config``."""
         raise NotImplementedError
+
+    def train_parts(self) -> Generator[str, None, dict[str, float]]:
+        """One step in parts: yield a progress text after each part, return the metrics.
+        The default is :meth:`train_step` whole (one part, nothing yielded)."""
+        return self.train_step()
+        yield ""  # unreachable: makes this a generator function
 
     def train_step(self) -> dict[str, float]:
         """One unit of work; returns its metrics (floats). Must not raise on NaN."""
@@ -233,13 +262,63 @@ class Trainer:
         return None
 
     def do_step(self) -> dict[str, float]:
-        """One train step with bookkeeping: schedules, history, evaluation, divergence check."""
-        if self.diverged is not None:
-            return {}
-        for d in self._optims.values():
-            if d.schedule is not None:
-                self._set_lr(d)
-        metrics = {k: float(v) for k, v in self.train_step().items()}
+        """One train step with bookkeeping: schedules, history, evaluation, divergence check
+        (the rest of the pending step, when one is)."""
+        m = self._advance(None)
+        assert m is not None
+        return m
+
+    @property
+    def pending(self) -> bool:
+        """A step is half done (a tick's deadline fell between two of its parts)."""
+        return self._pending is not None
+
+    def finish_step(self) -> bool:
+        """Finish the pending step, if there is one; True when there was."""
+        if self._pending is None:
+            return False
+        t0 = time.perf_counter()
+        self.do_step()
+        self.train_seconds += time.perf_counter() - t0
+        return True
+
+    @property
+    def in_parts(self) -> bool:
+        """This family writes its step as :meth:`train_parts` (a long step, cut by ticks)."""
+        return type(self).train_parts is not Trainer.train_parts
+
+    def fits(self, deadline: float) -> bool:
+        """Whether a new step is expected to end by ``deadline``. Whole-step families always
+        say yes (a tick may overshoot by one short step, as it always has); a family in
+        parts says so when its last step's working time fits in what is left, so a tick
+        that finished a step ends on that step's boundary rather than inside the next."""
+        return not self.in_parts or time.perf_counter() + self.step_seconds <= deadline
+
+    def _advance(self, deadline: float | None) -> dict[str, float] | None:
+        """Work on the current step, starting one when none is pending, until it ends (its
+        metrics) or, between two of its parts, ``deadline`` passes (None: still pending)."""
+        t0 = time.perf_counter()
+        if self._pending is None:
+            if self.diverged is not None:
+                return {}
+            for d in self._optims.values():
+                if d.schedule is not None:
+                    self._set_lr(d)
+            self._pending, self._work = self.train_parts(), 0.0
+        try:
+            while True:
+                self.progress = next(self._pending)
+                if deadline is not None and time.perf_counter() >= deadline:
+                    self._work += time.perf_counter() - t0
+                    return None
+        except StopIteration as end:
+            raw = end.value
+        except BaseException:
+            self._pending, self.progress = None, None  # a step that raised cannot resume
+            raise
+        self._pending, self.progress = None, None
+        self.step_seconds = self._work + time.perf_counter() - t0
+        metrics = {k: float(v) for k, v in raw.items()}
         self.step += 1
         bad = self._check(metrics)
         if bad is not None:
@@ -256,20 +335,28 @@ class Trainer:
         return metrics
 
     def _loop(self, max_steps: int | None, deadline: float | None,
-              stop: Callable[[], bool] | None) -> TickResult:
-        """The one training loop: at least one step, then until a bound says stop."""
+              stop: Callable[[], bool] | None, cut: bool = True) -> TickResult:
+        """The one training loop: at least one step, then until a bound says stop.
+        ``stop()`` is asked between steps only. A family in parts (:meth:`train_parts`) may
+        have its first step here cut at ``deadline`` (when ``cut``; it then stays pending);
+        once a step has ended, the loop starts another only if it :meth:`fits`."""
         t0 = time.perf_counter()
         done = 0
+        left_pending = False
         while self.diverged is None and (max_steps is None or done < max_steps):
             if done and stop is not None and stop():
                 break
-            self.do_step()
+            if done and deadline is not None and not self.fits(deadline):
+                break
+            if self._advance(deadline if cut and not done else None) is None:
+                left_pending = True
+                break
             done += 1
             if deadline is not None and time.perf_counter() >= deadline:
                 break
         dt = time.perf_counter() - t0
         self.train_seconds += dt
-        return TickResult(done, dt, self.diverged)
+        return TickResult(done, dt, self.diverged, pending=left_pending)
 
     def run_steps(self, n: int) -> TickResult:
         """Exactly ``n`` steps (fewer if training diverges)."""
@@ -278,14 +365,17 @@ class Trainer:
         return self._loop(n, None, None)
 
     def run_for(self, seconds: float, max_steps: int | None = None,
-                stop: Callable[[], bool] | None = None) -> TickResult:
-        """As many steps as fit in ``seconds`` (at least one unless diverged); ``stop()`` is
-        asked between steps, so a Pause click ends a tick after the current step."""
-        return self._loop(max_steps, time.perf_counter() + seconds, stop)
+                stop: Callable[[], bool] | None = None, cut: bool = True) -> TickResult:
+        """As many steps as fit in ``seconds`` (at least one unless diverged, or one part of
+        a step written as :meth:`train_parts`, which then stays pending for the next call);
+        ``stop()`` is asked between steps, so a Pause click ends a tick after the current
+        step."""
+        return self._loop(max_steps, time.perf_counter() + seconds, stop, cut)
 
     def record_snapshot(self, force: bool = False) -> Any:
-        """Take a snapshot into the timeline when one is due; returns the newest snapshot."""
-        if force or self.timeline.due(self.step):
+        """Take a snapshot into the timeline when one is due (never of a half-done step: the
+        timeline's moment ``k`` is the model after ``k`` whole steps); returns the newest."""
+        if self._pending is None and (force or self.timeline.due(self.step)):
             with torch.no_grad():
                 self.timeline.add(self.step, self.snapshot())
         latest = self.timeline.latest()
@@ -302,6 +392,7 @@ class Trainer:
         """Take ``new`` without rebuilding when only live fields changed. False: rebuild needed."""
         if needs_rebuild(self.config, new):
             return False
+        self.finish_step()  # a change takes effect between steps, as when steps were whole
         changed = changed_fields(self.config, new)
         self.config = new
         for d in self._optims.values():
@@ -315,6 +406,9 @@ class Trainer:
 
     # ---- persistence ------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
+        """Everything a checkpoint holds; a pending step is finished first, so a checkpoint
+        is always the model after whole steps (and loading it carries on identically)."""
+        self.finish_step()
         return {
             "family": type(self).__name__,
             "config": to_dict(self.config),
@@ -344,6 +438,7 @@ class Trainer:
         self.step = int(state["step"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
         self.history.load(state["history"])
+        self._pending, self.progress = None, None
         self.diverged = None
         self.timeline.clear()
 

@@ -113,9 +113,9 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
     slices, locked_between = [], []
     real = t.run_for
 
-    def spy(seconds, max_steps=None, stop=None):
+    def spy(seconds, max_steps=None, stop=None, cut=True):
         slices.append(seconds)
-        return real(seconds, max_steps=max_steps, stop=stop)
+        return real(seconds, max_steps=max_steps, stop=stop, cut=cut)
 
     monkeypatch.setattr(t, "run_for", spy)
 

@@ -431,3 +431,23 @@ def test_metric_rows_do_not_share_a_colour_scale():
     spec = metrics_chart(h, (Metric("a", "A", chart="A"), Metric("b", "B", chart="B")))
     assert len(spec["vconcat"]) == 2
     assert spec.get("resolve", {}).get("scale", {}).get("color") == "independent"
+
+
+def test_a_ppo_update_cut_into_parts_trains_exactly_as_a_whole_one():
+    whole, cut = RLTrainer(RLConfig(), seed=5), RLTrainer(RLConfig(), seed=5)
+    whole.run_steps(3)
+    calls, seen = 0, set()
+    while cut.step < 3:
+        cut.run_for(0.0)                 # one part per call: every boundary a tick's end
+        calls += 1
+        seen.add((cut.progress or "").split(",")[0])
+    cfg = RLConfig()
+    assert calls == 3 * (cfg.n_steps // 8 + cfg.epochs)  # 4 rollout parts, 20 epochs each
+    assert seen == {"collecting experience", "optimising", ""}
+    assert whole.history.series("policy_loss")[1].tolist() == \
+        cut.history.series("policy_loss")[1].tolist()
+    assert whole.episode_returns == cut.episode_returns
+    for p, q in zip(whole.agent.net.parameters(), cut.agent.net.parameters()):
+        assert torch.equal(p, q)
+    a2c = RLTrainer(apply_overrides(RLConfig(), ALGO_PRESETS["a2c"]), seed=0)
+    assert a2c.run_for(0.0).steps == 1   # one short gradient step: never cut

@@ -1,4 +1,6 @@
 """The Trainer base: seeding, run_for, divergence, bounded history, timeline, persistence."""
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -193,3 +195,70 @@ def test_history_state_round_trips_with_its_strides():
         h2.record(i, {"loss": float(i)})
     assert h.series("loss")[0].tolist() == h2.series("loss")[0].tolist()
     assert h2.last("loss") == 2000.0
+
+
+class PartsTrainer(ToyTrainer):
+    """The toy's step cut into three parts: forward, backward, update (a long step's shape)."""
+
+    def train_parts(self):
+        idx = torch.randint(0, 128, (32,), generator=self.gen)
+        loss = ((self.model(self.x[idx]) - self.y[idx]) ** 2).mean()
+        yield "forward done"
+        self.opt.zero_grad()
+        loss.backward()
+        yield "backward done"
+        self.opt.step()
+        return {"loss": loss.item()}
+
+
+def test_a_step_in_parts_is_cut_at_the_deadline_and_resumed_to_the_same_numbers():
+    whole, cut = PartsTrainer(LinCfg(), seed=2), PartsTrainer(LinCfg(), seed=2)
+    whole.run_steps(12)
+    progress = []
+    while cut.step < 12:
+        res = cut.run_for(0.0)           # a deadline already past: one part per call
+        progress.append(cut.progress)
+        assert res.pending == (res.steps == 0)
+    assert progress[:3] == ["forward done", "backward done", None]
+    assert len(progress) == 36           # three parts per step, every one its own call
+    assert whole.history.series("loss")[1].tolist() == cut.history.series("loss")[1].tolist()
+    for p, q in zip(whole.model.parameters(), cut.model.parameters()):
+        assert torch.equal(p, q)
+    assert not LinTrainer(LinCfg()).in_parts and cut.in_parts
+
+
+def test_a_half_done_step_takes_no_snapshot_and_is_finished_by_whatever_needs_a_whole_one():
+    t = PartsTrainer(LinCfg(), seed=2)
+    t.record_snapshot(force=True)
+    assert t.run_for(0.0).pending and t.pending
+    assert t.record_snapshot(force=True) is t.timeline.latest()[1]
+    assert t.timeline.steps() == [0]                      # no moment of a half-done step
+    state = t.state_dict()                                # a checkpoint: whole steps only
+    assert state["step"] == 1 and not t.pending
+    t.run_for(0.0)
+    assert t.run_steps(1).steps == 1 and t.step == 2 and not t.pending  # Step ends it
+    t.run_for(0.0)
+    assert t.apply_live(LinCfg(lr=0.01)) and t.step == 3 and not t.pending
+    ref = PartsTrainer(LinCfg(), seed=2)
+    ref.run_steps(2)
+    ref.apply_live(LinCfg(lr=0.01))
+    ref.run_steps(1)
+    assert ref.history.series("loss")[1].tolist() == t.history.series("loss")[1].tolist()
+
+
+def test_a_tick_that_ended_a_step_ends_on_its_boundary_not_inside_the_next(monkeypatch):
+    t = PartsTrainer(LinCfg(), seed=0)
+    t.step_seconds = 100.0              # the last step took long: another would not fit
+    assert not t.fits(time.perf_counter() + 5.0)
+    assert LinTrainer(LinCfg()).fits(0.0)  # whole-step families may always start one more
+    t.step_seconds = 0.0
+    assert t.fits(time.perf_counter() + 5.0)
+    t.run_for(0.0)                      # pending after one part
+    monkeypatch.setattr(t, "fits", lambda deadline: False)
+    res = t.run_for(5.0)                # ends the pending step, then stops on its boundary
+    assert (res.steps, res.pending, t.pending) == (1, False, False)
+    monkeypatch.undo()
+    res = t.run_for(0.02)               # short steps: on until the deadline, never inside one
+    assert res.steps > 1 and not res.pending
+    res = t.run_for(0.0, cut=False)     # not cutting: a whole step even past the deadline
+    assert (res.steps, res.pending) == (1, False)

@@ -250,6 +250,10 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
             st.rerun(scope="app")
         if tr is None:
             return
+        if not s.playing and tr.pending:  # paused inside a long step (an RL update): end it
+            with s.lock:
+                tr.finish_step()
+                tr.record_snapshot()
         if s.playing and tr.diverged is None:
             if idle_stop(s):
                 st.rerun(scope="app")  # stop the timer; the message shows on the full run
@@ -338,7 +342,9 @@ def _train(s: LiveState, t: Trainer, speed: Any,
            stop: Callable[[], bool] = click_pending) -> int:
     """One tick of training: ``speed.budget_s`` in slices of :data:`SLICE_S` with the lock
     taken per slice, ending at the first step boundary after ``stop()`` turns True, then a
-    snapshot when one is due. A tick a click cut short takes none: the run the click asked
+    snapshot when one is due. A step written in parts (an RL update) may be cut at the
+    deadline only while the tick has ended no step, so a tick ends either inside its first
+    step (left pending for the next tick, nothing new to snapshot) or on a boundary. A tick a click cut short takes none: the run the click asked
     for then draws the moment already on the screen, and the browser, which remounts every
     plotly chart whose figure changed, shows "paused" without drawing them all again (graph
     page, median Pause 1.55 s before this, 1.06 s after). Returns the steps trained."""
@@ -346,13 +352,16 @@ def _train(s: LiveState, t: Trainer, speed: Any,
     left = speed.max_steps
     done = 0
     while t.diverged is None and s.trainer is t and not stop():
+        if done and not t.fits(t_end):
+            break  # a tick that ended a step ends on its boundary (core.training.Trainer.fits)
         with s.lock:
             res = t.run_for(min(SLICE_S, max(t_end - time.perf_counter(), 0.0)),
-                            max_steps=left, stop=stop)
+                            max_steps=left, stop=stop, cut=not done)
         done += res.steps
         if left is not None:
             left -= res.steps
-        if res.steps == 0 or (left is not None and left <= 0) or time.perf_counter() >= t_end:
+        if (res.steps == 0 and not res.pending) or (left is not None and left <= 0) \
+                or time.perf_counter() >= t_end:
             break
     if not stop():
         with s.lock:
@@ -371,6 +380,8 @@ def _status(s: LiveState, t: Trainer) -> None:
     cols[3].metric("State", "diverged" if t.diverged else ("training" if s.playing else "paused"))
     if classroom.settings().enabled:
         st.caption(fair.load().sentence())
+    if t.pending and s.playing:  # a crowded tick ended inside a long step
+        st.caption(f"Update {t.step + 1:,} in progress: {t.progress}.")
     if t.diverged is not None:
         st.error(t.diverged.message() + " The figures below show the last good moments: use "
                  "the timeline to inspect them.", icon="💥")

@@ -20,6 +20,8 @@ class A2C(PPO):
 
     #: what ``update()`` returns (no clipping, so no clip fraction or KL)
     metrics = (POLICY_LOSS, VALUE_LOSS, ENTROPY)
+    #: one short gradient step: the update is not cut into parts (PPO's would run here)
+    update_parts = None
 
     def update(self) -> dict[str, float]:
         cfg = self.cfg

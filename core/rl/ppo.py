@@ -6,10 +6,17 @@ One ``update()`` is one iteration of the paper's Algorithm 1:
     2) compute advantages Â_1..Â_T with GAE-λ and value targets
     3) optimise the clipped surrogate + value loss − entropy bonus for K epochs of minibatches
 
+``update_parts()`` is the same update cut into parts (every ``ROLLOUT_PART`` environment steps
+of the rollout, then every minibatch), so a crowded server can spread one update over several
+ticks (``core.training.Trainer.train_parts``); the operations, and so the numbers, are the
+same as ``update()``'s.
+
 Discrete actions use a categorical policy, continuous ones a diagonal Gaussian.
 Shapes: T = ``n_steps``, N = ``n_envs``, D observation size.
 """
 from __future__ import annotations
+
+from typing import Generator
 
 import numpy as np
 import torch
@@ -19,6 +26,10 @@ from core.metrics import Metric
 from core.rl.common import ActorCritic, EpisodeTracker, adam, gae, ppo_clip_loss
 from core.rl.metrics import ENTROPY, POLICY_LOSS, VALUE_LOSS
 from core.rl.data import env_spec, make_vec_env
+from core.training import drive
+
+#: environment steps (of all N environments at once) between two parts of a rollout
+ROLLOUT_PART = 8
 
 
 class PPO:
@@ -41,9 +52,13 @@ class PPO:
         self.tracker = EpisodeTracker(cfg.n_envs)
         self.env_steps = 0
 
-    @torch.no_grad()
     def rollout(self) -> dict[str, torch.Tensor]:
         """Step 1: T steps in N environments with the current (old) policy."""
+        return drive(self.rollout_parts())
+
+    @torch.no_grad()   # torch re-enters no-grad at each resume and leaves it at each yield
+    def rollout_parts(self) -> Generator[str, None, dict[str, torch.Tensor]]:
+        """:meth:`rollout`, yielding every ``ROLLOUT_PART`` steps."""
         T, N, gamma = self.cfg.n_steps, self.cfg.n_envs, self.cfg.gamma
         obs_buf, act_buf, logp_buf = [], [], []
         rew = np.zeros((T, N), np.float32)
@@ -73,20 +88,27 @@ class PPO:
             nv[term] = 0.0
             next_values[t] = nv
             self.tracker.step(r, term | trunc)
+            if (t + 1) % ROLLOUT_PART == 0 and t + 1 < T:
+                yield f"collecting experience, {t + 1} of {T} steps"
         self.env_steps += T * N
         adv, ret = gae(rew, values, next_values, done, gamma, self.cfg.gae_lambda)
         return dict(obs=torch.cat(obs_buf), act=torch.cat(act_buf), logp=torch.cat(logp_buf),
                     adv=torch.from_numpy(adv).reshape(-1), ret=torch.from_numpy(ret).reshape(-1))
 
     def update(self) -> dict[str, float]:
+        return drive(self.update_parts())
+
+    def update_parts(self) -> Generator[str, None, dict[str, float]]:
+        """One update, yielding a progress text between its parts."""
         cfg = self.cfg
-        batch = self.rollout()                                               # steps 1 and 2
+        batch = yield from self.rollout_parts()                              # steps 1 and 2
         n = len(batch["adv"])
         mb = n // cfg.minibatches
         stats = torch.zeros(6)
-        for _ in range(cfg.epochs):                                           # step 3
+        for epoch in range(cfg.epochs):                                       # step 3
             perm = torch.randperm(n, generator=self.gen)
             for start in range(0, n, mb):
+                yield f"optimising, epoch {epoch + 1} of {cfg.epochs}"
                 idx = perm[start:start + mb]
                 adv = batch["adv"][idx]
                 adv = (adv - adv.mean()) / (adv.std() + 1e-8)

@@ -9,6 +9,7 @@ the compare page read); ``trainer.algo_metrics`` is the current algorithm's own.
 from __future__ import annotations
 
 import time
+from typing import Generator
 
 import numpy as np
 import torch
@@ -25,7 +26,7 @@ from core.rl.metrics import COMMON_METRICS, union
 from core.rl.ppo import PPO
 from core.rl.reinforce import REINFORCE
 from core.rl.snapshot import Episodes, PolicyMap, RLSnapshot, Rollout
-from core.training import Trainer
+from core.training import Trainer, drive
 
 ALGORITHMS = {"ppo": PPO, "a2c": A2C, "dqn": DQN, "reinforce": REINFORCE, "ddpg": DDPG}
 #: the animation: at most this many environment steps, one frame every FRAME_STRIDE of them
@@ -70,7 +71,12 @@ class RLTrainer(Trainer):
 
     # ---- the four methods ---------------------------------------------------------------------
     def train_step(self) -> dict[str, float]:
-        m = self.agent.update()
+        return drive(self.train_parts())
+
+    def train_parts(self) -> Generator[str, None, dict[str, float]]:
+        """One update; an algorithm with ``update_parts`` (PPO) yields between its parts."""
+        parts = getattr(self.agent, "update_parts", None)
+        m = (yield from parts()) if parts is not None else self.agent.update()
         rets, _ = self.agent.tracker.pop()
         if rets:
             m["episode_return"] = float(np.mean(rets))
