@@ -344,10 +344,11 @@ def _train(s: LiveState, t: Trainer, speed: Any,
     taken per slice, ending at the first step boundary after ``stop()`` turns True, then a
     snapshot when one is due. A step written in parts (an RL update) may be cut at the
     deadline only while the tick has ended no step, so a tick ends either inside its first
-    step (left pending for the next tick, nothing new to snapshot) or on a boundary. A tick a click cut short takes none: the run the click asked
-    for then draws the moment already on the screen, and the browser, which remounts every
-    plotly chart whose figure changed, shows "paused" without drawing them all again (graph
-    page, median Pause 1.55 s before this, 1.06 s after). Returns the steps trained."""
+    step (left pending for the next tick, nothing new to snapshot) or on a boundary. A tick
+    a click cut short takes none: the run the click asked for then draws the moment already
+    on the screen, and the browser, which remounts every plotly chart whose figure changed,
+    shows "paused" without drawing them all again (graph page, median Pause 1.55 s before
+    this, 1.06 s after). Returns the steps trained."""
     t_end = time.perf_counter() + speed.budget_s
     left = speed.max_steps
     done = 0
@@ -380,8 +381,10 @@ def _status(s: LiveState, t: Trainer) -> None:
     cols[3].metric("State", "diverged" if t.diverged else ("training" if s.playing else "paused"))
     if classroom.settings().enabled:
         st.caption(fair.load().sentence())
-    if t.pending and s.playing:  # a crowded tick ended inside a long step
-        st.caption(f"Update {t.step + 1:,} in progress: {t.progress}.")
+    if t.in_parts and s.playing:  # always drawn while playing: a line that came and went
+        # would move every chart below it, and the browser would plot them all again
+        st.caption(f"Update {t.step + 1:,} in progress: {t.progress}." if t.pending else
+                   f"Update {t.step:,} done; a crowded server spreads one over several ticks.")
     if t.diverged is not None:
         st.error(t.diverged.message() + " The figures below show the last good moments: use "
                  "the timeline to inspect them.", icon="💥")
