@@ -342,21 +342,19 @@ class Trainer:
         once a step has ended, the loop starts another only if it :meth:`fits`."""
         t0 = time.perf_counter()
         done = 0
-        left_pending = False
         while self.diverged is None and (max_steps is None or done < max_steps):
             if done and stop is not None and stop():
                 break
             if done and deadline is not None and not self.fits(deadline):
                 break
             if self._advance(deadline if cut and not done else None) is None:
-                left_pending = True
-                break
+                break  # cut inside the step: it stays pending
             done += 1
             if deadline is not None and time.perf_counter() >= deadline:
                 break
         dt = time.perf_counter() - t0
         self.train_seconds += dt
-        return TickResult(done, dt, self.diverged, pending=left_pending)
+        return TickResult(done, dt, self.diverged, pending=self.pending)
 
     def run_steps(self, n: int) -> TickResult:
         """Exactly ``n`` steps (fewer if training diverges)."""
