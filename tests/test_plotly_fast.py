@@ -65,3 +65,64 @@ def test_gan_field_reaches_the_browser_green_to_purple():
     assert scales and all(isinstance(s, list) for s in scales)
     heat = next(s for s in scales if len(s) == 11)
     assert heat[0][1] == "rgb(64,0,75)" and heat[-1][1] == "rgb(0,68,27)"  # purple .. green
+
+
+def _sent(d):
+    """What the browser gets from a figure dict (plotly's own JSON encoder)."""
+    from plotly.io.json import to_json_plotly
+    return json.loads(to_json_plotly(d))
+
+
+def _arrays_figure():
+    rng = np.random.default_rng(0)
+    return PF.figure([
+        dict(type="heatmap", z=rng.normal(size=(4, 3)).astype(np.float32), colorscale="RdBu"),
+        dict(type="scatter", x=np.arange(5), y=rng.normal(size=5), mode="markers",
+             customdata=np.stack([np.arange(5), np.arange(5) * 2], axis=1),
+             marker=dict(color=np.arange(5, dtype=np.int64) * 1000, size=[3, 4, 5, 6, 7])),
+        dict(type="scatter", x=(1, 2), y=(np.float64(3.0), 4), text=["a", "b"]),
+    ], dict(LAYOUT, shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=1)]))
+
+
+def test_fast_to_dict_sends_what_plotly_sends():
+    """``Fast.to_dict`` (what ``st.plotly_chart`` calls) equals plotly's deep-copying one, arrays
+    base64-encoded the same way, for a figure with arrays of several dtypes."""
+    fig = _arrays_figure()
+    mine, plotlys = fig.to_dict(), go.Figure.to_dict(fig)
+    assert mine["data"][0]["z"]["dtype"] == "f4" and "bdata" in mine["data"][0]["z"]
+    assert mine["data"][1]["marker"]["color"]["dtype"] == "i2"  # int64 0..4000 narrowed, as plotly does
+    assert _sent(mine) == _sent(plotlys)
+
+
+def test_fast_to_dict_leaves_the_figure_as_it_was():
+    """The arrays are shared, not copied: sending a figure must not change it, so a second send
+    (a rerun drawing the same figure) is the same."""
+    fig = _arrays_figure()
+    z = fig.data[0].z
+    z_before = np.array(z, copy=True)
+    first = fig.to_dict()
+    first["data"][0]["name"] = "changed"          # a caller editing the result ...
+    first["layout"]["title"]["text"] = "changed"
+    second = fig.to_dict()                        # ... does not reach the figure
+    assert isinstance(fig.data[0].z, np.ndarray) and np.array_equal(fig.data[0].z, z_before)
+    assert "name" not in second["data"][0] and second["layout"]["title"]["text"] == "t"
+    assert _sent(second) == _sent(go.Figure.to_dict(fig))
+
+
+@pytest.mark.parametrize("family", ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn"])
+def test_every_live_figure_sends_what_plotly_sends(family):
+    """Each page's real per-tick plotly figures, sent both ways."""
+    import importlib
+
+    from core.families import classes
+    cfg_cls, trainer_cls = classes(family)
+    t = trainer_cls(cfg_cls(), seed=0)
+    t.run_steps(2)
+    t.record_snapshot(force=True)
+    mod = importlib.import_module(f"core.{family}.figures")
+    kw = {"metrics": t.algo_metrics} if family == "rl" else {}
+    figs = [f for f in mod.live_figures(t.timeline.latest()[1], t.history, t.config,
+                                        **kw).values() if isinstance(f, go.Figure)]
+    assert figs and all(isinstance(f, PF.Fast) for f in figs)
+    for fig in figs:
+        assert _sent(fig.to_dict()) == _sent(go.Figure.to_dict(fig))
