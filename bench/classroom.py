@@ -68,15 +68,11 @@ class Plan:
     warm_pages: tuple[str, ...] = PAGES
     open_concurrency: int = 4
     ttl_margin_s: float = 5.0
-    # the simulated students (this process, its light clients, chromium) run at this niceness:
-    # in a class the browsers are on the students' laptops, not on the server's two cores
-    client_nice: int = 10
 
 
 FULL = Plan()
 QUICK = Plan(students=12, browsers=2, window_s=45.0, scaling_window_s=30.0, uploads=10,
-             upload_sessions=5, no_cookie_tries=6, warm_pages=("autoencoder", "gan"),
-             client_nice=0)
+             upload_sessions=5, no_cookie_tries=6, warm_pages=("autoencoder", "gan"))
 
 
 def log(msg: str) -> None:
@@ -132,42 +128,17 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def chromium_pids() -> list[int]:
-    """The chromium processes this bench started (Playwright's browser and its children)."""
-    out = []
+def chromium_cpu_s() -> float:
+    """CPU seconds used so far by the chromium processes this bench started."""
+    total = 0.0
     for p in descendants(os.getpid()):
         try:
             name = Path(f"/proc/{p}/comm").read_text().strip()
         except OSError:
             continue
         if "chrom" in name:
-            out.append(p)
-    return out
-
-
-def chromium_cpu_s() -> float:
-    """CPU seconds used so far by the chromium processes this bench started."""
-    return sum(cpu_s(p) or 0.0 for p in chromium_pids())
-
-
-def yield_cpu(nice: int, pids: list[int]) -> int:
-    """Raise every thread of ``pids`` to niceness ``nice`` at least (never lowers one: chromium
-    runs its GPU process at -8). Threads and processes started later inherit it. Returns how
-    many threads were changed. Linux keeps a niceness per thread, hence ``/proc/PID/task``."""
-    changed = 0
-    for pid in pids:
-        try:
-            tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                if os.getpriority(os.PRIO_PROCESS, tid) < nice:
-                    os.setpriority(os.PRIO_PROCESS, tid, nice)
-                    changed += 1
-            except OSError:  # gone, or not ours
-                pass
-    return changed
+            total += cpu_s(p) or 0.0
+    return total
 
 
 def session_ttl(pid: int, default: float = 120.0) -> float:
@@ -583,8 +554,6 @@ async def play_class(url: str, seats: list[Seat], window_s: float, plan: Plan,
     t_ramp = time.monotonic()
     w0 = await ramp(url, seats, plan, cookies, browsers)
     w0_wall = time.time()
-    if plan.client_nice > 0:  # chromium's renderers exist now; it sets some priorities itself
-        yield_cpu(plan.client_nice, chromium_pids())
     log(f"{len(seats)} students playing after {w0 - t_ramp:.0f} s; window {window_s:.0f} s")
     c0, own0 = chromium_cpu_s(), cpu_s(os.getpid()) or 0.0
     await asyncio.sleep(window_s)
@@ -658,10 +627,6 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
     log(f"starting the topology: 2 replicas, class mode ({os.cpu_count()} cores, load "
         f"{os.getloadavg()[0]:.1f})")
     topo = classroom.start(replicas=2, class_mode=True)
-    nice0 = os.getpriority(os.PRIO_PROCESS, 0)
-    if plan.client_nice > nice0:  # the replicas (started above) keep theirs
-        yield_cpu(plan.client_nice, [os.getpid()])
-        log(f"simulated students at niceness {plan.client_nice}; replicas and proxy at {nice0}")
     browsers = Browsers()
     have_browsers = plan.browsers > 0 and await browsers.start()
     seats: list[Seat] = []
@@ -726,7 +691,7 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      backmsgs_per_s=_r(sum(x.student.sent for x in seats if x.student)
                                        / max(time.monotonic() - w["w0"] + w["ramp_s"], 1), 1),
                      clients_cpu_pct=w["clients_cpu_pct"], chromium_cpu_pct=w["chromium_cpu_pct"],
-                     client_nice=plan.client_nice, load_avg=round(os.getloadavg()[0], 1))
+                     load_avg=round(os.getloadavg()[0], 1))
         rec["met"] = bool(rec["met"] and worst is not None and worst >= 0.5 and n_err == 0)
         recs.append(rec)
         recs.append(record(FAMILY, "class-30-first-frame", "seconds from Play to the first "
@@ -808,18 +773,8 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
         if have_browsers:
             await browsers.stop()
         topo.stop()
-        _restore_nice(nice0)
     log(f"done in {time.monotonic() - t_all:.0f} s")
     return recs
-
-
-def _restore_nice(nice: int) -> None:
-    """Back to this process's niceness before the bench (possible as root, else it stays)."""
-    for tid in os.listdir(f"/proc/{os.getpid()}/task"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, int(tid), nice)
-        except OSError:
-            pass
 
 
 def run(seeds: list[int], quick: bool) -> list[dict[str, Any]]:

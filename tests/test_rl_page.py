@@ -89,3 +89,18 @@ def test_each_counter_names_its_unit_and_each_figure_its_policy():
     assert at.metric[0].value.endswith("updates")
     ret = next(c for c in at.get("vega_lite_chart") if "Training episodes" in c.proto.spec)
     assert "environment steps" in ret.proto.spec and "exploring policy" in ret.proto.spec
+
+
+def test_a_paused_page_finishes_an_update_left_half_done():
+    """An update cut at a tick's deadline (PPO in parts) is finished by the next run of a
+    paused page, so Pause never leaves a half-done update: the page shows the whole update
+    and the timeline holds its moment."""
+    at = open_page(PAGE)
+    t = _trainer(at)
+    assert t.in_parts and t.step == 0
+    t.run_for(1e-6, cut=True)               # one part, then the deadline
+    assert t.pending and t.step == 0
+    at.run()                                # paused: the ticker ends the update
+    assert not t.pending and t.step == 1
+    assert _step(at) == 1 and t.timeline.steps()[-1] == 1
+    assert not at.exception and not at.error
