@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +83,8 @@ def follow_parent(interval_s: float = 1.0) -> None:
 
 def reap_sessions(interval_s: float = 10.0) -> None:
     """Every ``interval_s``: drop the closed tabs' sessions older than
-    ``server.disconnectedSessionTTL``, then return freed memory to the system.
+    ``server.disconnectedSessionTTL``, and once any session is gone, return the freed memory
+    to the system (:func:`reap_once`).
 
     Streamlit keeps a closed tab's session (its models, timeline, widgets) for reconnection,
     in a TTL cache that removes expired entries only when another session is stored. So the
@@ -94,13 +96,13 @@ def reap_sessions(interval_s: float = 10.0) -> None:
     runtime's private session storage (Streamlit is pinned); if that changes, it says so and
     stops.
     """
-    def trim() -> None:
-        gc.collect()
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)  # glibc keeps freed heap pages unless asked
-
     name = ctypes.util.find_library("c")
     libc = ctypes.CDLL(name) if name else None
+
+    def trim() -> None:
+        gc.collect()  # a session's objects hold cycles (a trainer and its pending update)
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)  # glibc keeps freed heap pages unless asked
 
     def loop() -> None:
         from streamlit.runtime import Runtime
@@ -110,18 +112,40 @@ def reap_sessions(interval_s: float = 10.0) -> None:
             mgr = Runtime.instance()._session_mgr
             lock, cache = mgr._storage_lock, mgr._session_storage._cache
             cache.expire  # noqa: B018 - present in the pinned Streamlit
+            mgr.list_sessions  # noqa: B018
         except AttributeError as e:
             print(f"replica: not reaping closed sessions ({e})", file=sys.stderr, flush=True)
             return
+
+        def expire() -> list:
+            with lock:
+                return cache.expire()
+
+        def held() -> set[str]:
+            return {info.session.id for info in mgr.list_sessions()}
+
+        seen: set[str] = set()
         while True:
             time.sleep(interval_s)
-            with lock:
-                removed = cache.expire()
-            if removed:
-                del removed
-                trim()
+            seen = reap_once(expire, held, seen, trim)
 
     threading.Thread(target=loop, name="archlab-reap-sessions", daemon=True).start()
+
+
+def reap_once(expire: Callable[[], list], held: Callable[[], set[str]], seen: set[str],
+              trim: Callable[[], None]) -> set[str]:
+    """One round of :func:`reap_sessions`: ``expire()`` drops the expired closed sessions;
+    if it dropped any, or a session ``seen`` last round is no longer ``held()``, ``trim()``
+    runs. Streamlit drops expired sessions itself whenever another tab's session is stored
+    (a student leaving): then this round finds nothing to expire, and only the second test
+    sees that memory was freed. (Without it, a replica kept 140 MB of a class that had left,
+    until the garbage collector next ran on its own.) Returns the ids held now."""
+    removed = expire()
+    now = held()
+    if removed or seen - now:
+        del removed
+        trim()
+    return now
 
 
 def switch_interval() -> float:

@@ -286,3 +286,30 @@ def test_cli_sigterm_exits_0_and_leaves_nothing(tmp_path):
         if cli.poll() is None:
             cli.kill()
     assert [p for p in started if alive(p)] == []
+
+
+def test_reaper_gives_memory_back_however_the_sessions_went():
+    """The replica's reaper collects and trims once sessions are gone: when it expired them
+    itself, and when Streamlit dropped them on its own (another tab's session was stored), which
+    left a replica 140 MB heavier after a class when only the first case trimmed."""
+    from serve.replica import reap_once
+    trims = []
+    held = {"a", "b", "c"}
+
+    def rnd(seen, expired=()):
+        return reap_once(lambda: list(expired), lambda: set(held), seen,
+                         lambda: trims.append(1))
+
+    seen = rnd(set())
+    assert seen == {"a", "b", "c"} and trims == []      # sessions came: nothing to give back
+    held.add("d")
+    seen = rnd(seen)
+    assert trims == []                                  # another came
+    held.difference_update({"a", "b"})                  # Streamlit dropped two itself
+    seen = rnd(seen)
+    assert trims == [1] and seen == {"c", "d"}
+    seen = rnd(seen)
+    assert trims == [1]                                 # nothing changed: no second trim
+    held.discard("c")
+    seen = rnd(seen, expired=["c"])                     # the reaper expired one itself
+    assert trims == [1, 1] and seen == {"d"}
