@@ -104,6 +104,14 @@ def reap_sessions(interval_s: float = 10.0) -> None:
         if libc is not None and hasattr(libc, "malloc_trim"):
             libc.malloc_trim(0)  # glibc keeps freed heap pages unless asked
 
+    def timed(fn: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            t0 = time.perf_counter()
+            fn()
+            print(f"replica {os.environ.get('ARCHLAB_REPLICA', '?')}: sessions closed, memory "
+                  f"returned in {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
+        return run
+
     def loop() -> None:
         from streamlit.runtime import Runtime
         while not Runtime.exists():
@@ -122,12 +130,16 @@ def reap_sessions(interval_s: float = 10.0) -> None:
                 return cache.expire()
 
         def held() -> set[str]:
-            return {info.session.id for info in mgr.list_sessions()}
+            with lock:  # the storage is a cache that other threads change
+                return {info.session.id for info in mgr.list_sessions()}
 
         seen: set[str] = set()
         while True:
             time.sleep(interval_s)
-            seen = reap_once(expire, held, seen, trim)
+            try:
+                seen = reap_once(expire, held, seen, timed(trim))
+            except RuntimeError as e:  # a dict changed under us: try again next round
+                print(f"replica: reaping skipped a round ({e})", file=sys.stderr, flush=True)
 
     threading.Thread(target=loop, name="archlab-reap-sessions", daemon=True).start()
 
