@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from bench.common import record  # noqa: E402
 from serve.client import AFFINITY_COOKIE, Student  # noqa: E402
+from serve.replica import REAP_INTERVAL_S  # noqa: E402
 
 FAMILY = "class"
 PAGES = ("autoencoder", "transformer", "gan", "rl", "gnn", "rnn")
@@ -526,7 +527,8 @@ async def settle(url: str, replicas: list[Any], ttl: float, margin: float
     Streamlit keeps a closed tab's session in a TTL cache that forgets expired entries only
     when it is next written, i.e. when some session disconnects: until then an expired
     session keeps its memory. A live class has students coming and going; here one visit of
-    the home page per replica (open, close) plays that part. Returns the RSS of each replica
+    the home page per replica (open, close) plays that part. The replica gives the memory
+    back at its reaper's next round (``serve.replica.REAP_INTERVAL_S``). Returns the RSS of each replica
     (MB) before that visit and at the end."""
     await asyncio.sleep(ttl + margin)
     unprobed = {r.name: rss_mb(r.pid) for r in replicas}
@@ -536,6 +538,9 @@ async def settle(url: str, replicas: list[Any], ttl: float, margin: float
                 await s.wait_idle()
         except Exception as e:  # noqa: BLE001
             log(f"probe visit of {r.name} failed: {e!r}")
+    # the replica's reaper notices the dropped sessions within one round, then collects and
+    # trims (up to a second here): before that, RSS is flat but the memory is not yet returned
+    await asyncio.sleep(REAP_INTERVAL_S + 2)
     last = {r.name: rss_mb(r.pid) for r in replicas}
     for _ in range(6):
         await asyncio.sleep(2)
