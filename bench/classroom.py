@@ -528,8 +528,8 @@ async def settle(url: str, replicas: list[Any], ttl: float, margin: float
     when it is next written, i.e. when some session disconnects: until then an expired
     session keeps its memory. A live class has students coming and going; here one visit of
     the home page per replica (open, close) plays that part. The replica gives the memory
-    back at its reaper's next round (``serve.replica.REAP_INTERVAL_S``). Returns the RSS of each replica
-    (MB) before that visit and at the end."""
+    back at its reaper's next round (``serve.replica.REAP_INTERVAL_S``). Returns the RSS of
+    each replica (MB) before that visit and at the end."""
     await asyncio.sleep(ttl + margin)
     unprobed = {r.name: rss_mb(r.pid) for r in replicas}
     for r in replicas:

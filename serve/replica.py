@@ -105,17 +105,12 @@ def reap_sessions(interval_s: float = REAP_INTERVAL_S) -> None:
     libc = ctypes.CDLL(name) if name else None
 
     def trim() -> None:
+        t0 = time.perf_counter()
         gc.collect()  # a session's objects hold cycles (a trainer and its pending update)
         if libc is not None and hasattr(libc, "malloc_trim"):
             libc.malloc_trim(0)  # glibc keeps freed heap pages unless asked
-
-    def timed(fn: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            t0 = time.perf_counter()
-            fn()
-            print(f"replica {os.environ.get('ARCHLAB_REPLICA', '?')}: sessions closed, memory "
-                  f"returned in {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
-        return run
+        print(f"replica {os.environ.get('ARCHLAB_REPLICA', '?')}: sessions closed, memory "
+              f"returned in {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
 
     def loop() -> None:
         from streamlit.runtime import Runtime
@@ -142,7 +137,7 @@ def reap_sessions(interval_s: float = REAP_INTERVAL_S) -> None:
         while True:
             time.sleep(interval_s)
             try:
-                seen = reap_once(expire, held, seen, timed(trim))
+                seen = reap_once(expire, held, seen, trim)
             except RuntimeError as e:  # a dict changed under us: try again next round
                 print(f"replica: reaping skipped a round ({e})", file=sys.stderr, flush=True)
 
