@@ -2,7 +2,9 @@
 
 Simulated students (:class:`serve.client.Student`, the real websocket protocol without a
 browser) open the architecture pages through the proxy, press Play and keep their sessions;
-a few real chromium sessions play beside them as a cross-check. One topology
+a few real chromium sessions play beside them as a cross-check, their scheduling group at a
+niceness of 10 (:func:`yield_cpu`: in a class the browsers are on the students' laptops, not
+on the server's two cores). One topology
 (``serve.classroom.start(replicas=2, class_mode=True)``) serves every phase, in this order:
 
 1. warm-up: on each replica one short visit of every page (Play, two redraws, close), so each
@@ -140,6 +142,28 @@ def chromium_cpu_s() -> float:
         if "chrom" in name:
             total += cpu_s(p) or 0.0
     return total
+
+
+def yield_cpu(nice: int, name: str = "chrom") -> str:
+    """Lower the CPU weight of the chromium this bench started (processes whose name holds
+    ``name``), against the servers.
+
+    Linux shares the CPU between scheduling groups (one per session, ``sched_autogroup``)
+    before it shares it between the threads inside one, so only a group's own niceness
+    (``/proc/PID/autogroup``) moves what a group gets; a thread's niceness does not. Playwright
+    starts chromium in a session of its own: its group is only chromium. Returns what the
+    group file says afterwards ("" when there is none: no autogroups on this kernel)."""
+    for p in descendants(os.getpid()):
+        try:
+            if name not in Path(f"/proc/{p}/comm").read_text():
+                continue
+            group = Path(f"/proc/{p}/autogroup")
+            if os.getsid(p) == p:  # the session leader: the group is chromium's own
+                group.write_text(str(nice))
+                return group.read_text().strip()
+        except OSError:
+            continue
+    return ""
 
 
 def session_ttl(pid: int, default: float = 120.0) -> float:
@@ -338,9 +362,10 @@ WATCH_STEP = """() => {
 class Browsers:
     """Debian's chromium through Playwright; one context (own cookies) per seat."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 10) -> None:
         self._pw = None
         self.browser = None
+        self.nice = nice
 
     async def start(self) -> bool:
         import shutil
@@ -361,6 +386,7 @@ class Browsers:
             await self.stop()
             self.browser = self._pw = None
             return False
+        log(f"chromium's scheduling group: {yield_cpu(self.nice)}")
         return True
 
     async def open_seat(self, seat: Seat, url: str, cookies: dict | None,
@@ -696,6 +722,7 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      backmsgs_per_s=_r(sum(x.student.sent for x in seats if x.student)
                                        / max(time.monotonic() - w["w0"] + w["ramp_s"], 1), 1),
                      clients_cpu_pct=w["clients_cpu_pct"], chromium_cpu_pct=w["chromium_cpu_pct"],
+                     chromium_nice=browsers.nice if have_browsers else None,
                      load_avg=round(os.getloadavg()[0], 1))
         rec["met"] = bool(rec["met"] and worst is not None and worst >= 0.5 and n_err == 0)
         recs.append(rec)

@@ -55,7 +55,7 @@ class ClassSettings:
         upload_mb: largest uploaded file, every uploader.
         idle_stop_s: a playing session without a click for this long pauses itself.
         fair_target_s: seconds between redraws a playing session aims at: its tick's
-            training shrinks when drawing takes longer (:func:`core.fair.budget`);
+            training shrinks while redraws come slower than that (:class:`core.fair.Steer`);
             ``fair_floor_s`` is the least a tick trains.
         tick_interval_s: the least time between the starts of a playing page's ticks. Ticks
             are asked for once drawn (``ui.pacer``), so at most one is queued per student;

@@ -6,6 +6,9 @@ error or exception arrives, and the proxy spreads the sessions over both replica
 """
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,21 @@ def test_a_short_class(topology):
         assert step_at(s, s.ticks[-1].t) > (seat.step_at_click or 0), seat.page
     assert len(got["replicas"]) == 2, f"all sessions on {got['replicas']}"
     assert got["steps_per_s"] > 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no scheduling groups")
+def test_yield_cpu_lowers_only_the_browsers_own_group():
+    """The bench's chromium cross-check yields the CPU to the servers: the niceness goes to the
+    scheduling group of the browser's session, and the bench's own group keeps its own."""
+    from bench.classroom import yield_cpu
+    own = Path("/proc/self/autogroup").read_text()
+    child = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        said = yield_cpu(7, name="sleep")
+        assert said.endswith("nice 7") and said == Path(
+            f"/proc/{child.pid}/autogroup").read_text().strip()
+        assert Path("/proc/self/autogroup").read_text() == own
+        assert yield_cpu(7, name="no-such-process") == ""
+    finally:
+        child.kill()
+        child.wait()

@@ -55,7 +55,11 @@ class LiveState:
     data_key: Any = None  # identifies user data (an upload) the trainer was built on
     last_input: float | None = None  # class mode: clock() at the last click seen (idle stop)
     poke: int | None = None  # a digest of the session's widget values at that click
-    trained_at: float | None = None  # perf_counter() when the last tick's training ended
+    # class mode's fair budget (core.fair), when the last tick's training began
+    # (perf_counter()) and the pause that tick asked the browser for
+    steer: fair.Steer = field(default_factory=fair.Steer)
+    tick_at: float | None = None
+    paced_s: float = 0.0
 
 
 @dataclass
@@ -135,7 +139,8 @@ def _set_playing(page: str, playing: bool) -> None:
         s.recent.clear()  # steps/s counts only time spent playing
     s.playing = playing
     s.message = None
-    s.last_input, s.trained_at = clock(), None
+    s.last_input, s.tick_at = clock(), None
+    s.steer.reset()
     if not playing:
         fair.REGISTRY.stop(id(s))
 
@@ -258,7 +263,6 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
             if idle_stop(s):
                 st.rerun(scope="app")  # stop the timer; the message shows on the full run
             _train(s, tr, _fair(s, speed))
-            s.trained_at = time.perf_counter()
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
@@ -269,8 +273,9 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         with guard("drawing the figures"):
             draw(view)
         # last: the browser acks once everything above is drawn, and not before the interval
-        pacer.pace(f"_pace_{page}", s.ticks, _interval(speed) - (time.perf_counter() - t0),
-                   armed=s.playing and tr.diverged is None)
+        gap = _interval(speed) - (time.perf_counter() - t0)
+        s.paced_s = max(gap, 0.0)
+        pacer.pace(f"_pace_{page}", s.ticks, gap, armed=s.playing and tr.diverged is None)
 
     ticker()
     _save_load(page, s, trainer_cls, cfg, settings)
@@ -291,13 +296,15 @@ def _interval(speed: Any) -> float:
 
 
 def _fair(s: LiveState, speed: Any) -> Any:
-    """The speed of this tick: in class mode its budget leaves drawing the time it took last
-    tick, so the session keeps redrawing in a crowd (core.fair)."""
+    """The speed of this tick: in class mode its budget steers the session's period between
+    redraws to the class's target, so the session keeps redrawing in a crowd (core.fair)."""
     if not classroom.settings().enabled:
         return speed
     fair.REGISTRY.tick(id(s))
-    other = None if s.trained_at is None else time.perf_counter() - s.trained_at
-    return dataclasses.replace(speed, budget_s=fair.budget(speed, other))
+    now = time.perf_counter()
+    period = None if s.tick_at is None else now - s.tick_at - s.paced_s
+    s.tick_at = now
+    return dataclasses.replace(speed, budget_s=s.steer.budget(speed, period))
 
 
 def _poke() -> int:
