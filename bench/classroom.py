@@ -33,6 +33,7 @@ updates, the graph page epochs: the same pages in both halves of the ratio).
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import statistics
 import sys
@@ -148,22 +149,38 @@ def yield_cpu(nice: int, name: str = "chrom") -> str:
     """Lower the CPU weight of the chromium this bench started (processes whose name holds
     ``name``), against the servers.
 
-    Linux shares the CPU between scheduling groups (one per session, ``sched_autogroup``)
-    before it shares it between the threads inside one, so only a group's own niceness
-    (``/proc/PID/autogroup``) moves what a group gets; a thread's niceness does not. Playwright
-    starts chromium in a session of its own: its group is only chromium. Returns what the
-    group file says afterwards ("" when there is none: no autogroups on this kernel)."""
+    With ``kernel.sched_autogroup_enabled`` and outside a CPU cgroup (as on these machines),
+    Linux shares the CPU between scheduling groups, one per session, before it shares it
+    between the threads inside one: only a group's own niceness (``/proc/PID/autogroup``)
+    moves what a group gets; a thread's niceness does not. Playwright starts chromium in a
+    session of its own, so its group is only chromium. Returns what the group file says
+    afterwards, or why nothing was changed."""
+    leaders = []
     for p in descendants(os.getpid()):
         try:
-            if name not in Path(f"/proc/{p}/comm").read_text():
-                continue
-            group = Path(f"/proc/{p}/autogroup")
-            if os.getsid(p) == p:  # the session leader: the group is chromium's own
-                group.write_text(str(nice))
-                return group.read_text().strip()
+            if name in Path(f"/proc/{p}/comm").read_text() and os.getsid(p) == p:
+                leaders.append(p)
         except OSError:
             continue
-    return ""
+    if not leaders:
+        return f"not changed: no {name!r} process leads a session"
+    group, cgroup = Path(f"/proc/{leaders[0]}/autogroup"), Path(f"/proc/{leaders[0]}/cgroup")
+    try:
+        cpu = [ln.split(":", 2)[2] for ln in cgroup.read_text().splitlines()
+               if ln.split(":", 2)[1] in ("cpu", "cpu,cpuacct", "")]
+    except (OSError, IndexError):
+        cpu = []
+    if any(c.strip() != "/" for c in cpu):
+        return f"not changed: in CPU cgroup {cpu}, where autogroups do not count"
+    for attempt in range(3):  # without CAP_SYS_ADMIN a write may be refused for 100 ms
+        try:
+            group.write_text(str(nice))
+            return group.read_text().strip()
+        except OSError as e:
+            if e.errno != errno.EAGAIN or attempt == 2:
+                return f"not changed: {type(e).__name__}: {e}"
+            time.sleep(0.15)
+    return "not changed"
 
 
 def session_ttl(pid: int, default: float = 120.0) -> float:
@@ -366,6 +383,7 @@ class Browsers:
         self._pw = None
         self.browser = None
         self.nice = nice
+        self.group = ""  # what yield_cpu said
 
     async def start(self) -> bool:
         import shutil
@@ -386,7 +404,8 @@ class Browsers:
             await self.stop()
             self.browser = self._pw = None
             return False
-        log(f"chromium's scheduling group: {yield_cpu(self.nice)}")
+        self.group = yield_cpu(self.nice)
+        log(f"chromium's scheduling group: {self.group}")
         return True
 
     async def open_seat(self, seat: Seat, url: str, cookies: dict | None,
@@ -722,7 +741,7 @@ async def main(plan: Plan) -> list[dict[str, Any]]:
                      backmsgs_per_s=_r(sum(x.student.sent for x in seats if x.student)
                                        / max(time.monotonic() - w["w0"] + w["ramp_s"], 1), 1),
                      clients_cpu_pct=w["clients_cpu_pct"], chromium_cpu_pct=w["chromium_cpu_pct"],
-                     chromium_nice=browsers.nice if have_browsers else None,
+                     chromium_group=browsers.group if have_browsers else None,
                      load_avg=round(os.getloadavg()[0], 1))
         rec["met"] = bool(rec["met"] and worst is not None and worst >= 0.5 and n_err == 0)
         recs.append(rec)

@@ -160,10 +160,14 @@ def test_fair_budget_steers_the_period_to_the_target_within_floor_and_speed():
     assert _budget(slow, 0.05, 0.3) == 0.05               # never more than the speed asks
     budgets = [_budget(normal, 0.1, x / 10) for x in range(2, 30)]
     assert all(a >= b for a, b in zip(budgets, budgets[1:])) and budgets[-1] == 0.02
+    assert _budget(normal, 0.2, 4.0) == _budget(normal, 0.2, 1.6)  # a fallback tick: 2 targets
     steer = fair.Steer()                                 # a debt below the floor is bounded
     for period in (0.5, 5.0, 5.0, 5.0, 5.0):
         assert steer.budget(normal, period, ON) >= ON.fair_floor_s
     assert steer.account == pytest.approx(ON.fair_floor_s - ON.fair_target_s / 2)
+    # the period counts the page's own pause: every speed's class interval is under the target
+    assert all(max(sp.interval_s, ON.tick_interval_s) < ON.fair_target_s
+               for sp in SPEEDS.values())
     steer.reset()
     assert steer.budget(normal, 3.0, ON) == 0.25         # paused and played: starts again
 
@@ -293,6 +297,24 @@ def test_upload_past_the_class_limit_is_refused_with_the_limit(class_mode):
     assert any("The file is 1.2 MB; in class mode an upload is at most 1 MB" in e.value
                for e in at.error)
     assert at.session_state["_live_toy"].trainer.step == 0
+
+
+def test_a_sessions_period_runs_from_one_ticks_training_to_the_next(class_mode):
+    import time
+
+    import ui.panel
+    now = [100.0]
+    class_mode.setattr(time, "perf_counter", lambda: now[0])
+    s, normal = ui.panel.LiveState(), SPEEDS["normal"]
+    try:
+        assert ui.panel._fair(s, normal).budget_s == 0.25 and s.tick_at == 100.0
+        now[0] += 1.0                              # redrawn 1 s later: 0.2 s over the target
+        assert ui.panel._fair(s, normal).budget_s == pytest.approx(0.25 - 0.5 * 0.2)
+        now[0] += 0.7                              # then 0.1 s under it
+        assert ui.panel._fair(s, normal).budget_s == pytest.approx(0.15 + 0.5 * 0.1)
+        assert s.tick_at == pytest.approx(101.7) and id(s) in fair.REGISTRY._last
+    finally:
+        fair.REGISTRY.stop(id(s))
 
 
 def test_status_row_shows_the_servers_load_in_class_mode(class_mode):

@@ -55,11 +55,9 @@ class LiveState:
     data_key: Any = None  # identifies user data (an upload) the trainer was built on
     last_input: float | None = None  # class mode: clock() at the last click seen (idle stop)
     poke: int | None = None  # a digest of the session's widget values at that click
-    # class mode's fair budget (core.fair), when the last tick's training began
-    # (perf_counter()) and the pause that tick asked the browser for
+    # class mode's fair budget (core.fair) and when the last tick's training began
     steer: fair.Steer = field(default_factory=fair.Steer)
-    tick_at: float | None = None
-    paced_s: float = 0.0
+    tick_at: float | None = None  # perf_counter()
 
 
 @dataclass
@@ -137,10 +135,11 @@ def _set_playing(page: str, playing: bool) -> None:
     s = state(page)
     if s.playing != playing:
         s.recent.clear()  # steps/s counts only time spent playing
+        s.tick_at = None  # a click delivered twice must not reset a session that plays
+        s.steer.reset()
     s.playing = playing
     s.message = None
-    s.last_input, s.tick_at = clock(), None
-    s.steer.reset()
+    s.last_input = clock()
     if not playing:
         fair.REGISTRY.stop(id(s))
 
@@ -273,9 +272,8 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         with guard("drawing the figures"):
             draw(view)
         # last: the browser acks once everything above is drawn, and not before the interval
-        gap = _interval(speed) - (time.perf_counter() - t0)
-        s.paced_s = max(gap, 0.0)
-        pacer.pace(f"_pace_{page}", s.ticks, gap, armed=s.playing and tr.diverged is None)
+        pacer.pace(f"_pace_{page}", s.ticks, _interval(speed) - (time.perf_counter() - t0),
+                   armed=s.playing and tr.diverged is None)
 
     ticker()
     _save_load(page, s, trainer_cls, cfg, settings)
@@ -297,12 +295,14 @@ def _interval(speed: Any) -> float:
 
 def _fair(s: LiveState, speed: Any) -> Any:
     """The speed of this tick: in class mode its budget steers the session's period between
-    redraws to the class's target, so the session keeps redrawing in a crowd (core.fair)."""
+    redraws to the class's target, so the session keeps redrawing in a crowd (core.fair).
+    The period counts the pause the page asks the browser for too (``_interval``): the
+    class's tick interval is shorter than the target, so pacing alone never shrinks it."""
     if not classroom.settings().enabled:
         return speed
     fair.REGISTRY.tick(id(s))
     now = time.perf_counter()
-    period = None if s.tick_at is None else now - s.tick_at - s.paced_s
+    period = None if s.tick_at is None else now - s.tick_at
     s.tick_at = now
     return dataclasses.replace(speed, budget_s=s.steer.budget(speed, period))
 
