@@ -17,11 +17,12 @@ a crowd it shrinks until the session redraws every ``fair_target_s`` on average,
 floor (a step longer than the budget still runs whole: one transformer step cannot be split).
 Steering the period itself, rather than subtracting the last tick's drawing time from the
 target, also pays back what no single tick foresees: a step that overran the deadline, a
-redraw that waited long for its turn. Measured (30 students on 2 replicas, 120 s, 2-core
-machine, 2026-12-04): the old rule kept the median period at 0.85 s but its mean, which sets
-redraws per second, at 0.84-1.09 s.
+redraw that waited long for its turn. Measured (30 students on 2 replicas, 120 s runs, the
+faster of the 2-core machines, 2026-12-04): the old rule kept a page's median period near the
+target (0.85 s) but its mean, which sets redraws per second, at 0.84-1.09 s; steering the
+period gave a class median of 1.12-1.16 redraws per second (the README's capacity section).
 
-Two earlier measurements stand (15 sessions of the six default pages as threads of one
+An earlier measurement stands (15 sessions of the six default pages as threads of one
 process, 20 s): a budget shared by head count instead, ``fair_target_s × cores / n``, cut the
 training steps of the whole process by 64 % (1,956 to 698) for 19 % more redraws (median 1.85
 to 2.2 per second), because the deadlines overlap: the share it hands out was never the
@@ -83,8 +84,8 @@ class Steer:
 
     The account may run below the floor, by at most half a target period: a tick that
     waited long for its turn is then paid back by the next ones even though none of them can
-    train less than the floor (without it, the mean period of a crowded session stayed 7 %
-    over the target in ``tests/test_classmode.py``'s crowd). One period counts for at most
+    train less than the floor (without it, the mean period of the simulated crowd in
+    ``tests/test_classmode.py`` stayed 7 % over the target). One period counts for at most
     two targets: a tick that came from the fallback timer (a lost ack, a hidden tab: 4 s)
     is not the crowd's doing."""
 

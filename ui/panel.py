@@ -133,9 +133,10 @@ def _sync(s: LiveState, trainer_cls: type[Trainer], make: Callable[[Config, int]
 # then pause and immediately resume (seen in chromium: Pause did nothing).
 def _set_playing(page: str, playing: bool) -> None:
     s = state(page)
+    # only a real change resets: a Play click delivered twice must not reset a playing session
     if s.playing != playing:
         s.recent.clear()  # steps/s counts only time spent playing
-        s.tick_at = None  # a click delivered twice must not reset a session that plays
+        s.tick_at = None
         s.steer.reset()
     s.playing = playing
     s.message = None
@@ -296,8 +297,9 @@ def _interval(speed: Any) -> float:
 def _fair(s: LiveState, speed: Any) -> Any:
     """The speed of this tick: in class mode its budget steers the session's period between
     redraws to the class's target, so the session keeps redrawing in a crowd (core.fair).
-    The period counts the pause the page asks the browser for too (``_interval``): the
-    class's tick interval is shorter than the target, so pacing alone never shrinks it."""
+    The period includes the pause the page asks the browser for (``_interval``); the class's
+    tick interval (0.5 s) is shorter than the target (0.8 s), so that pause alone never drives
+    the budget down."""
     if not classroom.settings().enabled:
         return speed
     fair.REGISTRY.tick(id(s))
