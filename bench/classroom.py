@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
 
 from bench.common import record  # noqa: E402
 from serve.client import AFFINITY_COOKIE, Student  # noqa: E402
+from serve.procs import descendants  # noqa: E402
 from serve.replica import REAP_INTERVAL_S  # noqa: E402
 
 FAMILY = "class"
@@ -114,35 +115,21 @@ def cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid`` (from /proc's parent links)."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
+def chromium_pids(name: str = "chrom") -> list[int]:
+    """The processes this bench started whose name holds ``name`` (chromium's)."""
+    out = []
+    for p in sorted(descendants(os.getpid())):
+        try:
+            if name in Path(f"/proc/{p}/comm").read_text():
+                out.append(p)
+        except OSError:
+            continue
     return out
 
 
 def chromium_cpu_s() -> float:
     """CPU seconds used so far by the chromium processes this bench started."""
-    total = 0.0
-    for p in descendants(os.getpid()):
-        try:
-            name = Path(f"/proc/{p}/comm").read_text().strip()
-        except OSError:
-            continue
-        if "chrom" in name:
-            total += cpu_s(p) or 0.0
-    return total
+    return sum(cpu_s(p) or 0.0 for p in chromium_pids())
 
 
 def yield_cpu(nice: int, name: str = "chrom") -> str:
@@ -155,32 +142,36 @@ def yield_cpu(nice: int, name: str = "chrom") -> str:
     moves what a group gets; a thread's niceness does not. Playwright starts chromium in a
     session of its own, so its group is only chromium. Returns what the group file says
     afterwards, or why nothing was changed."""
-    leaders = []
-    for p in descendants(os.getpid()):
-        try:
-            if name in Path(f"/proc/{p}/comm").read_text() and os.getsid(p) == p:
-                leaders.append(p)
-        except OSError:
-            continue
-    if not leaders:
+    leader = next((p for p in chromium_pids(name) if _leads_session(p)), None)
+    if leader is None:
         return f"not changed: no {name!r} process leads a session"
-    group, cgroup = Path(f"/proc/{leaders[0]}/autogroup"), Path(f"/proc/{leaders[0]}/cgroup")
     try:
-        cpu = [ln.split(":", 2)[2] for ln in cgroup.read_text().splitlines()
-               if ln.split(":", 2)[1] in ("cpu", "cpu,cpuacct", "")]
-    except (OSError, IndexError):
+        cpu = [parts[2] for parts in (ln.split(":", 2) for ln in
+                                      Path(f"/proc/{leader}/cgroup").read_text().splitlines())
+               if len(parts) == 3 and parts[1] in ("cpu", "cpu,cpuacct", "")]
+    except OSError:
         cpu = []
     if any(c.strip() != "/" for c in cpu):
         return f"not changed: in CPU cgroup {cpu}, where autogroups do not count"
-    for attempt in range(3):  # without CAP_SYS_ADMIN a write may be refused for 100 ms
+    group = Path(f"/proc/{leader}/autogroup")
+    why = ""
+    for _ in range(3):  # without CAP_SYS_ADMIN a write may be refused (EAGAIN) for 100 ms
         try:
             group.write_text(str(nice))
             return group.read_text().strip()
         except OSError as e:
-            if e.errno != errno.EAGAIN or attempt == 2:
-                return f"not changed: {type(e).__name__}: {e}"
+            why = f"{type(e).__name__}: {e}"
+            if e.errno != errno.EAGAIN:
+                break
             time.sleep(0.15)
-    return "not changed"
+    return f"not changed: {why}"
+
+
+def _leads_session(pid: int) -> bool:
+    try:
+        return os.getsid(pid) == pid
+    except OSError:
+        return False
 
 
 def session_ttl(pid: int, default: float = 120.0) -> float:
