@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _SCALES = ("linear", "log")
+_REPAIRS = ("clamp", "default")
 
 
 def param(
@@ -49,6 +50,7 @@ def param(
     group: str = "Model",
     live: bool = False,
     visible_if: Mapping[str, Iterable[Any]] | None = None,
+    above_max: str = "clamp",
 ) -> Any:
     """A dataclass field with the metadata the schema needs.
 
@@ -64,14 +66,21 @@ def param(
         live: True when a running trainer can take the new value without a rebuild.
         visible_if: show the widget only when other fields take these values,
             e.g. ``{"variant": ("vae",)}``; hidden fields keep their value.
+        above_max: what a link's value above ``max`` becomes: ``"clamp"`` (the maximum)
+            or ``"default"``, for a field whose maximum is there to show a run failing (a
+            learning rate that diverges), so that a repaired link trains. A value below
+            ``min`` is always clamped.
     """
     if scale not in _SCALES:
         raise ValueError(f"Expect scale in {_SCALES}, actually {scale!r}")
+    if above_max not in _REPAIRS:
+        raise ValueError(f"Expect above_max in {_REPAIRS}, actually {above_max!r}")
     meta = dict(
         label=label, help=help, min=min, max=max, step=step,
         choices=tuple(choices) if choices is not None else None,
         scale=scale, group=group, live=live,
         visible_if={k: tuple(v) for k, v in (visible_if or {}).items()},
+        above_max=above_max,
     )
     return field(default=default, metadata=meta)
 
@@ -93,6 +102,8 @@ class ParamSpec:
     group: str
     live: bool
     visible_if: dict
+    #: what a link's value above ``max`` becomes (see :func:`param`)
+    above_max: str = "clamp"
 
     def visible(self, values: Mapping[str, Any]) -> bool:
         return all(values.get(k) in allowed for k, allowed in self.visible_if.items())
@@ -124,6 +135,8 @@ class Preset:
     question: str = ""
     watch: str = ""
     seed: int | None = None
+    #: the test that checks what ``watch`` promises, "tests/<file>.py::<test function>"
+    test: str = ""
 
 
 def specs(cls: type[Config]) -> list[ParamSpec]:
@@ -137,6 +150,7 @@ def specs(cls: type[Config]) -> list[ParamSpec]:
             name=f.name, type=type(f.default), default=f.default, label=m["label"],
             help=m["help"], min=m["min"], max=m["max"], step=m["step"], choices=m["choices"],
             scale=m["scale"], group=m["group"], live=m["live"], visible_if=m["visible_if"],
+            above_max=m.get("above_max", "clamp"),
         ))
     return out
 
@@ -244,6 +258,10 @@ def _clamp(s: ParamSpec, v: Any) -> tuple[Any, str | None]:
     c = min(max(v, lo), hi)
     if s.type is int:
         c = int(c)
+    if v > hi and s.above_max == "default":
+        return s.default, (f"{s.label} {_fmt(v)} is out of range [{_fmt(lo)}, {_fmt(hi)}]; "
+                           f"using the default {_fmt(s.default)}, which trains (not the "
+                           f"maximum {_fmt(hi)}: it is there to show a run diverging).")
     if c != v:
         return c, f"{s.label} {_fmt(v)} is out of range [{_fmt(lo)}, {_fmt(hi)}]; using {_fmt(c)}."
     return v, None

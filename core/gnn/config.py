@@ -38,9 +38,10 @@ class GNNConfig(Config):
     homophily: float = param(
         0.8, label="Homophily", group="Data", min=0.0, max=1.0, step=0.05,
         visible_if={"graph": ("sbm",)},
-        help="Fraction of edges inside a block. 1/3 is random for 3 blocks; above it "
-             "neighbours share a class (message passing helps), below it they do not "
-             "(it hurts).")
+        help="Fraction of edges inside a block. 1/3 is random for 3 blocks: a neighbour's "
+             "class then says nothing about a node's. At σ = 1, GCN is worst near 1/3 and "
+             "beats the MLP only from about 0.6 (averaging also dilutes a node's own "
+             "features); below 1/3 neighbours are mostly of other classes.")
     feature_noise: float = param(
         1.0, label="Feature noise σ", group="Data", min=0.0, max=5.0, step=0.1,
         visible_if={"graph": ("sbm",)},
@@ -68,8 +69,8 @@ class GNNConfig(Config):
              "0.5 for GCN, 0.6 for GAT on Cora's 140 labels.")
     residual: bool = param(
         False, label="Residual connections",
-        help="Add each hidden layer's input to its output (h + layer(h)): keeps deep stacks "
-             "from smoothing every node into the same vector.")
+        help="Add each hidden-to-hidden layer's input to its output (h + ReLU(layer(h)), "
+             "ELU for GAT): keeps deep stacks from mapping every node to nearly the same vector.")
     self_loops: bool = param(
         True, label="Self-loops",
         help="GCN and GAT include a node in its own neighbourhood (A + I). Off: a node sees "
@@ -81,7 +82,8 @@ class GNNConfig(Config):
     weight_decay: float = param(
         5e-4, label="Weight decay", group="Training", min=0.0, max=0.1, step=1e-4,
         live=True,
-        help="L2 penalty on every weight (Adam's weight_decay); 5e-4 in both papers. "
+        help="L2 penalty on every parameter, biases included (Adam's weight_decay); 5e-4 in "
+             "both papers (Kipf & Welling on the first layer only). "
              "With 140 labels, 0 overfits.")
 
     @property
@@ -120,33 +122,57 @@ PRESETS = [
     Preset("karate club", KARATE),
 ]
 
+#: where each experiment's promise is checked
+T = "tests/test_claims_gnn.py::"
+
 EXPERIMENTS = [
     Preset("MLP vs GCN on Cora", {"graph": "cora", "model": "mlp", "depth": 2, "hidden": 16},
            question="How much do the citation links add to the words of a paper?",
-           watch="With 140 labels the MLP reaches about 55-60 % test accuracy and stalls. "
-                 "Switch Model to gcn (keep the rest) and press reset: about 81 %, because a "
-                 "paper tends to cite papers on its own topic."),
+           watch="With 140 labels the MLP fits its training nodes perfectly but reaches only "
+                 "about 52-62 % test accuracy (at the best validation epoch, 200 epochs, seeds "
+                 "0-2). Switch Model to gcn (keep the rest) and press reset: 79-84 %, because a "
+                 "paper tends to cite papers on its own topic.",
+           test=T + "test_gnn_mlp_stalls_near_58_and_gcn_reaches_81_on_cora"),
     Preset("depth 8: over-smoothing", {"graph": "cora", "model": "gcn", "depth": 8,
                                        "residual": False},
            question="Why not stack many message-passing layers?",
-           watch="The over-smoothing chart: the mean cosine similarity of the node vectors "
-                 "climbs towards 1 layer after layer, and accuracy stays far below depth 2's. "
-                 "Run the depth sweep, then turn on residual connections and compare."),
+           watch="Look at the over-smoothing chart before pressing play: with random weights "
+                 "the mean cosine similarity of the node vectors climbs layer after layer, from "
+                 "under 0.1 at the input to above 0.85 at layer 8 (repeated averaging makes "
+                 "nodes alike). Then train: after 200 epochs the test accuracy is under 50 % "
+                 "(depth 2: about 80 %) and the cosine sits high from layer 1 on (about 1 on "
+                 "most seeds), flat rather than climbing: nearly every node gets the same "
+                 "vector. (The vectors are taken after ReLU, so they are never negative and even "
+                 "unrelated ones score above 0.) Turn on residual connections: about 42-65 %, "
+                 "better but still below depth 2, with the cosine below 0.8.",
+           test=T + "test_gnn_depth_8_smooths_untrained_and_trains_far_below_depth_2"),
     Preset("heterophily: homophily 0.1", {"graph": "sbm", "homophily": 0.1,
                                           "feature_noise": 1.0, "model": "gcn"},
            question="Does message passing always help?",
            watch="Here most edges cross blocks, so averaging neighbours mixes classes: GCN "
-                 "falls below the MLP on the same graph (switch Model to mlp). Slide homophily "
-                 "back up past 1/3 and GCN wins again."),
+                 "scores well below the MLP on the same graph (switch Model to mlp; averaged "
+                 "over seeds 0-2, about 0.38 against 0.56). Slide homophily up: at 0.35 "
+                 "(neighbours of random classes) GCN is no better, at 0.5 still below the MLP; "
+                 "only from about 0.6 does it pull ahead, and at 0.8 it leads by over 25 "
+                 "points. Averaging with neighbours dilutes a node's own features, so the "
+                 "neighbours must agree with it clearly more often than at random to pay.",
+           test=T + "test_gnn_heterophily_gcn_below_mlp_until_about_0_6"),
     Preset("karate club: one label per faction", KARATE,
            question="Can two labels classify a whole club?",
            watch="Only the instructor (node 0) and the officer (node 33) are labelled. Within "
-                 "a few dozen epochs the friendships carry the labels to nearly every member; "
-                 "the few errors sit on the boundary between the factions."),
+                 "50 epochs the friendships carry the labels to at least 29 of the other 32 "
+                 "members (seeds 0-2); each member still wrong has friends in both factions.",
+           test=T + "test_gnn_karate_two_labels_reach_nearly_everyone"),
     Preset("GAT attention on a hub", {"graph": "cora", "model": "gat", "depth": 2,
                                       "hidden": 8, "heads": 8, "dropout": 0.6, "lr": 0.005},
            question="Does attention weigh a hub's neighbours unequally?",
-           watch="Click the node with the most links (the biggest dot) after a hundred epochs: "
-                 "the attention bars show each head spreading weight over its neighbours, "
-                 "near uniform early, less so later: GAT learns which citations matter."),
+           watch="Click the node with the most links (the biggest dot, 168 links) after a "
+                 "hundred epochs. The map colours each weight as a multiple of the uniform "
+                 "share 1/169: every head of layer 1 stays close to uniform (normalised "
+                 "entropy above 0.99 at epochs 100 and 200, no weight above 5 shares, seeds "
+                 "0-2), while test accuracy passes 78 %. The network learns to classify, not "
+                 "which citations matter: here GAT's attention is close to a plain mean. "
+                 "(Brody et al. 2022 show a limit of its form: every node ranks a given set of "
+                 "neighbours the same way.)",
+           test=T + "test_gnn_gat_attention_on_the_hub_stays_near_uniform"),
 ]

@@ -4,7 +4,8 @@ plotly figures or Vega-Lite dicts out. No torch, no streamlit.
 - ``graph_figure(snap, selected, hops)``: the graph on its cached layout, nodes coloured by
   predicted class, training nodes ringed, wrong predictions as crosses; with a selected node,
   its ``hops``-hop receptive field lit and the rest faded.
-- ``attention_figure(snap, node)``: GAT's attention on each incoming edge of a node, per head.
+- ``attention_figure(snap, node)``: GAT's attention on each incoming edge of a node, per head
+  (the array from ``attention_into``).
 - ``embedding_figure(snap, xy)``: the last hidden layer in 2-D (PCA, or t-SNE given), coloured
   by true class.
 - ``smoothing_chart(snap)``: over-smoothing per layer; ``sweep_chart(result)``: accuracy
@@ -28,8 +29,8 @@ import numpy as np
 from core.figures import CLASS_COLORS, fast_figure, metric_charts, note_layer
 from core.gnn.config import METRICS
 
-__all__ = ["graph_figure", "attention_figure", "embedding_figure", "smoothing_chart",
-           "sweep_chart", "live_figures", "diagram", "edge_path"]
+__all__ = ["graph_figure", "attention_into", "attention_figure", "embedding_figure",
+           "smoothing_chart", "sweep_chart", "live_figures", "diagram", "edge_path"]
 
 FADED = "#DDDDDD"
 #: above this many nodes, hover text is short and rings and crosses are traces of their own
@@ -187,32 +188,50 @@ def hop_distances(links: np.ndarray, n: int, node: int, k: int) -> np.ndarray:
     return dist
 
 
+def attention_into(snap, node: int, layer: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """GAT's α on every edge into ``node`` in ``layer``: (sources (k,), α (k, H) float32).
+    Each column (head) sums to one over the k sources; 1/k is a uniform share."""
+    att = snap.attention[min(layer, len(snap.attention) - 1)].astype(np.float32)  # (E', H)
+    m = snap.att_dst == node
+    return snap.att_src[m], att[m]
+
+
+#: colour range of the attention map, in multiples of a uniform share 1/k (fixed, so that a
+#: near-uniform head looks near uniform instead of being stretched over the whole palette)
+SHARE_MAX = 4.0
+
+
 def attention_figure(snap, node: int, layer: int = 0) -> dict[str, Any]:
-    """Vega-Lite heatmap: GAT's α on every edge into ``node`` (columns: the source node),
-    one row per head of ``layer``. Each row sums to one."""
+    """Vega-Lite heatmap: GAT's α on the edges into ``node`` (columns: the source node, the 60
+    strongest), one row per head of ``layer``. Colour: α × k, the weight as a multiple of the
+    uniform share 1/k on a fixed scale (1 = uniform), so small differences do not look large."""
     if not snap.attention:
         return {"height": 60, "title": "Attention (GAT only)",
                 "layer": [note_layer("pick Model = gat to see attention weights")]}
-    att = snap.attention[min(layer, len(snap.attention) - 1)].astype(np.float32)  # (E', H)
-    m = snap.att_dst == node
-    srcs = snap.att_src[m]
-    a = att[m]                                                     # (k, H)
+    srcs, a = attention_into(snap, node, layer)                    # (k,), (k, H)
+    k = len(srcs)
     order = np.argsort(-a.mean(1))[:60]                            # the 60 strongest sources
     rows = [{"source": f"{int(srcs[j])}" + (" (self)" if srcs[j] == node else ""),
-             "head": f"head {h + 1}", "alpha": round(float(a[j, h]), 4)}
+             "head": f"head {h + 1}", "alpha": round(float(a[j, h]), 4),
+             "share": round(float(a[j, h] * k), 3)}
             for j in order for h in range(a.shape[1])]
+    shown = "" if k <= 60 else f", the 60 strongest of {k} shown"
     return {
-        "title": f"GAT attention into node {node}, layer {layer + 1} (each head sums to 1)",
+        "title": f"GAT attention into node {node}, layer {layer + 1}: α × {k} (1 = a uniform "
+                 f"share; each head's α sums to 1{shown})",
         "height": 24 * a.shape[1] + 40, "width": "container",
         "layer": [{"data": {"values": rows}, "mark": "rect",
                    "encoding": {
                        "x": {"field": "source", "type": "nominal", "sort": None,
                              "title": "neighbour j (sending node)"},
                        "y": {"field": "head", "type": "nominal", "title": None},
-                       "color": {"field": "alpha", "type": "quantitative", "title": "α",
-                                 "scale": {"scheme": "viridis"}},
+                       "color": {"field": "share", "type": "quantitative",
+                                 "title": "α × k",
+                                 "scale": {"scheme": "viridis", "domain": [0, SHARE_MAX],
+                                           "clamp": True}},
                        "tooltip": [{"field": "source"}, {"field": "head"},
-                                   {"field": "alpha", "format": ".3f"}]}}]}
+                                   {"field": "alpha", "format": ".4f"},
+                                   {"field": "share", "title": "α × k", "format": ".2f"}]}}]}
 
 
 def embedding_figure(snap, xy: np.ndarray | None = None, method: str = "PCA",
@@ -320,12 +339,13 @@ def diagram(cfg) -> str:
     act = "ELU" if kind == "gat" else "ReLU"
     feats = {"cora": "1,433 words", "karate": "34 one-hot ids", "sbm": "16 features",
              "upload": "one-hot ids"}.get(cfg.graph, "features")
+    sparse = "" if cfg.graph == "sbm" else "\\n(sparse)"      # SBM features are dense
     classes = {"cora": "7 topics", "karate": "2 factions", "sbm": "3 blocks"}.get(cfg.graph,
                                                                                  "C classes")
     lines = ["digraph GNN {", "  rankdir=LR; nodesep=0.25; ranksep=0.3;",
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, '
              'fillcolor="#FFFFFF", color="#555555"];', '  edge [color="#555555", arrowsize=0.7];',
-             f'  x [label="X\\n{feats}\\n(sparse)", fillcolor="#DCEBF7"];',
+             f'  x [label="X\\n{feats}{sparse}", fillcolor="#DCEBF7"];',
              f'  drop0 [label="dropout {cfg.dropout:g}", shape=plain];', "  x -> drop0;"]
     prev = "drop0"
     for l in range(cfg.depth):
