@@ -34,6 +34,8 @@ import numpy as np
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
 
+from core.imports import settled
+
 __all__ = ["Fast", "figure", "validated", "checking", "colorscale", "colorscales_in"]
 
 _checking = 0
@@ -119,6 +121,7 @@ class Fast(go.Figure):
     equals plotly's own ``to_dict`` (``tests/test_plotly_fast.py``)."""
 
     def to_dict(self) -> dict:
+        settled()  # plotly's array probes look pandas up without importing it (core.imports)
         res = {"data": _sendable(self._data), "layout": _sendable(self._layout)}
         frames = [_sendable(f._props) for f in self._frame_objs]
         if frames:
@@ -128,6 +131,7 @@ class Fast(go.Figure):
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
     """A plotly figure from plain trace/layout dicts, without per-property validation."""
+    settled()  # plotly's validators look pandas up without importing it (core.imports)
     data, layout = _expand(data), _expand(layout)
     if _checking:
         return Fast(data=data, layout=layout)  # full validation: a typo raises here

@@ -126,3 +126,55 @@ def test_every_live_figure_sends_what_plotly_sends(family):
     assert figs and all(isinstance(f, PF.Fast) for f in figs)
     for fig in figs:
         assert _sent(fig.to_dict()) == _sent(go.Figure.to_dict(fig))
+
+
+RACE = r'''
+import sys, threading, importlib.abc, importlib.util
+gate, entered = threading.Event(), threading.Event()
+
+class SlowLoader(importlib.abc.Loader):      # a "pandas" whose import takes a while
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        entered.set()
+        gate.wait(30)
+        for n in ("Series", "Index", "DataFrame", "Categorical"):
+            setattr(module, n, type(n, (), {}))
+
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "pandas":
+            return importlib.util.spec_from_loader(name, SlowLoader())
+
+sys.meta_path.insert(0, Finder())
+import numpy as np
+from core import plotly_fast
+if sys.argv[1] == "unguarded":
+    plotly_fast.settled = lambda: None
+threading.Thread(target=lambda: __import__("pandas"), daemon=True).start()   # another session
+entered.wait(30)
+timer = threading.Timer(float(sys.argv[2]), gate.set)
+timer.daemon = True
+timer.start()
+fig = plotly_fast.figure([{"type": "scatter", "x": np.arange(3.0), "y": [1, 2, 3]}], {})
+print(sorted(fig.to_dict()["data"][0]))
+'''
+
+
+def _race(mode: str, gate_s: float):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    return subprocess.run([sys.executable, "-c", RACE, mode, str(gate_s)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_figure_waits_for_pandas_that_another_session_is_importing():
+    """A fresh server: one session's thread is importing pandas when another builds and sends
+    a figure. Plotly looks pandas up in ``sys.modules`` without importing it; the figure code
+    waits for the import (core.imports.settled) instead of meeting a half-built module."""
+    done = _race("guarded", 0.5)
+    assert done.returncode == 0 and done.stdout.split() == ["['type',", "'x',", "'y']"], done
+    # the same without the wait fails as the first visitors of a class did
+    bare = _race("unguarded", 20.0)
+    assert bare.returncode != 0 and "partially initialized module 'pandas'" in bare.stderr, bare

@@ -5,10 +5,13 @@ from typing import Any, Mapping
 
 import streamlit as st
 
+from core.imports import settled
+
 
 def chart(spec: dict[str, Any], *, key: str | None = None, width: Any = "stretch") -> None:
     """A Vega-Lite chart, full width by default. The dict goes straight to
     ``st.vega_lite_chart``: no schema validation (altair's costs 10-50 ms per chart per tick)."""
+    settled()  # Streamlit's dataframe probes look pandas up without importing it (core.imports)
     st.vega_lite_chart(spec, width=width, key=key)
 
 
@@ -17,6 +20,7 @@ def figure(fig: Any, key: str) -> None:
     if isinstance(fig, dict):
         chart(fig, key=key)
     else:
+        settled()
         st.plotly_chart(fig, width="stretch", key=key)
 
 

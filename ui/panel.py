@@ -30,6 +30,7 @@ import streamlit as st
 
 from core import classroom, compare, fair
 from core.config import Config, needs_rebuild, specs, to_dict
+from core.imports import settled
 from core.training import Trainer, WrongCheckpoint, warm_up
 from ui import deferred, pacer
 from ui.errors import guard
@@ -271,6 +272,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         _status(s, tr)
         view = _view(page, s, tr)
         with guard("drawing the figures"):
+            settled()  # a module another session is importing is complete before figures use it
             draw(view)
         # last: the browser acks once everything above is drawn, and not before the interval
         pacer.pace(f"_pace_{page}", s.ticks, _interval(speed) - (time.perf_counter() - t0),
@@ -387,7 +389,8 @@ def _status(s: LiveState, t: Trainer) -> None:
     cols[1].metric("Steps / s", f"{_steps_per_s(s):,.0f}" if s.playing else "–",
                    help="Training steps per second of wall time in this page, drawing included.")
     cols[2].metric("Training time", f"{t.train_seconds:.1f} s")
-    cols[3].metric("State", "diverged" if t.diverged else ("training" if s.playing else "paused"))
+    cols[3].metric("State", t.diverged.state if t.diverged else
+                   ("training" if s.playing else "paused"))
     if classroom.settings().enabled:
         st.caption(fair.load().sentence())
     if t.in_parts and s.playing:  # always drawn while playing: a line that came and went
