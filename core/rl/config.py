@@ -30,7 +30,8 @@ class RLConfig(Config):
     layers: int = param(2, label="Hidden layers", min=1, max=3, group="Model",
                         help="Number of hidden layers in each network.")
     lr: float = param(1e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
-                      group="Training", live=True, help="Adam step size for every network.")
+                      group="Training", live=True, above_max="default",
+                      help="Adam step size for every network.")
     gamma: float = param(0.98, label="Discount γ", min=0.8, max=0.999, step=0.001,
                          group="Training", help="How much a reward one step later is worth. "
                          "Higher looks further ahead but makes returns noisier.")
@@ -179,33 +180,41 @@ PRESETS = [
                                          eps_steps=3000, learning_starts=500, gamma=0.95)),
 ]
 
+#: where each experiment's promise is checked
+CLAIMS = "tests/test_experiment_claims.py::"
+
 EXPERIMENTS = [
     Preset("DQN without a target network", dict(ALGO_PRESETS["dqn"], target_update=0),
            question="What does the frozen target network buy? Here the TD target moves with "
                     "every gradient step.",
            watch="Mean Q and the TD loss blow up: within 6,000 environment steps (seed 0) mean "
-                 "Q passes a million (no return here can exceed 1/(1 − γ) = 100) and the TD loss grows "
-                 "with it, because every step raises the very targets it regresses on. The "
+                 "Q passes a million (Q estimates the discounted return, which cannot exceed "
+                 "1/(1 − γ) = 100 here, although the chart's undiscounted returns reach 500) "
+                 "and the TD loss grows with it, because every step raises the very targets "
+                 "it regresses on. The "
                  "agent does worse than a random policy (about 22). With the target network "
                  "(the DQN preset) mean Q climbs steadily to about 20 by then and returns "
-                 "reach 50-150."),
+                 "reach 50-150.",
+           test=CLAIMS + "test_rl_dqn_without_target_network_blows_up"),
     Preset("PPO with a tiny clip (ε = 0.02)", dict(ALGO_PRESETS["ppo"], clip=0.02),
            question="How much may one rollout change the policy?",
-           watch="About a third of the samples end up clipped (about 6 % at ε = 0.2) and the "
-                 "approximate KL per update is about ten times smaller: each rollout moves the "
-                 "policy a little. Learning starts more slowly (the return over the first "
-                 "8,000 steps stays well below ε = 0.2's), but 20 epochs of small steps add "
-                 "up: by 20,000 steps its training return is level with or above ε = 0.2's "
-                 "on seeds 0 and 1, and close behind on seed 2 (about 330 against 430)."),
+           watch="On seed 0, over 20,000 steps: in a typical update more than a quarter of the "
+                 "samples end up clipped (under 10 % at ε = 0.2) and the approximate KL is over "
+                 "five times smaller: each rollout moves the policy a little. Learning starts "
+                 "more slowly (the training return over the first 8,000 steps stays below 70 % "
+                 "of ε = 0.2's), but 20 epochs of small steps add up: over steps "
+                 "16,000-20,000 its training return is at least 80 % of ε = 0.2's.",
+           test=CLAIMS + "test_rl_ppo_tiny_clip_moves_the_policy_little_but_catches_up"),
     Preset("PPO with no effective clip (ε = 2)", dict(ALGO_PRESETS["ppo"], clip=2.0),
            question="What happens when 20 epochs on the same rollout are not held back?",
            watch="The approximate KL per update is several times larger than at ε = 0.2, with "
                  "spikes above 0.3: each update moves the policy much further from the one "
                  "that collected the data. The training return is jumpy, climbing and falling "
-                 "back between stretches of training. Where it stands after 20,000 steps "
-                 "depends on the seed (on one of seeds 0-2 the greedy policy scores under 200, "
-                 "on the others it can still reach 500): the clip does not make PPO learn, "
-                 "it keeps one bad update from undoing what was learnt."),
+                 "back between stretches of training (seed 0: its best fifth of the 20,000 steps "
+                 "averages over 1.3 times its last, and the greedy policy then scores under "
+                 "200; other seeds can end elsewhere, even at 500): the clip does not make PPO "
+                 "learn, it keeps one bad update from undoing what was learnt.",
+           test=CLAIMS + "test_rl_ppo_without_clip_breaks_down"),
     Preset("REINFORCE without a baseline", dict(ALGO_PRESETS["reinforce"], baseline=False),
            question="Why subtract a baseline when it does not change the expected gradient? "
                     "And does it always help?",
@@ -213,17 +222,19 @@ EXPERIMENTS = [
                  "of the returns on their batch mean (itself a constant baseline); both runs "
                  "divide by the standard deviation. A baseline only lowers the variance of the "
                  "estimate, and a learned one is only as good as its critic, which starts "
-                 "untrained. On CartPole it does not win here: without it the return climbs "
-                 "faster and is higher over steps 24,000-40,000 (seeds 0-2). (Without "
+                 "untrained. On CartPole it does not win here: without it the training return "
+                 "is higher over steps 24,000-40,000 (seed 0). (Without "
                  "centring, every sampled action gets a positive weight, more for those with a "
-                 "longer return-to-go, since every CartPole reward is +1.)"),
+                 "longer return-to-go, since every CartPole reward is +1.)",
+           test=CLAIMS + "test_rl_reinforce_without_baseline_is_not_slower_on_cartpole"),
     Preset("DDPG with Ornstein–Uhlenbeck noise", dict(ALGO_PRESETS["ddpg"], noise="ou",
                                                        noise_std=0.3),
            question="Does correlated exploration noise help swing the pendulum up?",
            watch="Two things change against the DDPG preset: the noise becomes "
                  "Ornstein–Uhlenbeck (each step's noise close to the last) and its scale "
-                 "triples (0.1 to 0.3). It hardly matters here: with either, the first 10 "
-                 "episodes score about -1,300 (a random policy's level), the pendulum is first "
-                 "swung up after about 3,000-3,500 steps, and episodes 16-25 average about "
-                 "-300 (seed 0: -290 Gaussian, -350 OU). Compare the Q maps."),
+                 "triples (0.1 to 0.3). It hardly matters here: with either (seed 0, 200-step "
+                 "episodes), the first 10 episodes average below -900, while the pendulum "
+                 "is not yet swung up, and episodes 16-25 average between -500 and -200. "
+                 "Compare the Q maps.",
+           test=CLAIMS + "test_rl_ddpg_swings_up_with_either_noise"),
 ]

@@ -81,7 +81,7 @@ class TransformerConfig(Config):
                               help="Use the token embedding matrix as the output layer too.")
     # ---- training
     lr: float = param(5e-3, label="Learning rate", min=1e-5, max=0.1, scale="log",
-                      group="Training", live=True, help="Peak AdamW learning rate (constant after "
+                      group="Training", live=True, above_max="default", help="Peak AdamW learning rate (constant after "
                                                         "warm-up).")
     warmup: int = param(100, label="Warm-up steps", min=0, max=2000, step=10, group="Training",
                         live=True, help="The learning rate rises linearly from 0 over these "
@@ -159,6 +159,9 @@ PRESETS = [
                                          "lr": 3e-3, "batch_size": 32, "dropout": 0.0}),
 ]
 
+#: where each experiment's promise is checked
+CLAIMS = "tests/test_experiment_claims.py::"
+
 EXPERIMENTS = [
     Preset("No positions: reverse", {"task": "reverse", "pos": "none", "arch": "encdec"},
            question="Can a transformer reverse a sequence if it is never told where each "
@@ -167,7 +170,8 @@ EXPERIMENTS = [
                  "falls: the decoder knows which output position it is writing, but the "
                  "encoder's outputs it reads are an unordered bag, so it learns which symbols "
                  "occur, not where. The cross-attention stays blurry instead of forming an "
-                 "anti-diagonal."),
+                 "anti-diagonal.",
+           test=CLAIMS + "test_tf_encdec_without_positions_never_reverses"),
     Preset("No positions, decoder-only: reverse", {"task": "reverse", "pos": "none",
                                                    "arch": "decoder"},
            question="The encoder-decoder without positions cannot reverse. Can a decoder-only "
@@ -175,20 +179,23 @@ EXPERIMENTS = [
            watch="Slowly, yes: the causal mask lets each token count how many tokens precede "
                  "it, so positions leak in. Sequence accuracy stays at 0 for about 600 steps, "
                  "then climbs to roughly 40-50 % by step 2,000 (with positions: over 90 % by "
-                 "step 150)."),
+                 "step 150).",
+           test=CLAIMS + "test_tf_decoder_without_positions_reverses_slowly"),
     Preset("No positions: sort", {"task": "sort", "seq_len": 6, "vocab": 3, "pos": "none",
                                   "arch": "encdec"},
            question="Does sorting need positions?",
            watch="It still learns: sequence accuracy passes 80 % within about 250 steps and "
                  "reaches 100 % by 500. A sorted output only depends on how many of each "
-                 "symbol there are, which attention can count without positions."),
+                 "symbol there are, which attention can count without positions.",
+           test=CLAIMS + "test_tf_sort_needs_no_positions"),
     Preset("One head vs four", {"task": "reverse", "n_heads": 1},
            question="How much do extra heads help on reverse? Compare with 4 heads (default).",
            watch="Hardly at all: reversing needs one look per output token (at the mirrored "
                  "source position), which a single head can make. One head passes 90 % "
                  "sequence accuracy within about 150-200 steps, four heads within about 150 "
                  "(seeds 0-2). Compare the heatmaps: the one head draws the anti-diagonal "
-                 "itself; with four, look for heads that share it out or do little."),
+                 "itself; with four, look for heads that share it out or do little.",
+           test=CLAIMS + "test_tf_one_head_reverses_about_as_fast_as_four"),
     Preset("Post-LN, high learning rate, no warm-up",
            {"task": "reverse", "norm": "post", "lr": 0.005, "warmup": 0, "grad_clip": 0.0,
             "n_layers": 4},
@@ -196,5 +203,6 @@ EXPERIMENTS = [
            watch="The loss stays at chance (ln 10 ≈ 2.3 nats) for at least 500 steps. Switch "
                  "LayerNorm placement to pre and press reset: the same learning rate passes "
                  "95 % sequence accuracy within about 200 steps. Or keep post-LN and add 100 "
-                 "warm-up steps: above 95 % within about 300."),
+                 "warm-up steps: above 95 % within about 300.",
+           test=CLAIMS + "test_tf_post_ln_without_warmup_stays_at_chance"),
 ]
