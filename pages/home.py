@@ -7,7 +7,8 @@ from ui.registry import FAMILIES
 ensure_navigated()
 st.title("🧪 ArchLab")
 st.markdown(
-    "Real PyTorch models that **train live in your browser tab**, beside the theory that "
+    "Real PyTorch models that **train live while you watch in your browser tab** (on the "
+    "server, not in the browser), beside the theory that "
     "explains what you see. Change a hyperparameter and watch the effect; scrub back through "
     "training; copy the address to share the exact run; pin runs and compare them side by side."
 )

@@ -12,8 +12,8 @@ from ui import LiveState, Page, View, figure, show
 from ui.uploads import own_text
 
 page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="🔭 Transformers",
-            caption="Attention is all you need (Vaswani et al. 2017), small enough to train in "
-                    "your browser: watch every layer × head form its pattern.",
+            caption="Attention is all you need (Vaswani et al. 2017), small enough to train "
+                    "live on the server while you watch every layer × head form its pattern.",
             presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
             code=[M.attention, M.MultiHeadAttention, M.sinusoidal_encoding, M.DecoderLayer,
                   M.Transformer, T.TransformerTrainer.train_step, T.TransformerTrainer.decode])

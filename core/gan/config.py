@@ -46,8 +46,10 @@ class GANConfig(Config):
                           help="Hidden layers in both the generator and the discriminator.")
     spectral_norm: bool = param(
         False, label="Spectral normalisation (D)",
-        help="Divide each discriminator weight by its largest singular value (Miyato et al. "
-             "2018): D becomes 1-Lipschitz per layer, which calms oscillations.")
+        help="Divide each discriminator weight by an estimate of its largest singular value "
+             "(one power iteration per step, Miyato et al. 2018): each layer's Lipschitz "
+             "constant becomes about 1 (the estimate errs low, so never below 1), which keeps "
+             "D's gradients bounded.")
     # ---- Training -------------------------------------------------------------------------
     loss: str = param(
         "nonsat", label="Loss", group="Training", choices=LOSSES,
