@@ -217,14 +217,24 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Divergence:
-    """Why training stopped: which metric went non-finite (or exploded) at which step."""
+    """Why training stopped: which metric went non-finite (or exploded) at which step, or,
+    for a family's declared alarm (core/alarms.py), what it saw in words (``reason``)."""
 
     step: int
     metric: str
     value: float
     suggestion: str
+    reason: str = ""
+    #: the run stopped learning (a loss stuck at chance level) rather than blew up
+    stalled: bool = False
+
+    @property
+    def state(self) -> str:
+        return "stalled" if self.stalled else "diverged"
 
     def message(self) -> str:
+        if self.reason:
+            return f"Training {self.state} at step {self.step}: {self.reason}. {self.suggestion}"
         what = "became NaN" if math.isnan(self.value) else (
             "became infinite" if math.isinf(self.value) else f"exploded to {self.value:.3g}")
         return f"Training diverged at step {self.step}: {self.metric} {what}. {self.suggestion}"

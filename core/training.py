@@ -44,6 +44,7 @@ import numpy as np
 import threadpoolctl
 import torch
 
+from core.alarms import Alarm, Watch
 from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
 from core.history import Divergence, History, Timeline
 from core.metrics import Metric
@@ -128,6 +129,11 @@ class Trainer:
     #: throws the loss up by orders of magnitude and then leaves the network dead but finite.
     explode_factor: float | None = None
     explode_metric: str = "loss"
+    #: what else counts as a failed run for this family: a finite loss far above what a model
+    #: that learnt nothing scores, a loss stuck at chance level at a far too high learning
+    #: rate, samples collapsed onto one point (core/alarms.py); checked on every step's
+    #: metrics, held-out ones at evaluation points
+    alarms: tuple[Alarm, ...] = ()
 
     def __init__(self, config: Config, seed: int = 0):
         if not isinstance(config, self.config_cls):
@@ -140,6 +146,7 @@ class Trainer:
         self.diverged: Divergence | None = None
         self.train_seconds = 0.0
         self._first: float | None = None  # first value of explode_metric
+        self._watch = Watch()             # where each declared alarm started to hold
         self._optims: dict[str, DrivenOptimizer] = {}
         self._pending: Generator[str, None, dict[str, float]] | None = None
         self._work = 0.0                  # seconds spent so far in the pending step's parts
@@ -238,10 +245,13 @@ class Trainer:
         if not fields:
             return "Lower the learning rate and press reset."
         labels = {s.name: s.label for s in specs(type(self.config))}
+        defaults = {s.name: s.default for s in specs(type(self.config))}
         now = [(labels.get(f, f), float(getattr(self.config, f))) for f in fields]
         if len(now) == 1:
-            lr = now[0][1]
-            return (f"The learning rate {lr:g} is probably too high: try {lr / 10:g} "
+            lr, default = now[0][1], defaults.get(fields[0])
+            also = (f", or the default {default:g}," if isinstance(default, float)
+                    and lr / 10 > default else "")
+            return (f"The learning rate {lr:g} is probably too high: try {lr / 10:g}{also} "
                     "and press reset.")
         parts = ", ".join(f"{lab} {v:g}" for lab, v in now)
         return (f"The learning rates ({parts}) are probably too high: divide them by 10 and "
@@ -259,6 +269,16 @@ class Trainer:
             elif abs(v) > self.explode_factor * max(self._first, 1e-6):
                 return Divergence(self.step, self.explode_metric, float(v),
                                   self.suggestion(self.explode_metric))
+        for i, alarm in enumerate(self.alarms):
+            if self._watch.fired(alarm, i, self, self.step, metrics):
+                v = float(metrics[alarm.metric])
+                labels = {m.name: m.label for m in self.metrics}
+                label = labels.get(alarm.metric, alarm.metric)
+                advice = (alarm.advice(self) if alarm.advice is not None
+                          else self.suggestion(alarm.metric))
+                return Divergence(self.step, alarm.metric, v, advice,
+                                  reason=alarm.reason(self, label, v, self._watch.limit),
+                                  stalled=alarm.stalled)
         return None
 
     def do_step(self) -> dict[str, float]:
@@ -438,6 +458,7 @@ class Trainer:
         self.history.load(state["history"])
         self._pending, self.progress = None, None
         self.diverged = None
+        self._watch.clear()
         self.timeline.clear()
 
     def save_bytes(self) -> bytes:

@@ -119,7 +119,8 @@ def test_every_emitted_metric_is_declared(preset):
     emitted |= set(t.evaluate())
     assert undeclared(METRICS, emitted) == [], preset.name
     assert GANTrainer.metrics is METRICS
-    want = {"d_loss", "g_loss", "g_grad"} | ({"modes", "hq_share"} if cfg.has_modes else set())
+    want = ({"d_loss", "g_loss", "g_grad", "spread"}
+            | ({"modes", "hq_share"} if cfg.has_modes else set()))
     assert emitted == want
 
 

@@ -34,6 +34,10 @@ METRICS = (
     # mean |∂L_G/∂x| over generated samples: near zero is a vanishing gradient, G learns nothing
     Metric("g_grad", "Generator's signal", unit="mean |∂L_G/∂x|", chart=SIGNAL_CHART, log=True,
            higher_is_better=True),
+    # evaluated every 50 steps: the generated samples' standard deviation over the real data's
+    # (per coordinate, averaged); near 0 every sample sits on one point (GANTrainer.alarms)
+    Metric("spread", "Spread of generated samples", unit="fraction of the data's",
+           plotted=False),
 )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.alarms import Alarm, lr_above
 from core.gan import data as gdata
 from core.gan.config import GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, g_loss_per_sample, gradient_penalty
@@ -36,6 +37,23 @@ class GANTrainer(Trainer):
     config_cls = GANConfig
     eval_every = 50
     metrics = METRICS
+    #: Adam at lr 1 for both players sends the losses into the thousands (the generator's to
+    #: 3e7) and every sample onto one point; a balanced game keeps both losses within a few
+    #: units. Mode collapse onto one of the modes is a lesson (its preset), not an alarm: the
+    #: collapse alarm only blames a learning rate far above its default.
+    alarms = (
+        Alarm("d_loss", above=lambda t: 100.0, hold=20,
+              says="the discriminator's loss stayed above {limit:g} for {hold} steps (now "
+                   "{value:.3g}); a balanced game keeps it within a few units"),
+        Alarm("g_loss", above=lambda t: 100.0, hold=20,
+              says="the generator's loss stayed above {limit:g} for {hold} steps (now "
+                   "{value:.3g}); a balanced game keeps it within a few units"),
+        # dead units put every sample on exactly one point (spread 0); the vanishing-gradient
+        # presets (D at 67x its default rate) sit near 4 % of the data's spread
+        Alarm("spread", below=lambda t: 0.005, hold=100, when=lr_above(10.0),
+              says="every generated sample collapsed onto one point: their spread stayed "
+                   "under {limit:.1%} of the data's for {hold} steps (now {value:.1%})"),
+    )
 
     def __init__(self, config: GANConfig, seed: int = 0, points: np.ndarray | None = None):
         """``points``: the user's uploaded 2-D points, for the ``csv`` dataset."""
@@ -59,6 +77,7 @@ class GANTrainer(Trainer):
             self.out_dim = 64
             self.centres = None
             self.pool = torch.from_numpy(digits()[0].copy())
+        self.data_spread = float(self.pool.std(0).mean())
         self.G = Generator(c.z_dim, c.g_hidden, c.n_layers, self.out_dim, image=not c.is_2d)
         self.D = Discriminator(self.out_dim, c.d_hidden, c.n_layers, c.spectral_norm)
         # built on first use; G follows ``lr``, D follows ``lr_d``
@@ -164,10 +183,12 @@ class GANTrainer(Trainer):
         return covered, share
 
     def evaluate(self) -> dict[str, float]:
-        if self.centres is None:
-            return {}
-        covered, share = self.coverage()
-        return {"modes": float(covered), "hq_share": share}
+        fake = self.generate(self.z_eval)                                  # (N_EVAL, D)
+        out = {"spread": float(fake.std(0).mean()) / max(self.data_spread, 1e-12)}
+        if self.centres is not None:
+            covered, share, _ = mode_stats(fake, self.centres, self.config.spread)
+            out.update(modes=float(covered), hq_share=share)
+        return out
 
     def snapshot(self) -> FieldSnapshot | DigitsSnapshot:
         # eval mode: spectral norm must not run a power iteration (training state) for a picture

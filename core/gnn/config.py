@@ -77,7 +77,7 @@ class GNNConfig(Config):
              "only its neighbours. SAGE and GIN always keep the node's own vector apart.")
     lr: float = param(
         0.01, label="Learning rate", group="Training", min=1e-4, max=1.0, step=1e-3,
-        scale="log", live=True,
+        scale="log", live=True, above_max="default",
         help="Adam step size; 0.01 for GCN, 0.005 for GAT (their papers' values).")
     weight_decay: float = param(
         5e-4, label="Weight decay", group="Training", min=0.0, max=0.1, step=1e-4,

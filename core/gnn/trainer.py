@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.alarms import Alarm, chance_loss, lr_above
 from core.gnn.config import METRICS, GNNConfig
 from core.gnn.data import Graph, layout, load
 from core.gnn.model import GNN, adjacency
@@ -111,6 +112,13 @@ class GNNTrainer(Trainer):
     metrics = METRICS
     eval_every = 1
     timeline_cap = 40
+    #: Adam at lr 1 leaves the loss at chance level (ln 7 on Cora) for good; at sensible rates
+    #: a stall is a lesson (depth 8 over-smooths), so only a far too high rate is blamed
+    alarms = (Alarm("loss", above=lambda t: 0.9 * t.chance_loss, hold=50, stalled=True,
+                    when=lr_above(5.0),
+                    says="the training loss stayed near chance level for {hold} epochs (now "
+                         "{value:.3g}; guessing from the class frequencies alone scores "
+                         "{t.chance_loss:.3g}): nothing is being learnt"),)
 
     def __init__(self, config: GNNConfig, seed: int = 0, graph: Graph | None = None):
         self._graph_arg = graph
@@ -125,6 +133,7 @@ class GNNTrainer(Trainer):
         self.y = g.y
         self.train_idx, self.val_idx, self.test_idx = g.train_idx, g.val_idx, g.test_idx
         self.y_train = self.y[self.train_idx]
+        self.chance_loss = chance_loss(self.y_train.numpy())
         self.best_val = -1.0
         self.best_test = 0.0
         self._static = _static_arrays(g)

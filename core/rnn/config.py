@@ -86,7 +86,8 @@ class RNNConfig(Config):
                                 "gradient steps with momentum 0.9, where an exploding gradient "
                                 "becomes an exploding step.")
     lr: float = param(1e-2, label="Learning rate", min=1e-5, max=3.0, scale="log",
-                      group="Training", live=True, help="Step size of the optimiser.")
+                      group="Training", live=True, above_max="default",
+                      help="Step size of the optimiser.")
     batch_size: int = param(64, label="Batch size", min=4, max=256, step=4, group="Training",
                             help="Sequences per step.")
     clip: bool = param(True, label="Clip gradients", group="Training", live=True,

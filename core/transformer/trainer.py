@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.alarms import Alarm, chance_loss, lr_above
 from core.training import Trainer
 from core.transformer.config import METRICS, TransformerConfig
 from core.transformer.data import CharText, SequenceTask, load_shipped_text, make_task
@@ -73,6 +74,15 @@ class TransformerTrainer(Trainer):
     config_cls = TransformerConfig
     metrics = METRICS
     eval_every = 50
+    #: AdamW at lr 0.1 without warm-up or clipping leaves the held-out loss at chance level
+    #: for good; at the default rate a plateau is a lesson (post-LN without warm-up), so only
+    #: a rate far above the default is blamed
+    alarms = (Alarm("val_loss", above=lambda t: 0.9 * t.chance_loss, hold=250, stalled=True,
+                    when=lr_above(5.0),
+                    says="the held-out loss stayed near chance level for {hold} steps (now "
+                         "{value:.3g}; guessing from the symbol frequencies alone scores "
+                         "{t.chance_loss:.3g}): nothing is being learnt",
+                    advice=lambda t: t.lr_advice()),)
     #: seconds of training between timeline snapshots (decoding the example costs about one
     #: training step, so a snapshot every tick would slow the live page noticeably)
     snapshot_every_s = 0.5
@@ -91,6 +101,7 @@ class TransformerTrainer(Trainer):
             self.itos = self.task.itos
             test_rng = np.random.default_rng(10_000 + self.seed)
             self.test_src, self.test_tgt = self.task.sample(test_rng, HELD_OUT)
+            self.chance_loss = chance_loss(self.test_tgt)
             self.test_keys = (set(self.task.key(self.test_src).tolist())
                               if self.task.space > 20 * HELD_OUT else None)
             max_len = max(self.task.src_len + self.task.tgt_len, 2)
@@ -104,6 +115,7 @@ class TransformerTrainer(Trainer):
             max_len = c.block_size
             val_rng = np.random.default_rng(20_000)
             self.val_x, self.val_y = self.text.batch(val_rng, 32, c.block_size, "val")
+            self.chance_loss = chance_loss(self.val_y)
             fits = all(ch in self.text.stoi for ch in PROMPT)
             self.example = self.text.encode(PROMPT) if fits else self.text.val[:16]
             self.prompt = self.text.encode(PROMPT) if fits else self.text.val[:8]
@@ -157,6 +169,15 @@ class TransformerTrainer(Trainer):
         """Linear warm-up over ``warmup`` steps, then constant (the lr schedule's factor)."""
         w = self.config.warmup
         return min(1.0, (step + 1) / w) if w else 1.0
+
+    def lr_advice(self) -> str:
+        """What to change when a too high learning rate stalls training."""
+        c = self.config
+        off = [what for what, on in (("a warm-up (100 steps)", c.warmup > 0),
+                                     ("gradient clipping (1)", c.grad_clip > 0)) if not on]
+        turn = f" and turn on {' and '.join(off)}" if off else ""
+        return (f"The learning rate {c.lr:g} is probably too high: try {c.lr / 10:g}{turn}, "
+                "then press reset.")
 
     def lr_now(self) -> float:
         return self.config.lr * self.warmup_factor(self.step)
