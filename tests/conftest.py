@@ -116,3 +116,27 @@ def page(page):
     tens of seconds, and a wait that gives up early is a flaky test, not a finding."""
     page.set_default_timeout(120_000)
     return page
+
+
+def until(page, read_js: str, check, timeout_s: float = 120.0):
+    """Read the page with ``read_js`` until ``check(value)`` holds; returns that value.
+
+    A page redraws while a test reads it (a tick, a rerun after a click): one reading is one
+    instant and may catch an element absent or half drawn. Browser assertions on what a page
+    shows read until the state they expect appears, and fail with the last reading if it never
+    does. (For a locator's text, count or attribute use Playwright's ``expect``, which retries.)
+    """
+    from playwright.sync_api import Error
+    deadline = time.monotonic() + timeout_s
+    value = None
+    while True:
+        try:
+            value = page.evaluate(read_js)
+            if value is not None and check(value):
+                return value
+        except Error:  # the page navigated or re-rendered under the script: read again
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page never showed the expected state; last read: "
+                                 f"{value!r}")
+        page.wait_for_timeout(100)

@@ -2,21 +2,32 @@
 import re
 
 import pytest
-from conftest import wait_idle
+from conftest import until, wait_idle
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
+def _metric(page, i: int = 0):
+    return page.locator("[data-testid=stMetricValue]").nth(i)
+
+
+STEP = ("() => (document.querySelector('[data-testid=stMetricValue]')?.innerText ?? '')"
+        ".replace(/,/g, '')")
+
+
 def _step(page) -> int:
-    return int(page.locator("[data-testid=stMetricValue]").first.inner_text().replace(",", ""))
+    """The step counter once it shows a number (it is briefly absent or "–" while redrawn)."""
+    return int(until(page, STEP, str.isdigit))
 
 
 def test_play_trains_and_draws_the_latent_space(page, app_url):
     page.goto(f"{app_url}/autoencoder")
     wait_idle(page)
-    assert _step(page) == 0
-    sidebar = page.locator("[data-testid=stSidebar]").inner_text()
-    assert "ArchLab home" in sidebar and "Autoencoders" in sidebar  # our menu, not raw files
+    expect(_metric(page)).to_have_text("0")
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar).to_contain_text("ArchLab home")  # our menu, not raw files
+    expect(sidebar).to_contain_text("Autoencoders")
     page.get_by_role("button", name=re.compile("Play")).click()
     # the counter rises tick after tick while the figures redraw
     page.wait_for_function(
@@ -29,8 +40,7 @@ def test_play_trains_and_draws_the_latent_space(page, app_url):
     page.get_by_role("button", name=re.compile("Pause")).click()
     page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)
     wait_idle(page)
-    state = page.locator("[data-testid=stMetricValue]").nth(3).inner_text()
-    assert state == "paused"  # one click pauses (a doubled click must not resume)
+    expect(_metric(page, 3)).to_have_text("paused")  # one click pauses (a doubled one must not resume)
     # the latent scatter is a drawn plotly chart with one trace per digit class
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')]"
@@ -43,7 +53,7 @@ def test_bad_link_shows_a_note_not_a_traceback(page, app_url):
     page.goto(f"{app_url}/autoencoder?lr=abc&latent_dim=500")
     wait_idle(page)
     alert = page.locator("[data-testid=stAlert]").first
-    assert "could not be used as given" in alert.inner_text()
+    expect(alert).to_contain_text("could not be used as given")
     assert page.locator("[data-testid=stException]").count() == 0
 
 
@@ -54,11 +64,13 @@ def test_theory_tabs_compute_only_the_open_section(page, app_url):
     page.goto(f"{app_url}/autoencoder")
     wait_idle(page)
     page.locator("[data-testid=stGraphVizChart] svg").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Loading this section...").count() == 0
-    assert page.locator(".js-plotly-plot").count() >= 2
+    expect(page.get_by_text("Loading this section...")).to_have_count(0)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2",
+                           timeout=60_000)
     assert page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).count() == 0
     page.get_by_role("tab", name="Implementation").click()
     page.get_by_text("core.autoencoder.model.Autoencoder", exact=True).wait_for(timeout=60_000)
     wait_idle(page)
-    assert page.get_by_role("tab", name="Implementation").get_attribute("aria-selected") == "true"
+    expect(page.get_by_role("tab", name="Implementation")).to_have_attribute("aria-selected",
+                                                                            "true")
     assert page.locator("[data-testid=stException]").count() == 0

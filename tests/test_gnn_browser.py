@@ -2,7 +2,7 @@
 receptive field light up in the graph."""
 
 import pytest
-from conftest import wait_idle
+from conftest import until, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,13 +18,10 @@ TITLE = """() => {
 def test_clicking_a_node_shows_its_receptive_field(page, app_url):
     page.goto(f"{app_url}/gnn?graph=karate")
     wait_idle(page, timeout_ms=120_000)
-    page.wait_for_function(f"() => ({TITLE})() !== null", timeout=60_000)
-    assert "predicted class" in page.evaluate(TITLE)
+    until(page, TITLE, lambda t: "predicted class" in t)
     # the nodes are the first trace of the graph's scatter layer (links are a shape)
     plot = page.locator(".js-plotly-plot").filter(has_text="Karate club").first
     point = plot.locator(".scatterlayer .trace").nth(0).locator("path.point").first
     point.click(force=True)
-    page.wait_for_function(
-        f"() => ({TITLE})()?.includes('receptive field')", timeout=60_000)
-    assert "of 34 nodes" in page.evaluate(TITLE)
+    until(page, TITLE, lambda t: "receptive field" in t and "of 34 nodes" in t)
     assert page.locator("[data-testid=stException]").count() == 0

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from conftest import wait_idle
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -12,12 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
     page.goto(f"{app_url}/rl?algo=ppo&seed=1")
     wait_idle(page)
-    assert page.get_by_text("Reinforcement learning").first.is_visible()
+    expect(page.get_by_text("Reinforcement learning").first).to_be_visible()
     page.get_by_role("button", name="▶ Play").click()
     # the greedy policy's frame appears (an <img> of st.image) while training plays
     frame = page.locator("[data-testid=stImage] img").first
     frame.wait_for(timeout=60_000)
-    assert frame.get_attribute("src")
+    expect(frame).to_have_attribute("src", re.compile(".+"))
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
         ".some(e => parseInt(e.textContent.replace(/,/g, '')) >= 5)", timeout=60_000)

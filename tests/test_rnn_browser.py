@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from conftest import wait_idle
+from conftest import until, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +23,10 @@ def test_typed_date_is_decoded_with_its_alignment_and_the_page_plays(page, app_u
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => "
         "((p?.layout?.xaxis || {}).ticktext || []).join('') === 'mar␣3␣98')", timeout=240_000)
     wait_idle(page, 240_000)
-    maps = page.evaluate(HEATMAPS)
-    titles = [m["title"] for m in maps]
-    assert any(t.startswith("Try it: attention") for t in titles), titles
-    states = next(m for m in maps if m["title"].startswith("States and gates"))
-    assert states["traces"] == 5  # h, c and the input, forget and output gates of the LSTM
+    # the alignment and the states of the LSTM: h, c and the input, forget and output gates
+    until(page, HEATMAPS, lambda maps: any(m["title"].startswith("Try it: attention")
+                                           for m in maps) and
+          [m["traces"] for m in maps if m["title"].startswith("States and gates")] == [5])
     page.get_by_role("button", name=re.compile("Play")).click()
     page.wait_for_function(
         "() => parseInt((document.querySelector('[data-testid=stMetricValue]')?.innerText "

@@ -36,5 +36,5 @@ def test_a_small_sweep_shows_progress_and_its_result(page, app_url):
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => (p.data ?? [])"
         ".some(t => (t.hovertemplate ?? '').startsWith('Learning rate')))", timeout=120_000)
-    assert "sweep=" in page.url                   # the address reopens it
+    page.wait_for_function("() => location.search.includes('sweep=')")  # the address reopens it
     assert page.locator("[data-testid=stException]").count() == 0

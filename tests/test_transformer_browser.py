@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from conftest import wait_idle
+from conftest import until, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +23,15 @@ def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => "
         "((p.layout?.xaxis || {}).ticktext || []).join('') === '98765432')", timeout=240_000)
     wait_idle(page, 240_000)
-    maps = page.evaluate(AXIS_TICKS)
-    titles = [m["title"] for m in maps]
-    assert any(t.startswith("Encoder self-attention") for t in titles), titles
-    enc = next(m for m in maps if m["title"].startswith("Encoder self-attention"))
-    assert enc["x"] == list("98765432") * 4  # one tile per head, tokens on both axes
-    assert enc["y"] == list("98765432") * 2  # one tile row per layer
-    tryit = next(m for m in maps if m["title"].startswith("Decoded token by token"))
-    assert tryit["x"] == list("98765432") and len(tryit["y"]) == 8
+
+    def shown(maps) -> bool:
+        enc = [m for m in maps if m["title"].startswith("Encoder self-attention")]
+        tryit = [m for m in maps if m["title"].startswith("Decoded token by token")]
+        return (len(enc) == 1 and enc[0]["x"] == list("98765432") * 4   # a tile per head
+                and enc[0]["y"] == list("98765432") * 2                  # a tile row per layer
+                and len(tryit) == 1 and tryit[0]["x"] == list("98765432")
+                and len(tryit[0]["y"]) == 8)
+    until(page, AXIS_TICKS, shown)
     # switch to cross-attention: queries are the decoder's inputs, keys the typed tokens
     page.get_by_text("Cross-attention", exact=True).click()
     page.wait_for_function(
