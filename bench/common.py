@@ -157,7 +157,8 @@ def serialize(fig: Any) -> str:
 
 
 def print_table(records: list[dict[str, Any]]) -> None:
-    cols = ["family", "case", "metric", "value", "unit", "target", "met", "seconds", "steps"]
+    cols = ["family", "case", "metric", "value", "unit", "target", "met", "seconds", "steps",
+            "solved"]
     rows = [[_cell(r.get(c)) for c in cols] for r in records]
     widths = [max(len(c), *(len(row[i]) for row in rows)) if rows else len(c)
               for i, c in enumerate(cols)]

@@ -250,6 +250,17 @@ def test_ppo_solves_cartpole_by_the_bench_rule():
 
 
 @pytest.mark.slow
+def test_dqn_preset_solves_cartpole_by_the_bench_rule():
+    """Issue 29 item 7: the preset reached 500 and fell back on seeds 0 and 1 within 60k
+    steps; with double DQN and PyTorch's default init seed 0 solves at 20,224 env steps
+    (seeds 0-4: 20-40k, bench rule with 10 episodes)."""
+    t = RLTrainer(cfg_for("dqn"), seed=0)
+    res = solve(t, 475.0, max_env_steps=30_000, budget_s=1e9, episodes=10)
+    assert res["seconds"] is not None, res["evals"]
+    assert res["env_steps"] <= 30_000     # not pinned exactly: float rounding differs by CPU
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("algo, env_steps, last, above", [
     ("reinforce", REINFORCE_STEPS, 10, REINFORCE_ABOVE),
     ("a2c", A2C_STEPS, 10, A2C_ABOVE),

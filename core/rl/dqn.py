@@ -36,8 +36,11 @@ class DQN:
         self.env = make_env(cfg.env)
         self.obs, _ = self.env.reset(seed=seed)
         self.env.action_space.seed(seed)
+        # PyTorch's default initialisation, as Stable-Baselines3's Q-network: with the
+        # orthogonal one of the policy-gradient nets (gain √2, out_gain 1) the CartPole preset,
+        # double DQN included, reached 500 and fell back on seed 4 within its 60k-step budget
         self.q = mlp([self.spec.obs_dim, *[cfg.hidden] * cfg.layers, self.spec.n_actions],
-                     "relu", out_gain=1.0)
+                     "relu")
         self.q_target = copy.deepcopy(self.q).requires_grad_(False)
         self.opt = adam(self.q.parameters(), cfg.lr)
         self.buffer = ReplayBuffer(cfg.buffer_size, self.spec.obs_dim, 1, rng, discrete=True)
