@@ -38,8 +38,13 @@ def _theory(family: str, text: dict[str, str], diagram: str | None,
     # diagram, every source listing) cost the browser a second or more on each page's first
     # render here; choosing another tab reruns the fragment.
     tabs = st.tabs(names, key=f"_theory_{family}", on_change="rerun")
-    # and on a session's first visit the open one waits until the charts above are drawn
-    ready = deferred.shown(f"_theory_after_{family}")
+    # and on a session's first visit the open one waits until the charts above are drawn,
+    # unless the student chose a tab: then they asked for it now (and a click during the wait
+    # could cancel the browser's trigger, leaving "Loading this section..." for good)
+    chosen = any(tab.open for name, tab in zip(names, tabs) if name != names[0])
+    ready = chosen or deferred.shown(f"_theory_after_{family}")
+    if chosen:
+        st.session_state[deferred.flag(f"_theory_after_{family}")] = True
     for name, tab in zip(names, tabs):
         if tab.open is False:
             continue
