@@ -123,7 +123,7 @@ PRESETS = [
 ]
 
 #: where each experiment's promise is checked
-T = "tests/test_claims_gnn.py::"
+CLAIMS = "tests/test_claims_gnn.py::"
 
 EXPERIMENTS = [
     Preset("MLP vs GCN on Cora", {"graph": "cora", "model": "mlp", "depth": 2, "hidden": 16},
@@ -132,7 +132,7 @@ EXPERIMENTS = [
                  "about 52-62 % test accuracy (at the best validation epoch, 200 epochs, seeds "
                  "0-2). Switch Model to gcn (keep the rest) and press reset: 79-84 %, because a "
                  "paper tends to cite papers on its own topic.",
-           test=T + "test_gnn_mlp_stalls_near_58_and_gcn_reaches_81_on_cora"),
+           test=CLAIMS + "test_gnn_mlp_stalls_near_58_and_gcn_reaches_81_on_cora"),
     Preset("depth 8: over-smoothing", {"graph": "cora", "model": "gcn", "depth": 8,
                                        "residual": False},
            question="Why not stack many message-passing layers?",
@@ -145,7 +145,7 @@ EXPERIMENTS = [
                  "vector. (The vectors are taken after ReLU, so they are never negative and even "
                  "unrelated ones score above 0.) Turn on residual connections: about 42-65 %, "
                  "better but still below depth 2, with the cosine below 0.8.",
-           test=T + "test_gnn_depth_8_smooths_untrained_and_trains_far_below_depth_2"),
+           test=CLAIMS + "test_gnn_depth_8_smooths_untrained_and_trains_far_below_depth_2"),
     Preset("heterophily: homophily 0.1", {"graph": "sbm", "homophily": 0.1,
                                           "feature_noise": 1.0, "model": "gcn"},
            question="Does message passing always help?",
@@ -156,13 +156,13 @@ EXPERIMENTS = [
                  "only from about 0.6 does it pull ahead, and at 0.8 it leads by over 25 "
                  "points. Averaging with neighbours dilutes a node's own features, so the "
                  "neighbours must agree with it clearly more often than at random to pay.",
-           test=T + "test_gnn_heterophily_gcn_below_mlp_until_about_0_6"),
+           test=CLAIMS + "test_gnn_heterophily_gcn_below_mlp_until_about_0_6"),
     Preset("karate club: one label per faction", KARATE,
            question="Can two labels classify a whole club?",
            watch="Only the instructor (node 0) and the officer (node 33) are labelled. Within "
                  "50 epochs the friendships carry the labels to at least 29 of the other 32 "
                  "members (seeds 0-2); each member still wrong has friends in both factions.",
-           test=T + "test_gnn_karate_two_labels_reach_nearly_everyone"),
+           test=CLAIMS + "test_gnn_karate_two_labels_reach_nearly_everyone"),
     Preset("GAT attention on a hub", {"graph": "cora", "model": "gat", "depth": 2,
                                       "hidden": 8, "heads": 8, "dropout": 0.6, "lr": 0.005},
            question="Does attention weigh a hub's neighbours unequally?",
@@ -174,5 +174,5 @@ EXPERIMENTS = [
                  "which citations matter: here GAT's attention is close to a plain mean. "
                  "(Brody et al. 2022 show a limit of its form: every node ranks a given set of "
                  "neighbours the same way.)",
-           test=T + "test_gnn_gat_attention_on_the_hub_stays_near_uniform"),
+           test=CLAIMS + "test_gnn_gat_attention_on_the_hub_stays_near_uniform"),
 ]
