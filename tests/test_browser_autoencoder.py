@@ -41,6 +41,10 @@ def test_play_trains_and_draws_the_latent_space(page, app_url):
     page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)
     wait_idle(page)
     expect(_metric(page, 3)).to_have_text("paused")  # one click pauses (a doubled one must not resume)
+    # paused, the timeline (and every figure drawn from it) ends at the step the counter shows
+    timeline = page.locator("[data-testid=stSlider]").filter(has_text="Timeline")
+    expect(timeline.locator("[data-testid=stSliderThumbValue]")).to_have_text(
+        f"step {_step(page):,}")
     # the latent scatter is a drawn plotly chart with one trace per digit class
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')]"

@@ -133,3 +133,17 @@ def test_clicks_carry_intent_so_a_double_delivery_changes_nothing(monkeypatch):
     for _ in range(2):
         panel._one_step("toy", 0)
     assert live.trainer.step == 1
+
+
+def test_paused_figures_show_the_model_at_the_step_the_counter_shows():
+    """A tick that a Pause click cuts short takes no snapshot; paused, the figures and the
+    timeline must still end at the step shown (they lagged by 40-130 steps)."""
+    at = open_toy()
+    at.button(key="_play_toy").click().run()
+    t = _trainer(at)
+    t.run_steps(7)      # what a cut tick leaves: steps trained, no snapshot of them
+    assert t.timeline.latest()[0] < t.step
+    at.button(key="_play_toy").click().run()   # Pause
+    assert at.session_state["_live_toy"].playing is False
+    assert t.timeline.latest()[0] == t.step
+    assert f"drawn step={t.step} live=True" in at.text[0].value

@@ -260,6 +260,12 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
             with s.lock:
                 tr.finish_step()
                 tr.record_snapshot()
+        latest = tr.timeline.latest()
+        if not s.playing and not tr.pending and (latest is None or latest[0] != tr.step):
+            # paused after a tick a click cut short (it took no snapshot): the figures show
+            # the model at the step the counter shows (a snapshot costs 1-11 ms)
+            with s.lock:
+                tr.record_snapshot(force=True)
         if s.playing and tr.diverged is None:
             if idle_stop(s):
                 st.rerun(scope="app")  # stop the timer; the message shows on the full run
