@@ -68,7 +68,8 @@ class TransformerConfig(Config):
     d_ff: int = param(128, label="d_ff", min=8, max=1024, step=8,
                       help="Hidden width of the feed-forward sublayer (4 × d_model is usual).")
     dropout: float = param(0.0, label="Dropout", min=0.0, max=0.5, step=0.05,
-                           help="Dropout on attention weights and residual branches.")
+                           help="Dropout on the embeddings, the attention weights and the residual "
+                                "branches.")
     pos: str = param("sinusoidal", label="Positional encoding",
                      choices=("sinusoidal", "learned", "none"),
                      help="How positions enter: fixed sine waves, a learned table, or not at "
