@@ -33,8 +33,9 @@ class GANConfig(Config):
     # ---- Model ----------------------------------------------------------------------------
     z_dim: int = param(
         2, label="Latent size z_dim", min=1, max=64, step=1,
-        help="Size of the noise vector z fed to the generator. With 2 the manifold view shows "
-             "the whole latent space; larger sizes show a 2-D slice through it.")
+        help="Size of the noise vector z fed to the generator. The manifold view maps a grid "
+             "over the first two noise dimensions (±2 for Gaussian noise, ±1 for uniform) "
+             "through G; with more than 2 the others stay at 0, a 2-D slice.")
     noise: str = param(
         "gaussian", label="Noise distribution", choices=("gaussian", "uniform"),
         help="p(z): standard normal, or uniform on [-1, 1] in every dimension.")
@@ -58,7 +59,8 @@ class GANConfig(Config):
     gp_lambda: float = param(
         10.0, label="Gradient penalty λ", group="Training", min=0.0, max=100.0, step=0.5,
         live=True, visible_if={"loss": ("wgan-gp",)},
-        help="Weight of the penalty (|grad D(x_hat)| - 1)^2 that keeps the critic 1-Lipschitz.")
+        help="Weight of the penalty (|grad D(x_hat)| - 1)^2, which pulls the critic's gradient "
+             "norm towards 1: a soft 1-Lipschitz constraint, not a guarantee.")
     d_steps: int = param(
         1, label="D steps per G step", group="Training", min=1, max=10, step=1, live=True,
         help="k in Algorithm 1: discriminator updates before each generator update. "
