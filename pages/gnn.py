@@ -10,7 +10,7 @@ from core.gnn import figures as F
 from core.gnn import model as M
 from core.gnn import trainer as T
 from core.gnn import upload as U
-from ui.charts import chart, clickable, figure
+from ui.charts import chart, clickable, figure, held
 from ui.page import Page
 
 page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="🕸️ Graph neural networks",
@@ -58,6 +58,9 @@ def draw(view) -> None:
     if sel is not None and sel >= len(snap.pred):
         sel = None
     figs = F.live_figures(snap, t.history, t.config, upto=view.upto, selected=sel)
+    # the two figures of every node (2,708 points each on Cora): at most one redraw a second
+    # while playing, so the browser is free between them and a Pause click is not kept waiting
+    held(figs, ("graph", "embedding"), view, key="_gnn_big", every_s=1.0, also=sel)
     left, right = st.columns([3, 2])
     with left:
         node = next((int(p["point_index"]) for p in clickable(figs.pop("graph"), "gnn_graph")

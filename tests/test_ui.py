@@ -147,3 +147,32 @@ def test_paused_figures_show_the_model_at_the_step_the_counter_shows():
     assert at.session_state["_live_toy"].playing is False
     assert t.timeline.latest()[0] == t.step
     assert f"drawn step={t.step} live=True" in at.text[0].value
+
+
+def test_held_figures_redraw_at_most_every_interval_while_playing():
+    """Big figures (Cora's 2,708 nodes) redraw at most once a second while playing; paused,
+    or for another selection, they are always current."""
+    def page():
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, str(Path.cwd()))
+        import streamlit as st
+        from types import SimpleNamespace as NS
+
+        from ui.charts import held
+        trainer = st.session_state.setdefault("trainer", object())
+        out = []
+        for now, playing, also, fig in [(0.0, True, None, "a"), (0.5, True, None, "b"),
+                                        (0.9, True, 3, "c"), (1.2, True, 3, "d"),
+                                        (2.3, True, 3, "e"), (2.4, False, 3, "f")]:
+            figs = {"graph": fig, "other": fig}
+            held(figs, ["graph"], NS(playing=playing, trainer=trainer), key="k", every_s=1.0,
+                 also=also, now=now)
+            out.append(figs["graph"] + figs["other"])
+        st.text(" ".join(out))
+
+    at = AppTest.from_function(page, default_timeout=30)
+    at.run()
+    assert not at.exception
+    # held: b (0.5 s after a), d (0.3 s after c); fresh: a, a new selection, 1.1 s, paused
+    assert at.text[0].value == "aa ab cc cd ee ff"

@@ -1,7 +1,8 @@
 """Draw figures from ``core``: Vega-Lite specs written as plain dicts, and plotly figures."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import time
+from typing import Any, Mapping, Sequence
 
 import streamlit as st
 
@@ -42,3 +43,23 @@ def show(figs: Mapping[str, Any], *, columns: int = 1, prefix: str = "") -> None
     for i, (k, f) in enumerate(figs.items()):
         with cols[i % columns]:
             figure(f, f"{prefix}{k}")
+
+
+def held(figs: dict[str, Any], names: Sequence[str], view: Any, *, key: str, every_s: float,
+         also: Any = None, now: float | None = None) -> bool:
+    """While playing, rebuild the figures ``names`` of ``figs`` at most every ``every_s``
+    seconds: in between, put back the ones drawn last (an unchanged figure is not plotted again
+    by the browser, which plots a changed plotly figure from scratch: seconds a tick for a few
+    thousand points). Paused, scrubbing, another trainer or another ``also`` (a selection the
+    figures show): always the current ones. Returns True when ``figs`` holds fresh figures.
+    ``now``: the clock (``time.monotonic()`` by default)."""
+    now = time.monotonic() if now is None else now
+    last = st.session_state.get(key)
+    fresh = (not view.playing or last is None or last["trainer"] != id(view.trainer)
+             or last["also"] != also or now - last["at"] >= every_s)
+    if fresh:
+        st.session_state[key] = {"at": now, "trainer": id(view.trainer), "also": also,
+                                 "figs": {k: figs[k] for k in names if k in figs}}
+    else:
+        figs.update(last["figs"])
+    return fresh
