@@ -81,7 +81,7 @@ def draw(view: View) -> None:
                               layers=layers or ())
         figure(figs["field"], "gan_field")
         st.caption("Background: the discriminator's output (green = real, purple = fake). "
-                   "Arrows: where the generator's loss pushes each generated point. Orange "
+                   "Arrows: where the generator's loss pushes 120 of the generated points. Orange "
                    "mesh: a grid in noise space mapped through the generator.")
     with right:
         _charts(figs, ("losses", "coverage", "modes", "signal"))

@@ -110,7 +110,7 @@ def field_figure(snap: FieldSnapshot, layers: Iterable[str] = LAYERS, *, height:
                          showlegend=False, marker=dict(size=3, color=ARROW_COLOR),
                          hoverinfo="skip"))
         # in words: the arrows are −∂L_G/∂x, the way the generator's loss pushes each point
-        title = title or ("Arrows: where the generator's loss pushes each generated point"
+        title = title or ("Arrows: where the generator's loss pushes 120 of the generated points"
                           f"<br><sup>longest push {longest:.2g}; all arrows scaled alike</sup>")
     layout = dict(
         height=height, title=dict(text=title) if title else None, plot_bgcolor="white",
