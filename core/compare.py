@@ -35,9 +35,11 @@ def declared(runs: list[dict[str, Any]]) -> dict[str, Metric]:
 
 
 def metric_title(runs: list[dict[str, Any]], name: str) -> tuple[str, str, bool]:
-    """(label, axis title, log axis) of a metric, from the declarations (the name if none)."""
+    """(label, axis title, log axis) of a metric, from the declarations (the name if none).
+    The chart is titled by the label, so the axis says the unit alone: a label repeated on a
+    vertical axis ran longer than the chart was tall and squeezed its plot to a line."""
     m = declared(runs).get(name)
-    return (m.label, m.axis_title, m.log) if m else (name, name, False)
+    return (m.label, m.unit or m.label, m.log) if m else (name, name, False)
 
 
 def common_metrics(runs: list[dict[str, Any]]) -> list[str]:

@@ -24,6 +24,24 @@ SEQUENTIAL = "Viridis"
 DIVERGING = "RdBu"
 
 
+#: the narrowest a metric chart is drawn (half of the page's main column); legends fit in it
+NARROW_PX = 380
+
+
+def legend_spec(labels: Sequence[str], width_px: int = NARROW_PX) -> dict[str, Any]:
+    """A legend under the chart whose entries are never cut: full labels (no length limit),
+    in as many columns as the longest fits into ``width_px`` (rows wrap below each other).
+
+    >>> legend_spec(["train", "test"])["columns"]
+    2
+    >>> legend_spec(["Held-out sequence accuracy", "Held-out token accuracy", "Training"])["columns"]
+    1
+    """
+    entry = max((len(x) for x in labels), default=0) * 6.5 + 30   # swatch, gap, ~6.5 px a char
+    columns = max(1, min(len(labels), int(width_px // entry)))
+    return {"orient": "bottom", "direction": "horizontal", "columns": columns, "labelLimit": 0}
+
+
 def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str = "value",
                  x_title: str = "training step", log_y: bool = False,
                  marker_step: int | None = None, height: int = 260,
@@ -66,8 +84,7 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
             "color": {"field": "metric", "type": "nominal", "title": None,
                       "scale": {"domain": metrics,
                                 "range": OKABE_ITO[:max(1, len(metrics))]},
-                      "legend": {"orient": "bottom", "direction": "horizontal"}
-                      if legend else None},
+                      "legend": legend_spec(metrics) if legend else None},
             "tooltip": [{"field": "metric", "type": "nominal"},
                         {"field": "step", "type": "quantitative"},
                         {"field": "value", "type": "quantitative", "format": ".4g"}]}}

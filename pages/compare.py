@@ -58,9 +58,6 @@ with right:
         st.dataframe(pd.DataFrame(diff).astype(str), hide_index=True, width="stretch")
     else:
         st.caption("Same settings and seed.")
-    st.markdown("**Last values**")
-    st.dataframe(pd.DataFrame(compare.final_values(runs, metrics)), hide_index=True,
-                 width="stretch")
     a, b = st.columns(2)
     a.download_button("Runs (.csv)", compare.runs_csv(runs), "archlab-runs.csv", "text/csv",
                       on_click="ignore", width="stretch")
@@ -70,6 +67,8 @@ with right:
         if r.get("id") and not r.get("shared"):
             st.caption(f"Link to {r['label']}: `?run={r['id']}`")
 
+st.markdown("**Last values**")   # full width: in the side column its columns were cut off
+st.dataframe(pd.DataFrame(compare.final_values(runs, metrics)), hide_index=True, width="stretch")
 compare_maker(runs)
 mine = [r for r in runs if r.get("id") and not r.get("shared")]
 if mine and db and st.button(f"Delete the {len(mine)} selected run(s)", type="secondary"):

@@ -24,7 +24,7 @@ def test_pin_is_a_plain_copy_with_its_declarations():
     json.dumps(rec)                                   # plain data: storable as it is
     t.run_steps(10)                                   # the trainer goes on; the pin does not
     assert rec["step"] == 40
-    assert compare.metric_title([rec], "loss") == ("Training loss", "Training loss (MSE)", True)
+    assert compare.metric_title([rec], "loss") == ("Training loss", "MSE", True)
     assert compare.metric_title([rec], "other") == ("other", "other", False)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.figures import CLASS_COLORS, fast_figure, metric_charts, note_layer
+from core.figures import CLASS_COLORS, fast_figure, legend_spec, metric_charts, note_layer
 from core.gnn.config import METRICS
 
 __all__ = ["graph_figure", "attention_into", "attention_figure", "embedding_figure",
@@ -281,7 +281,8 @@ def smoothing_chart(snap) -> dict[str, Any]:
                        "y": {"field": "value", "type": "quantitative", "title": "value"},
                        "color": {"field": "measure", "type": "nominal", "title": None,
                                  "scale": {"range": ["#0072B2", "#D55E00"]},
-                                 "legend": {"orient": "bottom"}},
+                                 "legend": legend_spec(["mean cosine similarity",
+                                                        "Dirichlet energy (normalised)"])},
                        "tooltip": [{"field": "measure"}, {"field": "layer"},
                                    {"field": "value", "format": ".3f"}]}}]}
 
@@ -308,7 +309,8 @@ def sweep_chart(result: dict[str, np.ndarray] | None) -> dict[str, Any]:
                              "scale": {"domain": [0, 1]}},
                        "color": {"field": "measure", "type": "nominal", "title": None,
                                  "scale": {"range": ["#009E73", "#999999"]},
-                                 "legend": {"orient": "bottom"}}}}]}
+                                 "legend": legend_spec(["test accuracy (best val.)",
+                                                        "training accuracy"])}}}]}
 
 
 def live_figures(snap, history, cfg, upto: int | None = None,
