@@ -53,7 +53,7 @@ from serve.replica import REAP_INTERVAL_S  # noqa: E402
 
 FAMILY = "class"
 PAGES = ("autoencoder", "transformer", "gan", "rl", "gnn", "rnn")
-PLAY, PAUSE = "▶ Play", "⏸ Pause"
+PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 WEIGHTS_UPLOADER = "Load weights saved from this page (.pt)"
 SAVE_PANEL = "Save, load and share this run"
 CLK_TCK = os.sysconf("SC_CLK_TCK")

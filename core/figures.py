@@ -24,6 +24,8 @@ SEQUENTIAL = "Viridis"
 DIVERGING = "RdBu"
 
 
+#: the height of one row of legend entries
+LEGEND_ROW_PX = 20
 #: the narrowest a metric chart is drawn (half of the page's main column); legends fit in it
 NARROW_PX = 380
 
@@ -98,6 +100,9 @@ def metric_chart(data: dict[str, np.ndarray], *, title: str = "", y_title: str =
                        "mark": {"type": "rule", "color": "#D55E00", "strokeDash": [6, 3]},
                        "encoding": {"y": {"field": "y", "type": "quantitative"},
                                     "tooltip": [{"field": "label", "type": "nominal"}]}})
+    if legend and len(metrics) > 1:   # a legend that wraps takes its rows from the plot
+        cols = legend_spec(metrics)["columns"]
+        height += LEGEND_ROW_PX * (-(-len(metrics) // cols) - 1)
     spec = {"height": height, "layer": layers}
     if title:
         spec["title"] = title

@@ -10,7 +10,7 @@ from core.autoencoder import model as M
 from core.autoencoder import trainer as T
 from ui import Page, View, clickable, figure, show
 
-page = Page("autoencoder", C.AEConfig, T.AETrainer, title="🗜️ Autoencoders",
+page = Page("autoencoder", C.AEConfig, T.AETrainer, title="Autoencoders",
             caption="Compress, then rebuild: plain, denoising (Vincent et al. 2008) and "
                     "variational (Kingma & Welling 2014) autoencoders, training live.",
             presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,

@@ -16,7 +16,7 @@ from ui.lesson import compare_maker, compare_runs
 from ui.runs import store
 
 ensure_navigated()
-st.title("📊 Compare runs")
+st.title(":material/compare_arrows: Compare runs")
 me, db = owner(), store()
 kept = db.list_runs(me) if db else []
 known = {r["id"] for r in kept}
@@ -24,7 +24,7 @@ kept += [r for r in st.session_state.get("_pinned", []) if not r.get("id") or r[
 kept[:0] = compare_runs(db, known)  # ?run=ID and a lesson's runs, read-only
 if not kept:
     st.info("No runs kept yet. On any architecture page, train a little and press "
-            "**📌 Pin run**; pin a second run with other settings, then come back here.")
+            "**Pin run**; pin a second run with other settings, then come back here.")
     st.stop()
 
 pages = sorted({r["page"] for r in kept})

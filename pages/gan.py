@@ -11,10 +11,11 @@ from core.gan import snapshots as S
 from core.gan import trainer as T
 from ui import LiveState, Page, View, figure, show
 from ui.panel import train_action
+from ui.uploads import upload_cap
 
 STEPS_PER_PRESS = 10
 
-page = Page("gan", C.GANConfig, T.GANTrainer, title="🎭 Generative adversarial networks",
+page = Page("gan", C.GANConfig, T.GANTrainer, title="Generative adversarial networks",
             caption="A generator and a discriminator in a duel (Goodfellow et al. 2014): five "
                     "losses, spectral normalisation, mode coverage, and a pathology lab.",
             presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,
@@ -30,7 +31,7 @@ def uploaded_points():
     up = st.sidebar.file_uploader(
         "Your 2-D points (CSV: x,y per row)", type=["csv", "txt"], key="_gan_csv",
         help=f"Two numeric columns, an optional header, {D.CSV_MIN_ROWS}–{D.CSV_MAX_ROWS} rows, "
-             f"at most {D.CSV_MAX_BYTES // 1_000_000} MB.", max_upload_size=1)
+             f"at most {D.CSV_MAX_BYTES // 1_000_000} MB.", max_upload_size=upload_cap())
     if up is None:
         return None, None, ("The csv dataset needs your points: upload a CSV file of x,y rows "
                             "in the sidebar, or pick another dataset.")

@@ -13,7 +13,7 @@ from core.gnn import upload as U
 from ui.charts import chart, clickable, figure, held
 from ui.page import Page
 
-page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="🕸️ Graph neural networks",
+page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="Graph neural networks",
             caption="Message passing on a real citation graph, a karate club, a random block "
                     "model or your own edge list: watch every node's predicted class change "
                     "as the network learns, and click a node to see what it can see.",

@@ -15,7 +15,7 @@ CODE = {"ppo": [ppo.PPO.rollout, ppo.PPO.update, common.gae, common.ppo_clip_los
         "dqn": [dqn.DQN.collect, dqn.DQN.update, common.ReplayBuffer],
         "ddpg": [ddpg.DDPG.update, ddpg.Actor, ddpg.Critic, common.soft_update, ddpg.OUNoise]}
 
-page = Page("rl", C.RLConfig, T.RLTrainer, title="🕹️ Reinforcement learning",
+page = Page("rl", C.RLConfig, T.RLTrainer, title="Reinforcement learning",
             caption="DQN (Mnih et al. 2015), REINFORCE (Williams 1992), A2C (Mnih et al. 2016), "
                     "PPO (Schulman et al. 2017) and DDPG (Lillicrap et al. 2016) learning "
                     "gymnasium tasks while you watch the policy act.",
@@ -26,7 +26,7 @@ cfg, run, problems = page.sidebar()
 
 def evaluate_button(s) -> None:
     """Page control: N greedy episodes, mean ± std of the return."""
-    if st.button("🎯 Evaluate", key="_eval_rl", width="stretch",
+    if st.button("Evaluate", icon=":material/target:", key="_eval_rl", width="stretch",
                  help="Play 10 greedy episodes (no exploration) from fixed seeds."):
         with s.lock:
             ev = s.trainer.evaluate(10)

@@ -11,7 +11,7 @@ from core.rnn import trainer as T
 from ui import LiveState, Page, View, figure
 from ui.uploads import own_text
 
-page = Page("rnn", C.RNNConfig, T.RNNTrainer, title="🔁 Recurrent networks",
+page = Page("rnn", C.RNNConfig, T.RNNTrainer, title="Recurrent networks",
             caption="RNN, LSTM and GRU cells trained live: their gates over time, the gradient "
                     "that vanishes (or not) back through time, and attention in a "
                     "sequence-to-sequence model.",
@@ -49,7 +49,8 @@ def example_line(snap, t) -> str:
                 f"true sum {snap.target_value:.3f} (always answering 1 scores MSE 0.167)")
     if snap.outputs:
         got, want = "".join(snap.outputs), "".join(snap.targets)
-        verdict = "✅" if got == want else f"❌ expected `{want}`"
+        verdict = (":material/check_circle:" if got == want
+                   else f":material/cancel: expected `{want}`")
         src = "".join(snap.inputs[:40]) if t.config.task != "recall" else "".join(snap.inputs)
         return f"**Input** `{src}` → **output** `{got}` {verdict}"
     return ""

@@ -11,7 +11,7 @@ from core.transformer import trainer as T
 from ui import LiveState, Page, View, figure, show
 from ui.uploads import own_text
 
-page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="🔭 Transformers",
+page = Page("transformer", C.TransformerConfig, T.TransformerTrainer, title="Transformers",
             caption="Attention is all you need (Vaswani et al. 2017), small enough to train "
                     "live on the server while you watch every layer × head form its pattern.",
             presets=C.PRESETS, experiments=C.EXPERIMENTS, diagram=F.diagram,

@@ -25,7 +25,7 @@ def test_page_renders_controls_figures_and_the_seven_sections():
     assert at.title[0].value.endswith("Autoencoders")
     assert _step(at) == 0
     labels = [b.label for b in at.button]
-    for want in ("▶ Play", "Step", "Reset", "📌 Pin run", "Set up"):
+    for want in ("▶ Play", "Step", "Reset", "Pin run", "Set up"):
         assert want in labels
     assert len(at.get("plotly_chart")) >= 2  # latent space, examples
     tabs = [t.label for t in at.tabs]

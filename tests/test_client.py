@@ -48,7 +48,7 @@ def test_play_ticks_and_pause_stops(server):
             assert s.acks >= 2, "ticks are asked for by the pacer's ack (ui.pacer)"
             assert s.first_frame_after(t_play, step0) is not None
 
-            await s.click("⏸ Pause")
+            await s.click("❚❚ Pause")
             await s.wait_for(lambda s: s.metric("State") == "paused" and not s.running,
                              timeout=60)
             assert not s.timers, "the full run after Pause clears every timer"
@@ -117,7 +117,7 @@ def test_pause_sent_with_the_fragments_rerun_still_redraws_the_controls(server):
             t_play = time.monotonic()
             await s.click("▶ Play")
             await s.wait_for(lambda s: fragment_frames(s, t_play) >= 2, timeout=120)
-            el, frag = s.buttons()["⏸ Pause"]
+            el, frag = s.buttons()["❚❚ Pause"]
             assert not frag, "Play/Pause is drawn outside the ticking fragment"
             await s.wait_for(lambda s: s._run_pacer is not None and s._run_pacer[1], timeout=60)
             fragment_id = s._run_pacer[1]

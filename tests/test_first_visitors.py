@@ -24,6 +24,9 @@ LINKS = {"autoencoder": "Autoencoders", "transformer": "Transformers", "gan": "a
 BROKEN = ("() => !!document.querySelector('[data-testid=stException]') || [...document"
           ".querySelectorAll('[data-testid=stAlert]')].some(a => a.innerText?.includes("
           "'Something went wrong'))")
+#: characters drawn from an emoji font (the pause bar ❚, U+275A, is in the common text fonts)
+EMOJI = ("() => [...new Set(document.body.innerText.match(/[\\u{1F300}-\\u{1FAFF}\\u{2600}-"
+         "\\u{2759}\\u{275B}-\\u{27BF}\\u{2B00}-\\u{2BFF}\\u{FE0F}\\u{23E9}-\\u{23FA}]/gu) || [])]")
 #: a drawn chart: a plotly plot with its traces, or a Vega-Lite canvas or svg
 CHARTS = ("() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => (p.data || [])"
           ".length > 0).length + document.querySelectorAll('[data-testid=stVegaLiteChart] "
@@ -53,6 +56,9 @@ def test_six_architecture_pages_at_once_on_a_fresh_server_all_draw(browser):
                 raise AssertionError(f"{path}: {page.evaluate(CHARTS)} charts drawn") from e
             assert not page.evaluate(BROKEN), (path, page.locator(
                 "[data-testid=stAlert]").all_inner_texts())
+            # no emoji: where the student's machine has no emoji font they draw as boxes
+            # (icons are Material Symbols, from a font Streamlit ships)
+            assert page.evaluate(EMOJI) == [], path
             # our menu, not raw file names (its links may draw a moment after the captions)
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=stSidebar]')?.innerText"

@@ -139,7 +139,7 @@ def test_leaving_the_lesson_unlocks():
     token = L.make("toy", {"hidden": 12, "lr": 0.01}, 7, ["hidden"], "")
     at = _toy(lesson=token)
     assert at.slider(key="hidden").disabled
-    assert at.slider(key="hidden").help.startswith("🔒 Locked by this lesson.")
+    assert at.slider(key="hidden").help.startswith(":material/lock: Locked by this lesson.")
     del at.query_params["lesson"]                    # opened from the sidebar: no lesson
     at.run()
     assert not at.slider(key="hidden").disabled and at.slider(key="hidden").value == 12

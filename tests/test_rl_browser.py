@@ -22,7 +22,7 @@ def test_play_ppo_shows_return_chart_and_a_frame(page, app_url):
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
         ".some(e => parseInt(e.textContent.replace(/,/g, '')) >= 5)", timeout=60_000)
-    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="❚❚ Pause").click()
     # paused once Play is offered again; the click's rerun may redraw the charts, so
     # their count is waited for rather than read at one instant (seen: 0 in one CI run)
     page.get_by_role("button", name="▶ Play").wait_for(timeout=60_000)

@@ -20,7 +20,7 @@ def test_page_renders_figures_controls_and_sections():
     assert at.title[0].value.endswith("Reinforcement learning")
     assert _step(at) == 0
     labels = [b.label for b in at.button]
-    for want in ("▶ Play", "Step", "Reset", "🎯 Evaluate", "Set up"):
+    for want in ("▶ Play", "Step", "Reset", "Evaluate", "Set up"):
         assert want in labels
     # before the first step: no plotly (value map and frame player come with training), the
     # rollout is one image

@@ -60,8 +60,8 @@ def test_typed_input_is_decoded_and_bad_input_explained():
     line = [m.value for m in at.markdown if m.value.startswith("**Input**")]
     assert line and line[0].startswith("**Input** `210210` → **output** `")
     out = line[0].split("**output** `")[1].split("`")[0]
-    assert ("✅" in line[0]) == (out == "001122")
-    assert "✅" in line[0] or "expected `001122`" in line[0]
+    assert (":material/check_circle:" in line[0]) == (out == "001122")
+    assert ":material/check_circle:" in line[0] or "expected `001122`" in line[0]
     at.text_input(key="_tr_try").set_value("21").run()
     assert any("Expect 6 symbols" in w.value for w in at.warning)
 

@@ -36,4 +36,4 @@ def guard(what: str) -> Iterator[None]:
             log.exception("error while %s", what)
             said = f": {type(e).__name__}: {e}"
         st.error(f"Something went wrong while {what}{said}. Your run is kept: pause, change "
-                 "a setting or press reset to carry on.", icon="⚠️")
+                 "a setting or press reset to carry on.", icon=":material/warning:")

@@ -40,7 +40,7 @@ def run_sidebar(locked: Iterable[str] = ()) -> RunSettings:
 
 
 def _locked_help(spec: ParamSpec) -> ParamSpec:
-    return dataclasses.replace(spec, help=f"🔒 Locked by this lesson. {spec.help}")
+    return dataclasses.replace(spec, help=f":material/lock: Locked by this lesson. {spec.help}")
 
 
 def config_sidebar(cls: type[Config], page: str, *, presets: Sequence[Preset] = (),
@@ -102,4 +102,4 @@ def apply_preset(cls: type[Config], preset: Preset, page: str) -> None:
 
 def show_problems(problems: list[str]) -> None:
     st.error("These settings cannot be trained yet:\n\n"
-             + "\n".join(f"- {p}" for p in problems), icon="🛑")
+             + "\n".join(f"- {p}" for p in problems), icon=":material/error:")

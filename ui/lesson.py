@@ -107,7 +107,7 @@ def student(cls: type[Config], page: str) -> Active:
         st.session_state[_STATE] = a
     if a.error:
         st.error(f"**Lesson link:** {a.error} Nothing trains until it is opened from a "
-                 "working link; the page without the lesson is in the sidebar.", icon="🛑")
+                 "working link; the page without the lesson is in the sidebar.", icon=":material/error:")
         return a
     _show(a, _enforce(a))
     return a
@@ -151,13 +151,13 @@ def _enforce(a: Active) -> list[str]:
 def _show(a: Active, said: Sequence[str]) -> None:
     lesson = a.lesson
     if lesson is not None and lesson.task and lesson.page == a.page:
-        st.info(f"**📝 Task**\n\n{_safe(lesson.task)}")
+        st.info(f"**:material/assignment: Task**\n\n{_safe(lesson.task)}")
     if a.values:
         names = ", ".join(a.specs[n].label for n in a.values)
-        st.caption(f"🔒 Locked by this lesson: {names}. The other settings are yours to change.")
+        st.caption(f":material/lock: Locked by this lesson: {names}. The other settings are yours to change.")
     notes = [*a.notes, *said]
     if notes:
-        st.warning("\n".join(f"- {n}" for n in notes), icon="🔒")
+        st.warning("\n".join(f"- {n}" for n in notes), icon=":material/lock:")
 
 
 def _safe(text: str) -> str:
@@ -226,10 +226,10 @@ def compare_runs(db: Any, known: set[str]) -> list[dict]:
         try:
             lesson = core_lesson.read(token)
         except (core_lesson.LessonError, core_lesson.SecretError) as e:
-            st.error(f"**Lesson link:** {e}", icon="🛑")
+            st.error(f"**Lesson link:** {e}", icon=":material/error:")
         else:
             if lesson.task and lesson.page == "compare":
-                st.info(f"**📝 Task**\n\n{_safe(lesson.task)}")
+                st.info(f"**:material/assignment: Task**\n\n{_safe(lesson.task)}")
             ids += list(lesson.runs)
     missing = 0
     for rid in dict.fromkeys(ids):

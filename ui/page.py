@@ -2,7 +2,7 @@
 
 A page holds only what is its own::
 
-    page = Page("gnn", GNNConfig, GNNTrainer, title="🕸️ Graph neural networks",
+    page = Page("gnn", GNNConfig, GNNTrainer, title="Graph neural networks",
                 caption="…", presets=PRESETS, experiments=EXPERIMENTS,
                 diagram=F.diagram, code=lambda cfg: [M.GCNLayer, T.GNNTrainer.train_step])
     cfg, run, problems = page.sidebar()   # run settings + hyperparameters + link notes
@@ -30,9 +30,10 @@ from ui.content import experiments as experiments_list
 from ui.content import theory_tabs
 from ui.form import config_sidebar, show_problems
 from ui.panel import LiveState, View, live_panel
+from ui.registry import FAMILIES
 from ui.widgets import lazy_expander
 
-SWEEP_LABEL = "🧪 Sweep: how does a setting change learning, across seeds?"
+SWEEP_LABEL = ":material/science: Sweep: how does a setting change learning, across seeds?"
 
 
 class Page:
@@ -52,7 +53,10 @@ class Page:
         self.cfg: Config | None = None
         self.run: RunSettings = RunSettings()
         self.problems: list[str] = []
-        st.title(title)
+        # the family's icon from the registry: a Material Symbol, drawn from a font Streamlit
+        # ships (an emoji is a box where the student's machine has no emoji font)
+        icon = next((f.icon for f in FAMILIES if f.slug == slug), "")
+        st.title(f"{icon} {title}".strip())
         st.caption(caption)
 
     def sidebar(self) -> tuple[Config, RunSettings, list[str]]:

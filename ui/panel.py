@@ -220,7 +220,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     assert t is not None
 
     c = st.columns([1.2, 1, 1, 1.2, 3])
-    c[0].button("⏸ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
+    c[0].button("❚❚ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
                 on_click=_set_playing, args=(page, not s.playing), width="stretch",
                 disabled=t.diverged is not None)
     c[1].button("Step", key=f"_step_{page}", on_click=_one_step, args=(page, t.step),
@@ -229,7 +229,7 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     c[2].button("Reset", key=f"_reset_{page}", on_click=reset, args=(page,),
                 help="New weights from the seed; training starts again at step 0.",
                 width="stretch")
-    c[3].button("📌 Pin run", key=f"_pin_{page}", on_click=_pin, args=(page,),
+    c[3].button("Pin run", icon=":material/push_pin:", key=f"_pin_{page}", on_click=_pin, args=(page,),
                 help="Keep a copy of this run's curves and settings for the Compare page.",
                 width="stretch")
     if controls is not None:
@@ -405,7 +405,7 @@ def _status(s: LiveState, t: Trainer) -> None:
                    f"Update {t.step:,} done; a crowded server spreads one over several ticks.")
     if t.diverged is not None:
         st.error(t.diverged.message() + " The figures below show the last good moments: use "
-                 "the timeline to inspect them.", icon="💥")
+                 "the timeline to inspect them.", icon=":material/report:")
 
 
 def _view(page: str, s: LiveState, t: Trainer) -> View:

@@ -19,7 +19,7 @@ def store() -> RunStore | None:
     try:
         return open_store()
     except StoreError as e:
-        st.warning(f"{e} Pinned runs are kept in this tab only until then.", icon="🗄️")
+        st.warning(f"{e} Pinned runs are kept in this tab only until then.", icon=":material/database:")
         return None
 
 

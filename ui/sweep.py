@@ -90,14 +90,14 @@ def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:
     problems = problems or spec.problems()
     if problems:
         st.error("This sweep cannot run:\n\n" + "\n".join(f"- {p}" for p in problems),
-                 icon="🛑")
+                 icon=":material/error:")
         return
     caps = classroom.settings()
     workers = caps.sweep_workers if caps.enabled else WORKERS
     if caps.enabled and running_sweeps(db) >= caps.max_sweeps:
         n = caps.max_sweeps
         st.info(f"In class mode you run at most {n} sweep{'s' if n != 1 else ''} at a time: "
-                "wait until yours finishes (or cancel it) to start another.", icon="⏳")
+                "wait until yours finishes (or cancel it) to start another.", icon=":material/hourglass_top:")
         return
     st.caption(f"{spec.n_runs} runs of {int(budget):,} steps in {workers} worker "
                f"process{'es' if workers != 1 else ''}.")

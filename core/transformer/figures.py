@@ -68,7 +68,8 @@ def example_line(snap) -> str:
     """Markdown: the decoded example and whether it is right (generated tasks)."""
     src, out, want = ("".join(token_labels(x, snap.itos)) for x in (snap.src, snap.out,
                                                                       snap.want))
-    verdict = "✅ correct" if snap.correct else f"❌ expected `{want}`"
+    verdict = (":material/check_circle: correct" if snap.correct
+               else f":material/cancel: expected `{want}`")
     return f"**Input** `{src}` → **output** `{out}` {verdict}"
 
 
@@ -190,42 +191,63 @@ def try_it_figure(snap, arch: str) -> go.Figure:
 
 
 def diagram(cfg) -> str:
-    """Graphviz DOT of the current architecture, left to right: embeddings, one box per layer
-    with one field per head, cross-attention edges from the encoder, the output layer."""
+    """Graphviz DOT of the current architecture, left to right: embeddings, one column per
+    layer (its attention with one cell per head, cross-attention, feed-forward), cross-attention
+    edges from the encoder, the output layer; an encoder-decoder's two stacks in two rows.
+
+    st.graphviz_chart stretches the picture to the page's width, so its labels are as small as
+    the picture is wide: a layer as a column, not a row of five boxes, keeps the default
+    encoder-decoder (2 layers) about 600 pt wide and its labels near body size (they were ~7 px).
+    """
     H, L, D = cfg.n_heads, cfg.n_layers, cfg.d_model
     ln = "LN → " if cfg.norm == "pre" else ""
     post = " → LN" if cfg.norm == "post" else ""
     pos = {"sinusoidal": "+ sinusoidal PE", "learned": "+ learned PE", "none": "(no PE)"}[cfg.pos]
     lines = ["digraph transformer {",
-             "  rankdir=LR; nodesep=0.15; ranksep=0.3;",
-             "  node [shape=box, style=rounded, fontsize=10]; edge [arrowsize=0.6];"]
+             "  rankdir=LR; newrank=true; nodesep=0.15; ranksep=0.5;",
+             "  node [shape=box, style=rounded, fontsize=11]; edge [arrowsize=0.6];"]
+
+    def attention(n: str, kind: str) -> str:
+        """One node: the attention sublayer, its heads (rows of four), the output projection."""
+        rows = [range(h, min(h + 4, H)) for h in range(0, H, 4)]
+        span = min(H, 4)
+        heads = "".join("<tr>" + "".join(f'<td bgcolor="#cfe3f3">head {h + 1}</td>' for h in r)
+                        + "</tr>" for r in rows)
+        return (f'    {n}a [shape=plain, label=<<table border="0" cellborder="1" '
+                f'cellspacing="0" cellpadding="3"><tr><td colspan="{span}">{ln}{kind}<br/>'
+                f'{H} × {D // max(H, 1)} dims</td></tr>{heads}<tr><td colspan="{span}">'
+                f'concat · W_O{post}</td></tr></table>>];')
 
     def stack(prefix: str, title: str, inp: str, memory: str | None, masked: bool) -> str:
         prev = inp
         kind = "masked self-attention" if masked else "self-attention"
         for i in range(L):
             n = f"{prefix}{i}"
-            heads = "|".join(f"head {h + 1}" for h in range(H))
             lines.append(f'  subgraph cluster_{n} {{ label="{title} layer {i + 1}"; '
-                         'fontsize=10; color="#888";')
-            lines.append(f'    {n}a [label="{ln}{kind}\n{H} × {D // max(H, 1)} dims"];')
-            lines.append(f'    {n}h [shape=record, style=filled, fillcolor="#cfe3f3", '
-                         f'label="{heads}"];')
-            lines.append(f'    {n}o [label="concat · W_O{post}"];')
-            last = f"{n}o"
+                         'fontsize=11; color="#888";')
+            lines.append(attention(n, kind))
+            last = f"{n}a"
             if memory:
                 lines.append(f'    {n}c [label="{ln}cross-attention\n{H} heads{post}", '
                              'style="rounded,filled", fillcolor="#fde2c4"];')
-                lines.append(f"    {n}o -> {n}c;")
+                lines.append(f"    {n}a -> {n}c;")
                 last = f"{n}c"
             lines.append(f'    {n}f [label="{ln}feed-forward\n{D} → {cfg.d_ff} → {D}{post}"];')
-            lines.append(f"    {n}a -> {n}h -> {n}o; {last} -> {n}f;")
+            lines.append(f"    {last} -> {n}f;")
+            # one rank: the layer's sublayers stacked in a column, not strung along the row
+            lines.append(f"    {{ rank=same; {n}a; {n}c; {n}f; }}" if memory
+                         else f"    {{ rank=same; {n}a; {n}f; }}")
             lines.append("  }")
-            lines.append(f"  {prev} -> {n}a;")
+            if i:  # the layers' attention blocks in one line (the feed-forward edge rising
+                # from the previous column would otherwise lift each layer above the last)
+                lines.append(f"  {prev} -> {n}a [weight=0]; {prev} -> {n}f "
+                             "[style=invis, weight=10];")
+            else:
+                lines.append(f"  {prev} -> {n}a;")
             if memory:
                 # constraint=false: the encoder's output does not push the decoder to the right
                 # of it, so the two stacks lie in two rows (one long row was too small to read)
-                lines.append(f'  {memory} -> {n}c [style=dashed, label="K, V", fontsize=9, '
+                lines.append(f'  {memory} -> {n}c [style=dashed, label="K, V", fontsize=10, '
                              'constraint=false];')
             prev = f"{n}f"
         return prev
