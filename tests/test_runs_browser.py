@@ -88,6 +88,14 @@ def test_pinned_runs_survive_reload_new_tab_and_restart_and_stay_private(browser
         proc, url = start_app(port)
         page = mine.new_page()
         assert _both(_kept(page, url))
+        # a third pin, from a new tab after the restart, is numbered after the kept two
+        page.goto(f"{url}/autoencoder")
+        wait_idle(page)
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_idle(page)
+        page.get_by_role("button", name=re.compile("Pin run")).click()
+        expect(page.locator("[data-testid=stAlert]").filter(has_text="Pinned as run")
+               ).to_contain_text("Pinned as run #3")
 
         stranger = other.new_page()                # another browser sees none of them
         text = _kept(stranger, url, none=True)

@@ -38,6 +38,7 @@ from ui.identity import owner
 from ui.interrupt import click_pending
 from ui.lesson import maker as lesson_maker
 from ui.runs import save as save_run
+from ui.runs import store
 from core.run import RunSettings
 from ui.widgets import lazy_expander, set_value, share_link
 
@@ -182,7 +183,11 @@ def _pin(page: str) -> None:
     if last and (last["page"], last["step"], last["seed"], last["config"]) == (
             page, t.step, t.seed, to_dict(t.config)):
         return  # the same moment of the same run pinned twice (a click delivered twice)
-    n = sum(r["page"] == page for r in pinned) + 1
+    # numbered among all this browser's kept runs of the page (a reload or another tab
+    # numbered from 1 again, so two runs could both be "#1" on the Compare page)
+    db = store()
+    kept = db.list_runs(owner(), family=page, history=False, limit=10_000) if db else []
+    n = max(len(kept), sum(r["page"] == page for r in pinned)) + 1
     with s.lock:
         rec = compare.pin(f"{page} #{n} (step {s.trainer.step})", page, s.trainer)
     rid, why = save_run(rec, owner())
