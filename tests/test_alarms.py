@@ -181,3 +181,19 @@ def test_the_graph_page_repairs_lr_1e9_to_the_default_with_a_note():
     at = open_page("pages/gnn.py", graph="karate", lr="1e9")
     assert at.session_state["_live_gnn"].trainer.config.lr == 0.01
     assert any("using the default 0.01" in w.value for w in at.warning)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("algo", ["a2c", "reinforce"])
+def test_rl_policy_collapsed_by_a_far_too_high_rate_is_caught_on_three_seeds(algo):
+    """The RL page: at lr 0.1 A2C and REINFORCE collapse onto one action (entropy 0, episodes
+    of about 9 steps) within 40 updates; the message names the rate; the page's presets, at
+    their own rates, raise nothing over 150 updates."""
+    from core.rl.config import ALGO_PRESETS
+    for seed in SEEDS:
+        t = _run("rl", {**ALGO_PRESETS[algo], "lr": 0.1}, seed, 60)
+        assert t.diverged is not None and t.diverged.step <= 40, (algo, seed)
+        msg = t.diverged.message()
+        assert t.diverged.stalled and "collapsed onto one action" in msg and "0.1" in msg, msg
+        ok = _run("rl", ALGO_PRESETS[algo], seed, 150)
+        assert ok.diverged is None, (algo, seed, ok.diverged.message())

@@ -14,10 +14,11 @@ from typing import Generator
 import numpy as np
 import torch
 
+from core.alarms import Alarm, lr_above
 from core.metrics import Metric
 from core.rl.a2c import A2C
 from core.rl.common import GreedyEvaluator
-from core.rl.config import RLConfig
+from core.rl.config import ALGO_PRESETS, RLConfig
 from core.rl.data import downsample, env_spec, grid_codes, grid_observations, make_env, \
     slice_observations
 from core.rl.ddpg import DDPG
@@ -51,6 +52,15 @@ class RLTrainer(Trainer):
     step_unit = "updates"
     step_help = ("Network updates so far. Each update follows a batch of environment steps; "
                  "the return chart's x axis counts environment steps.")
+    #: a far too high learning rate collapses a policy onto one action for good (A2C and
+    #: REINFORCE at lr 0.1 on CartPole: entropy 0 within 150 updates, episodes of 9 steps);
+    #: a confident policy that scores well (PPO reaching 500) is not an alarm, hence the
+    #: return condition. DQN and DDPG have no entropy: non-finite values stop them as always.
+    alarms = (Alarm("entropy", below=lambda t: 0.01, hold=20, stalled=True,
+                    when=lambda t: lr_above(10.0)(t) and t.no_better_than_at_start(),
+                    says="the policy collapsed onto one action: its entropy stayed under "
+                         "{limit:g} nats for {hold} updates (now {value:.2g}) while the "
+                         "episodes score no better than at the start"),)
 
     def build(self) -> None:
         cfg = self.config
@@ -68,6 +78,11 @@ class RLTrainer(Trainer):
     def algo_metrics(self) -> tuple[Metric, ...]:
         """The current algorithm's metrics and the trainer's own (what the page charts)."""
         return union(COMMON_METRICS, self.agent.metrics)
+
+    def no_better_than_at_start(self, n: int = 10) -> bool:
+        """The last ``n`` episodes' mean return is at most the first ``n`` episodes' mean."""
+        r = self.episode_returns
+        return len(r) >= 2 * n and float(np.mean(r[-n:])) <= float(np.mean(r[:n]))
 
     # ---- the four methods ---------------------------------------------------------------------
     def train_step(self) -> dict[str, float]:
@@ -150,8 +165,9 @@ class RLTrainer(Trainer):
         return self.agent.modules()
 
     def suggestion(self, metric: str) -> str:
-        return (f"{metric} is not finite: lower the learning rate (now {self.config.lr:g}) "
-                "or the gradient clip, then press reset.")
+        return (f"Lower the learning rate (now {self.config.lr:g}; this algorithm's preset "
+                f"uses {ALGO_PRESETS[self.config.algo]['lr']:g}) or the gradient clip, then "
+                "press reset.")
 
     @property
     def threshold(self) -> float:
