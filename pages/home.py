@@ -13,6 +13,13 @@ st.markdown(
     "training; copy the address to share the exact run; pin runs and compare them side by side."
 )
 
+st.info(
+    "**Where to start.** New here? Open **Autoencoders** first: the simplest model on the "
+    "site. It learns in a few seconds, and you can watch the digits sort themselves into "
+    "clusters on a 2-D map as it trains. Then open **Transformers** and watch each attention "
+    "head find its own pattern while the model learns to reverse a sequence of digits.",
+    icon="👋")
+
 cols = st.columns(3)
 for i, fam in enumerate(FAMILIES):
     with cols[i % 3].container(border=True):

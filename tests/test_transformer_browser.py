@@ -45,3 +45,26 @@ def test_typed_input_shows_its_tokens_on_every_attention_heatmap(page, app_url):
     page.get_by_role("button", name=re.compile("Pause")).click()
     wait_idle(page, 240_000)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+DIAGRAM_LABELS = """() => {
+    const svg = document.querySelector('[data-testid=stGraphVizChart] svg');
+    if (!svg) return null;
+    const h = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)
+        .filter(x => x > 0).sort((a, b) => a - b);
+    return h.length ? {n: h.length, min: h[0], svg: svg.getBoundingClientRect().width} : null;
+}"""
+
+
+def test_encoder_decoder_diagram_labels_are_readable_at_the_page_width(page, app_url):
+    """Issue 29: the diagram is stretched to the page's width, and its labels were ~8 px tall
+    (a long row of boxes); each layer is now a column, and every label is >= 11 px."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_url}/transformer?arch=encdec")
+    wait_idle(page, 240_000)
+    page.get_by_role("tab", name="Overview").click()
+    page.wait_for_selector("[data-testid=stGraphVizChart] svg", timeout=240_000)
+    # read until the diagram is drawn at the page's width (it is stretched after it renders)
+    got = until(page, DIAGRAM_LABELS, lambda v: v["n"] > 20 and v["svg"] > 600 and v["min"] >= 11,
+                timeout_s=120)
+    assert got["min"] >= 11, got
