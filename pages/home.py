@@ -18,7 +18,7 @@ st.info(
     "site. It learns in a few seconds, and you can watch the digits sort themselves into "
     "clusters on a 2-D map as it trains. Then open **Transformers** and watch each attention "
     "head find its own pattern while the model learns to reverse a sequence of digits.",
-    icon="👋")
+    icon=":material/flag:")
 
 cols = st.columns(3)
 for i, fam in enumerate(FAMILIES):
