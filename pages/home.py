@@ -5,7 +5,7 @@ from ui.boot import ensure_navigated
 from ui.registry import FAMILIES
 
 ensure_navigated()
-st.title("🧪 ArchLab")
+st.title(":material/science: ArchLab")
 st.markdown(
     "Real PyTorch models that **train live while you watch in your browser tab** (on the "
     "server, not in the browser), beside the theory that "
@@ -28,7 +28,7 @@ for i, fam in enumerate(FAMILIES):
             st.image(str(fam.picture), width="stretch")
         st.write(fam.blurb)
         if fam.available:
-            st.page_link(str(fam.page), label=f"Open {fam.title}", icon="➡️")
+            st.page_link(str(fam.page), label=f"Open {fam.title}", icon=":material/arrow_forward:")
         else:
             st.caption("Coming soon.")
 

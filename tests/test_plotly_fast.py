@@ -178,3 +178,18 @@ def test_a_figure_waits_for_pandas_that_another_session_is_importing():
     # the same without the wait fails as the first visitors of a class did
     bare = _race("unguarded", 20.0)
     assert bare.returncode != 0 and "partially initialized module 'pandas'" in bare.stderr, bare
+
+
+def test_figure_code_leaves_pandas_imported_so_no_later_import_can_be_caught_half_built():
+    """Waiting for an import in progress is not enough: one that starts just after the check
+    could still be caught half built (the home page's first visit beside the recurrent page).
+    So the first figure of a process imports what plotly looks up, and from then on it is whole."""
+    import subprocess
+    import sys
+    from conftest import ROOT
+    code = ("import sys; from core import plotly_fast; assert 'pandas' not in sys.modules; "
+            "plotly_fast.figure([], {}); m = sys.modules.get('pandas'); "
+            "print(m is not None and not m.__spec__._initializing and hasattr(m, 'Series'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out
