@@ -267,18 +267,32 @@ def _clamp(s: ParamSpec, v: Any) -> tuple[Any, str | None]:
     return v, None
 
 
-def sanitize(s: ParamSpec, raw: Any) -> tuple[Any, str | None]:
-    """(usable value, note) for a raw value; an unusable value falls back to the default."""
+_DEFAULT = object()
+
+
+def sanitize(s: ParamSpec, raw: Any, *, keep: Any = _DEFAULT) -> tuple[Any, str | None]:
+    """(usable value, note) for a raw value; an unusable value falls back to the default, or
+    to ``keep`` when given (the value in use before a student typed over it).
+
+    >>> from core.run import RunSettings
+    >>> seed = next(p for p in specs(RunSettings) if p.name == "seed")
+    >>> sanitize(seed, "1.5", keep=7)
+    (7, "Expect a whole number for Seed, actually '1.5'; kept 7.")
+    >>> sanitize(seed, "200000")
+    (99999, 'Seed 200000 is out of range [0, 99999]; using 99999.')
+    """
     if isinstance(raw, (list, tuple)):  # a repeated URL parameter: the last one counts
         raw = raw[-1] if raw else ""
+    instead = (f"using the default {_fmt(s.default)}" if keep is _DEFAULT
+               else f"kept {_fmt(keep)}")
+    fallback = s.default if keep is _DEFAULT else keep
     try:
         v = parse_value(s, raw)
     except ValueError as e:
-        return s.default, f"{e}; using the default {_fmt(s.default)}."
+        return fallback, f"{e}; {instead}."
     if s.choices is not None and v not in s.choices:
         options = ", ".join(map(_fmt, s.choices))
-        return s.default, (f"{s.label} {shorten(raw)} is not one of {options}; "
-                           f"using the default {_fmt(s.default)}.")
+        return fallback, f"{s.label} {shorten(raw)} is not one of {options}; {instead}."
     return _clamp(s, v)
 
 

@@ -30,7 +30,7 @@ def test_compare_page_without_pins_explains_what_to_do():
 
 def test_bad_seed_in_url_is_clamped_with_a_note():
     at = open_page("pages/autoencoder.py", seed="-5")
-    assert at.number_input(key="seed").value == 0
+    assert at.text_input(key="seed").value == "0"
     assert any("Seed -5 is out of range" in w.value for w in at.warning)
 
 

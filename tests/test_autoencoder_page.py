@@ -64,7 +64,7 @@ def test_url_rebuilds_that_configuration_and_seed():
     t = _trainer(at)
     assert (t.config.lr, t.config.variant, t.config.latent_dim, t.seed) == (0.01, "ae", 4, 3)
     assert at.number_input(key="lr").value == 0.01
-    assert at.number_input(key="seed").value == 3
+    assert at.text_input(key="seed").value == "3"
     assert not at.warning
 
 

@@ -27,7 +27,7 @@ def test_locked_controls_are_disabled_and_the_address_bar_keeps_the_lesson(page,
     expect(exact).to_have_value("0.002")
     latent = sidebar.locator("[data-testid=stSlider]").filter(has_text="Latent size")
     expect(latent.locator("input[type=range]")).to_be_enabled()
-    seed = sidebar.get_by_role("spinbutton", name="Seed")
+    seed = sidebar.get_by_role("textbox", name="Seed")
     expect(seed).to_be_enabled()
     expect(seed).to_have_value("11")      # set, not locked
     main = page.locator("[data-testid=stMain]")

@@ -31,7 +31,7 @@ def test_a_lesson_sets_up_the_page_locks_what_it_names_and_keeps_a_tampered_lock
     lr, coarse = at.number_input(key="lr"), at.select_slider(key="_coarse_lr")
     assert (lr.value, lr.disabled, coarse.disabled) == (0.002, True, True)
     assert (at.slider(key="beta").value, at.slider(key="beta").disabled) == (2.5, True)
-    assert (at.number_input(key="seed").value, at.number_input(key="seed").disabled) == (11, True)
+    assert (at.text_input(key="seed").value, at.text_input(key="seed").disabled) == ("11", True)
     latent = at.slider(key="latent_dim")
     assert (latent.value, latent.disabled) == (3, False)              # set, not locked
     assert "Learning rate (lr) is locked by this lesson: the link's lr=9 was ignored" \
@@ -115,7 +115,7 @@ def test_an_unlocked_setting_in_the_address_bar_wins_over_the_lessons_start():
     token = L.make("toy", {"hidden": 12, "lr": 0.01}, 7, ["lr"], "")
     at = _toy(lesson=token, hidden="20", lr="0.01")      # lr as the lesson has it: no note
     assert at.slider(key="hidden").value == 20 and not at.slider(key="hidden").disabled
-    assert at.number_input(key="lr").value == 0.01 and at.number_input(key="seed").value == 7
+    assert at.number_input(key="lr").value == 0.01 and at.text_input(key="seed").value == "7"
     assert not at.warning
 
 
@@ -130,7 +130,7 @@ def test_a_locked_default_value_leaves_the_address_bar():
 def test_a_lesson_for_another_page_is_not_used_here():
     token = L.make("autoencoder", {"hidden": "128"}, 3, ["seed"], "Not here.")
     at = _toy(lesson=token)
-    assert not at.number_input(key="seed").disabled and at.number_input(key="seed").value == 0
+    assert not at.text_input(key="seed").disabled and at.text_input(key="seed").value == "0"
     assert "is for the Autoencoders page" in _notes(at)
     assert not any("Not here." in i.value for i in at.info)
 

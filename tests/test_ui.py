@@ -48,7 +48,7 @@ def test_widgets_come_from_the_schema():
     assert at.slider(key="hidden").value == 8
     assert at.number_input(key="lr").value == 0.05   # log scale: the exact value...
     assert at.select_slider(key="_coarse_lr").value == 0.05   # ... and a slider by factors
-    assert at.number_input(key="seed").value == 0
+    assert at.text_input(key="seed").value == "0"   # typed, read by the schema
     assert [s.value for s in at.sidebar.subheader] == ["Run", "Model", "Training"]
 
 
@@ -62,7 +62,7 @@ def test_live_lr_change_keeps_the_trainer_and_arch_change_rebuilds():
     assert at.number_input(key="lr").value == 0.2 and t.opt.param_groups[0]["lr"] == 0.2
     at.slider(key="hidden").set_value(16).run()
     assert _trainer(at) is not t and _trainer(at).step == 0
-    at.number_input(key="seed").set_value(5).run()
+    at.text_input(key="seed").input("5").run()
     assert _trainer(at).seed == 5
 
 
@@ -73,7 +73,7 @@ def test_log_field_moves_by_factors_and_keeps_a_typed_value():
     at.number_input(key="lr").set_value(0.0035).run()
     assert at.number_input(key="lr").value == 0.0035
     assert at.number_input(key="lr").step == 0.0001          # a tenth of its decade
-    assert at.select_slider(key="_coarse_lr").value == 0.005      # nearest notch shown
+    assert at.select_slider(key="_coarse_lr").value == 0.0035     # the value in use shown
     assert _trainer(at).config.lr == 0.0035 and not at.error
 
 

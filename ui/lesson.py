@@ -140,7 +140,7 @@ def _enforce(a: Active) -> list[str]:
                 a.notes.append(note)
                 rerun = True
             write_url(spec, value)  # the address bar shows what runs
-        elif name in st.session_state and st.session_state[name] != value:
+        elif name in st.session_state and _fmt(st.session_state[name]) != _fmt(value):
             said.append(f"{spec.label} is locked by this lesson: it stays {_fmt(value)}.")
         set_value(spec, value)
     if rerun:
