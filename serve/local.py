@@ -7,6 +7,7 @@ background-networking ones chromium keeps trying hosts this closed network refus
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -23,8 +24,40 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 
 
+#: ports handed out by this process (never twice: two servers started in a row asked for one
+#: each before either had bound it)
+_GIVEN: set[int] = set()
+
+
+def _ephemeral() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        lo, hi = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(lo), int(hi)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port nobody listens on, below the range the kernel takes outgoing
+    connections' ports from. A port from ``bind(0)`` is in that range: between this call and
+    the server binding it (HAProxy binds only once its replicas answer, seconds later) a
+    health check's or a browser's connection could take it ("Address already in use")."""
+    lo = max(1024, min(_ephemeral()[0], 65536) - 12_000)
+    hi = min(_ephemeral()[0], 65536) - 1
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(lo, hi)
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
+    with socket.socket() as s:   # nothing free down there: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 

@@ -11,7 +11,7 @@ def _app():
 def test_home_renders_a_card_per_architecture():
     at = _app()
     assert not at.exception
-    assert at.title[0].value == "🧪 ArchLab"
+    assert at.title[0].value == ":material/science: ArchLab"
     titles = [h.value for h in at.subheader]
     for fam in FAMILIES:
         assert f"{fam.icon} {fam.title}" in titles
