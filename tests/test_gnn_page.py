@@ -88,3 +88,17 @@ def test_depth_sweep_button_draws_accuracy_against_depth():
     assert result["depth"].tolist() == list(range(1, 9))
     assert result["best_test_acc"][1] > 0.5                 # 2 layers learn the club
     assert not at.exception
+
+
+def test_a_preset_says_what_it_set(app_test):
+    """The preset box goes back to "Choose a preset…" at once, so the page says what loading
+    it did, even when the preset is what the page already runs (Kipf & Welling's GCN)."""
+    at = app_test("pages/gnn.py")
+    at.selectbox(key="_preset_gnn").set_value("Kipf & Welling GCN").run()
+    said = [i.value for i in at.info if "Loaded" in i.value]
+    assert said and "were already the ones in use" in said[0] and "Dropout 0.5" in said[0], said
+    at.selectbox(key="_preset_gnn").set_value("GAT paper").run()
+    said = [i.value for i in at.info if "Loaded" in i.value]
+    assert said and said[0].startswith("Loaded “GAT paper” and reset the run to step 0: "), said
+    assert "Model gat, Hidden size 8, Dropout 0.6" in said[0], said
+    assert at.session_state["model"] == "gat" and not at.exception

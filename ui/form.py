@@ -20,6 +20,7 @@ from core.config import validate as validate_config
 from core.run import RunSettings
 from ui.lesson import student as lesson_student
 from ui.panel import reset as reset_run
+from ui.panel import state
 from ui.widgets import check_url, set_value, url_notes, widget
 
 
@@ -93,11 +94,40 @@ def apply_preset(cls: type[Config], preset: Preset, page: str) -> None:
     """Callback: put a preset's full configuration (defaults + overrides) into the widgets,
     and start that run from step 0, paused."""
     cfg = apply_overrides(cls(), preset.overrides)
+    changed, kept = [], []
     for spec in specs(cls):
+        before = st.session_state.get(spec.name)
         set_value(spec, getattr(cfg, spec.name))
+        said = f"{spec.label} {_said(getattr(cfg, spec.name))}"
+        if st.session_state.get(spec.name) != before and before is not None:
+            changed.append(said)
+        elif spec.name in preset.overrides:
+            kept.append(said)
     if preset.seed is not None:
         st.session_state["seed"] = preset.seed
     reset_run(page)
+    # say what it did: the box goes back to "Choose a preset…", and a preset that matches the
+    # settings already in place (the graph page's defaults are Kipf & Welling's) changes nothing
+    state(page).message = preset_message(preset.name, changed, kept)
+
+
+def _said(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def preset_message(name: str, changed: list[str], kept: list[str]) -> str:
+    """What loading a preset did, in one sentence.
+
+    >>> preset_message("GAT paper", ["Model gat", "Heads 8"], ["Depth 2"])
+    'Loaded “GAT paper” and reset the run to step 0: Model gat, Heads 8 (Depth 2 already).'
+    >>> preset_message("Kipf & Welling GCN", [], ["Model gcn", "Dropout 0.5"])
+    'Loaded “Kipf & Welling GCN” and reset the run to step 0: its settings (Model gcn, Dropout 0.5) were already the ones in use.'
+    """
+    head = f"Loaded “{name}” and reset the run to step 0"
+    if not changed:
+        return (f"{head}: its settings ({', '.join(kept)}) were already the ones in use."
+                if kept else f"{head}: the page's defaults, already in use.")
+    return f"{head}: {', '.join(changed)}" + (f" ({', '.join(kept)} already)." if kept else ".")
 
 
 def show_problems(problems: list[str]) -> None:
