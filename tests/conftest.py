@@ -140,3 +140,12 @@ def until(page, read_js: str, check, timeout_s: float = 120.0):
             raise AssertionError(f"the page never showed the expected state; last read: "
                                  f"{value!r}")
         page.wait_for_timeout(100)
+
+
+def preset_overrides(experiments, prefix: str) -> dict:
+    """The overrides of the one experiment named ``prefix`` (or, failing that, the one whose
+    name starts with it): what the claim tests run."""
+    found = [e for e in experiments if e.name == prefix] or \
+        [e for e in experiments if e.name.startswith(prefix)]
+    assert len(found) == 1, (prefix, [e.name for e in experiments])
+    return found[0].overrides

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import preset_overrides
+
 from core.config import apply_overrides
 from core.gnn.config import EXPERIMENTS, GNNConfig
 from core.gnn.figures import attention_into
@@ -18,9 +20,7 @@ SEEDS = (0, 1, 2)
 
 
 def _exp(prefix: str) -> dict:
-    found = [e for e in EXPERIMENTS if e.name.startswith(prefix)]
-    assert len(found) == 1, (prefix, [e.name for e in EXPERIMENTS])
-    return found[0].overrides
+    return preset_overrides(EXPERIMENTS, prefix)
 
 
 def _run(overrides: dict, epochs: int, seed: int) -> GNNTrainer:

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import preset_overrides
+
 from core.config import apply_overrides
 from core.rnn.config import EXPERIMENTS, RNNConfig
 from core.rnn.trainer import RNNTrainer
@@ -18,9 +20,7 @@ SEEDS = (0, 1, 2)
 
 
 def _exp(prefix: str) -> dict:
-    found = [e for e in EXPERIMENTS if e.name.startswith(prefix)]
-    assert len(found) == 1, (prefix, [e.name for e in EXPERIMENTS])
-    return found[0].overrides
+    return preset_overrides(EXPERIMENTS, prefix)
 
 
 def _run(overrides: dict, steps: int, seed: int) -> RNNTrainer:

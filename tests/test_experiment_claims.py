@@ -11,17 +11,14 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import preset_overrides
+
 from core.config import apply_overrides
 
 pytestmark = pytest.mark.slow
 
 
-def _preset(experiments, prefix: str) -> dict:
-    """The overrides of the one experiment whose name starts with ``prefix``."""
-    found = [e for e in experiments if e.name == prefix] or \
-        [e for e in experiments if e.name.startswith(prefix)]
-    assert len(found) == 1, (prefix, [e.name for e in experiments])
-    return found[0].overrides
+_preset = preset_overrides
 
 
 # ---- autoencoder ------------------------------------------------------------------------------
