@@ -31,10 +31,9 @@ def test_every_tab_draws_its_formulas(page, app_url, slug):
     text = content.load(ROOT / "core" / slug / "theory.md")
     names = [n for n in content.SECTIONS if n in text]
     formulas = 0
-    # the first tab last: it waits for the browser's "charts drawn" trigger, which was lost
-    # once in a full run (gnn: "Loading this section..." for 120 s; an open bug, see the
-    # closing note of 2026-12-07); a tab the student picks is drawn at once, and then so is it
-    for name in names[1:] + names[:1]:
+    # the Overview first: it waits for the browser's "charts drawn" trigger (ui.deferred), and
+    # tests/test_deferred_browser.py checks that it comes without a click
+    for name in names:
         tab = page.get_by_role("tab", name=name, exact=True)
         tab.click()
         expect(tab).to_have_attribute("aria-selected", "true")
