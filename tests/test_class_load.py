@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from serve.client import AFFINITY_COOKIE
-from serve.client import run as client_run
+from sim.loop import run as client_run
+from sim.student import AFFINITY_COOKIE
 
 classroom = pytest.importorskip("serve.classroom")
-from bench.classroom import (Plan, class_numbers, close_all, make_seats,  # noqa: E402
-                             play_class, step_at)
+from bench.classroom.measure import class_numbers, step_at  # noqa: E402
+from bench.classroom.plan import Plan  # noqa: E402
+from bench.classroom.students import close_all, make_seats, play_class  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +63,7 @@ def test_a_short_class(topology):
 def test_yield_cpu_lowers_only_the_browsers_own_group():
     """The bench's chromium cross-check yields the CPU to the servers: the niceness goes to the
     scheduling group of the browser's session, and the bench's own group keeps its own."""
-    from bench.classroom import yield_cpu
+    from bench.classroom.procs import yield_cpu
     own = Path("/proc/self/autogroup").read_text()
     child = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:

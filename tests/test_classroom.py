@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from serve import classroom, haproxy
-from serve.client import run as client_run
 from serve.local import ROOT, free_port
 from serve.procs import alive, descendants, terminate
+from sim.loop import run as client_run
 
 LAUNCHER = ["python", "-m", "serve.classroom"]
 
@@ -313,3 +313,21 @@ def test_reaper_gives_memory_back_however_the_sessions_went():
     held.discard("c")
     seen = rnd(seen, expired=["c"])                     # the reaper expired one itself
     assert trims == [1, 1] and seen == {"d"}
+
+
+def test_the_reaper_still_finds_what_it_reads_in_this_streamlit():
+    """serve/replica.py's reaper reads the runtime's private session storage (no public API
+    for it): fail loudly here if an upgrade renames what it reads, instead of a replica that
+    says "not reaping closed sessions" in its log and keeps the memory of a class that left."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.runtime import RuntimeConfig
+    assert callable(Runtime.exists) and callable(Runtime.instance)
+    assert "_session_mgr" in Runtime.__init__.__code__.co_names
+    fields = RuntimeConfig.__dataclass_fields__
+    mgr = fields["session_manager_class"].default(
+        session_storage=fields["session_storage"].default_factory(), uploaded_file_manager=None,
+        script_cache=None, message_enqueued_callback=None)
+    lock, cache = mgr._storage_lock, mgr._session_storage._cache  # what reap_sessions reads
+    with lock:
+        assert cache.expire() == []
+        assert mgr.list_sessions() == []

@@ -1,4 +1,4 @@
-"""The protocol-level client (serve/client.py) against a real ``streamlit run app.py``.
+"""The protocol-level client (sim/student.py) against a real ``streamlit run app.py``.
 
 It must do what a browser does, or the class load test measures nothing: open a page, find
 its buttons, press Play and keep the page ticking (the fragment's ``run_every`` timers are the
@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from serve.client import Student
-from serve.client import run as client_run
 from serve.local import start_app, stop
+from sim.loop import run as client_run
+from sim.student import Student
 
 pytestmark = pytest.mark.slow
 

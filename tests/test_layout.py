@@ -1,4 +1,6 @@
-"""Project-wide rules: core/ never imports streamlit; pages are registered; texts complete."""
+"""Project-wide rules: core/ never imports streamlit; the import graph has no cycle and keeps the
+ui layers in order; private library APIs stay in their guarded modules; pages are registered;
+texts complete."""
 import ast
 import re
 from pathlib import Path
@@ -8,6 +10,11 @@ import pytest
 from core import content
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the code outside tests/: what the app runs, and the tools for tests and measurements
+APP = ("core", "ui", "pages", "serve")
+TOOLS = ("bench", "sim", "scripts")
+#: the project's packages (pages/ and scripts/ hold scripts, which nothing imports)
+PACKAGES = ("core", "ui", "serve", "bench", "sim")
 
 
 def _imports(path: Path) -> set[str]:
@@ -67,14 +74,18 @@ def _project_imports(path: Path) -> set[str]:
         else:
             continue
         for n in names:
-            if n.split(".")[0] in ("core", "ui", "bench"):
+            if n.split(".")[0] in PACKAGES:
                 out.add(n)
     return out
 
 
 def _module_graph() -> dict[str, set[str]]:
+    """Project module -> the project modules it imports (a name that ``ui`` loads on first
+    use, ``from ui import Page``, counts as an import of the module that defines it)."""
+    import ui
+    lazy = {f"ui.{name}": f"ui.{mod}" for name, mod in vars(ui).get("_WHERE", {}).items()}
     mods = {}
-    for pkg in ("core", "ui", "bench"):
+    for pkg in PACKAGES:
         for p in (ROOT / pkg).rglob("*.py"):
             rel = p.relative_to(ROOT).with_suffix("")
             name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
@@ -83,6 +94,7 @@ def _module_graph() -> dict[str, set[str]]:
     for name, p in mods.items():
         deps = set()
         for imp in _project_imports(p):
+            imp = lazy.get(imp, imp)
             while imp and imp not in mods:  # "core.figures.metric_chart" -> "core.figures"
                 imp = imp.rpartition(".")[0]
             if imp and imp != name:
@@ -113,31 +125,162 @@ def test_no_import_cycles_between_project_modules():
     assert cycles == []
 
 
-def test_no_private_streamlit_or_plotly_outside_the_workaround_module():
-    offenders = []
-    for p in [*ROOT.glob("*.py"), *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py"),
-              *(ROOT / "core").rglob("*.py")]:
-        text = p.read_text(encoding="utf-8")
-        for mod in _imports_full(p):
-            if p.name == "interrupt.py" and mod.startswith("streamlit.runtime.scriptrunner_utils"):
-                continue  # ui/interrupt.py: the click check, no public API for it
-            if mod.startswith(("streamlit.runtime", "streamlit.web", "streamlit.proto",
-                               "streamlit.elements", "plotly.basedatatypes")):
-                offenders.append(f"{p.relative_to(ROOT)}: {mod}")
-        if "_validate" in text and p.name != "plotly_fast.py":
-            offenders.append(f"{p.relative_to(ROOT)}: _validate")
-    assert offenders == []
+#: Libraries whose private parts are watched, and their modules that are private as a whole.
+LIBRARIES = ("streamlit", "torch", "plotly")
+PRIVATE_MODULES = ("streamlit.runtime", "streamlit.web", "streamlit.proto", "streamlit.elements",
+                   "plotly.basedatatypes")
+#: Every use of a library's private API outside tests/: one module each, which guards it, and
+#: the tests that fail loudly when an upgrade breaks it. A use found elsewhere fails
+#: :func:`test_private_apis_only_in_their_guarded_modules`.
+PRIVATE_USES = {
+    "ui/interrupt.py": (
+        ("streamlit.runtime.scriptrunner_utils",),
+        ("tests/test_dayone.py::test_the_click_check_still_finds_what_it_reads_in_this_streamlit",)),
+    "core/plotly_fast.py": (
+        ("plotly._validate",),
+        ("tests/test_plotly_fast.py::test_private_flag_still_skips_validation",)),
+    "sim/wire.py": (
+        ("streamlit.proto", "streamlit.runtime.state.session_state"),
+        ("tests/test_sim.py::test_the_wire_pieces_are_in_this_streamlit",
+         "tests/test_client.py::test_play_ticks_and_pause_stops")),
+    "serve/replica.py": (
+        ("streamlit.runtime.Runtime", "streamlit.web.cli"),
+        ("tests/test_classroom.py::test_the_reaper_still_finds_what_it_reads_in_this_streamlit",
+         "tests/test_classroom.py::test_health_and_affinity_cookie")),
+    "bench/common.py": (
+        ("streamlit.elements.lib.streamlit_plotly_theme",),
+        ("tests/test_layout.py::test_the_bench_still_finds_the_pages_plotly_template",)),
+    "core/rl/common.py": (
+        ("torch._foreach_lerp_",),
+        ("tests/test_rl.py::test_soft_update_matches_formula",)),
+}
 
 
-def _imports_full(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _code_files() -> list[Path]:
+    return [*ROOT.glob("*.py"), *(p for d in APP + TOOLS for p in (ROOT / d).rglob("*.py"))]
+
+
+def _private(name: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
+
+
+def _private_uses(path: Path) -> set[str]:
+    """The private parts of :data:`LIBRARIES` that ``path`` uses: modules it imports that are
+    private (:data:`PRIVATE_MODULES`, or a name with a leading underscore), attributes with a
+    leading underscore reached from a name it imported from them (``torch._foreach_lerp_``,
+    ``Runtime.instance()._session_mgr``), and plotly's ``_validate``."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    origin: dict[str, str] = {}  # local name -> where it came from
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
+            full = [a.name for a in node.names]
+            origin |= {a.asname: a.name for a in node.names if a.asname}
+            origin |= {a.name.split(".")[0]: a.name.split(".")[0] for a in node.names
+                       if not a.asname}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            full = [f"{node.module}.{a.name}" for a in node.names]
+            origin |= {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names}
+        else:
+            continue
+        for name in full:
+            if name.split(".")[0] in LIBRARIES and (name.startswith(PRIVATE_MODULES)
+                                                    or _private(name)):
+                out.add(name)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _private(node.attr)):
+            continue
+        chain, root = [node.attr], node.value
+        while isinstance(root, (ast.Attribute, ast.Call)):  # Runtime.instance()._session_mgr
+            if isinstance(root, ast.Call):
+                root = root.func
+            else:
+                chain.append(root.attr)
+                root = root.value
+        if isinstance(root, ast.Name) and origin.get(root.id, "").split(".")[0] in LIBRARIES:
+            out.add(".".join([origin[root.id], *reversed(chain)]))
+    if "_validate" in text:
+        out.add("plotly._validate")
     return out
+
+
+def test_private_apis_only_in_their_guarded_modules():
+    offenders = []
+    for p in _code_files():
+        rel = p.relative_to(ROOT).as_posix()
+        allowed = PRIVATE_USES.get(rel, ((), ()))[0]
+        offenders += [f"{rel}: {u}" for u in sorted(_private_uses(p)) if not u.startswith(allowed)]
+    assert offenders == [], "a private API outside its guarded module (see PRIVATE_USES)"
+
+
+@pytest.mark.parametrize("rel", sorted(PRIVATE_USES))
+def test_each_private_use_is_still_there_and_has_its_loud_test(rel):
+    prefixes, tests = PRIVATE_USES[rel]
+    uses = _private_uses(ROOT / rel)
+    assert all(any(u.startswith(p) for u in uses) for p in prefixes), f"stale entry: {uses}"
+    for t in tests:
+        file, _, name = t.partition("::")
+        tree = ast.parse((ROOT / file).read_text(encoding="utf-8"))
+        assert name in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, t
+
+
+def test_the_bench_still_finds_the_pages_plotly_template():
+    """bench/common.py gives the bench's figures the template a page's figures get through
+    Streamlit's private plotly theme module; without it the bench would quietly measure
+    plotly's larger default template."""
+    import plotly.io as pio
+    from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
+    before = pio.templates.default
+    try:
+        pio.templates.default = "plotly"
+        configure_streamlit_plotly_theme()
+        assert pio.templates.default == "streamlit"
+    finally:
+        pio.templates.default = before
+
+
+def test_the_app_never_imports_the_tools():
+    """bench/, sim/ and scripts/ are tools for tests and measurements: nothing the app runs
+    (app.py, pages/, ui/, core/, serve/) imports them."""
+    offenders = [f"{p.relative_to(ROOT)}: {m}"
+                 for p in [*ROOT.glob("*.py"), *(q for d in APP for q in (ROOT / d).rglob("*.py"))]
+                 for m in sorted(_imports(p) & set(TOOLS))]
+    assert offenders == []
+
+
+def _ui_layers() -> list[str]:
+    """The layers ui/__init__.py's docstring names, in its order (``widgets`` → … → ``page``)."""
+    doc = ast.get_docstring(ast.parse((ROOT / "ui" / "__init__.py").read_text(encoding="utf-8")))
+    paragraph = doc.split("Layers", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"``(\w+)``", paragraph)
+
+
+def test_ui_layers_import_only_the_layers_above_them():
+    """ui/__init__.py says each layer imports only those above it: no ui module of a layer
+    reaches a later layer, directly or through the ui helpers it imports."""
+    layers = _ui_layers()
+    assert len(layers) >= 3 and all((ROOT / "ui" / f"{n}.py").exists() or
+                                    (ROOT / "ui" / n / "__init__.py").exists() for n in layers)
+    graph = _module_graph()
+
+    def layer(mod: str) -> int | None:
+        return next((i for i, n in enumerate(layers)
+                     if mod == f"ui.{n}" or mod.startswith(f"ui.{n}.")), None)
+
+    offenders = []
+    for mod in sorted(graph):
+        i = layer(mod)
+        if i is None:
+            continue
+        seen, todo = set(), [mod]
+        while todo:
+            for dep in graph[todo.pop()] - seen:
+                seen.add(dep)
+                todo.append(dep)
+        offenders += [f"{mod} ({layers[i]}) reaches {d} ({layers[layer(d)]})"
+                      for d in sorted(seen) if (layer(d) or 0) > i]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("page", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.stem)

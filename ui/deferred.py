@@ -19,7 +19,7 @@ fragment reruns, and the other section stayed on its placeholder for good (2 of 
 pages opened four at a time here; Streamlit 1.67). A section still mounted
 :data:`RETRY_MS` after its trigger sends it once more, so a trigger lost any other way
 costs a moment, not the section. A client without a browser never sends the trigger, and never gets the
-section: the class load test's light students (``serve.client``) draw no theory, like a
+section: the class load test's light students (``sim.student``) draw no theory, like a
 student who never scrolls down.
 """
 from __future__ import annotations

@@ -12,13 +12,13 @@ is left of the tick's interval, and then sends the trigger ``drawn``: the rerun 
 fragment that trains the next tick. So the server makes at most one tick more than the
 browser has drawn, and a click waits for one tick at most. The fragment keeps a slow timer
 (:data:`FALLBACK_S`) in case an ack is lost; a hidden tab (no animation frames) ticks at that
-pace. A client without a browser (``serve.client``) sends the same trigger.
+pace. A client without a browser (``sim.clock``) sends the same trigger.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-#: the component's name; ``serve.client`` finds the element by it
+#: the component's name; ``sim.page`` finds the element by it
 NAME = "archlab_pacer"
 #: the trigger the browser sends when a tick is drawn
 EVENT = "drawn"
