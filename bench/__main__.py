@@ -1,21 +1,27 @@
 """``python -m bench [FAMILY ...] [--json PATH] [--seeds N] [--quick]``
 
 Runs each named family's benchmark module (``bench/<family>.py``, a ``run(seeds, quick)``
-function returning records), prints a table and optionally writes the records as a JSON list.
+function returning records; a declared family without one gets ``bench/generic.py``), prints
+a table and optionally writes the records as a JSON list. The families are the declared ones
+(``core.families``), then ``explore`` (sweeps) and ``class`` (a class on one server).
 It measures and never asserts: the exit code is 0 even when a target is missed.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
+import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
 
 from bench.common import print_table
+from core import process
+from core.families import FAMILIES as DECLARED
 
-FAMILIES = ["autoencoder", "transformer", "gan", "rl", "gnn", "rnn", "explore", "class"]
+FAMILIES = [*DECLARED, "explore", "class"]
 #: a family whose module has another name ("class" is a keyword of Python)
 MODULES = {"class": "classroom"}
 
@@ -31,23 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown family {unknown}; expected some of {FAMILIES}")
     seeds = list(range(1 if args.quick else args.seeds))
-    # The first optimiser a process builds imports torch._dynamo (about 2 s). Trainers build
-    # theirs on the first step, and the app pays this once in the background (core.training.
-    # warm_up); pay it here, before any clock starts, or the first seed of a case would.
-    import torch
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
+    # one torch thread, and the first optimiser's torch._dynamo import (about 2 s) paid here,
+    # before any clock starts, or the first seed of a case would (core/process.py)
+    process.setup()
+    process.warm_torch()
     records = []
     for fam in args.families or FAMILIES:
-        try:
-            mod = importlib.import_module(f"bench.{MODULES.get(fam, fam)}")
-        except ModuleNotFoundError as e:
-            if e.name == f"bench.{MODULES.get(fam, fam)}":
-                print(f"[bench] {fam}: no benchmark yet, skipped", file=sys.stderr)
-                continue
-            raise
+        name = f"bench.{MODULES.get(fam, fam)}"
+        if importlib.util.find_spec(name) is not None:
+            run = importlib.import_module(name).run
+        else:  # a declared family with no module of its own yet
+            from bench import generic
+            run = functools.partial(generic.run, fam)
         t0 = time.perf_counter()
         print(f"[bench] {fam} ...", file=sys.stderr, flush=True)
-        recs = mod.run(seeds=seeds, quick=args.quick)
+        recs = run(seeds=seeds, quick=args.quick)
         print(f"[bench] {fam}: {len(recs)} cases in {time.perf_counter() - t0:.0f} s",
               file=sys.stderr)
         records.extend(recs)

@@ -16,9 +16,7 @@ import statistics
 import time
 from typing import Any, Callable, Iterable, Sequence
 
-import torch
-
-torch.set_num_threads(1)
+from core.live import tick
 
 
 def _page_plotly_template() -> None:
@@ -84,8 +82,9 @@ def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[An
     """In-app overhead as a throughput ratio: app steps/s ÷ headless steps/s.
 
     Two trainers from ``make()`` (same config and seed): one trains headless (``run_for``),
-    the other runs the live page's loop (``tick`` = train ``budget_s`` + snapshot, then build
-    every figure ``figures(trainer)`` returns and serialise it as the page sends it). The two
+    the other runs the live page's loop: the page's own tick (``core.live.tick``: train
+    ``budget_s`` in lock slices, then a snapshot when due), then build every figure
+    ``figures(trainer)`` returns and serialise it as the page sends it. The two
     alternate in ``chunks`` slices of ``seconds / chunks`` each, so a change in machine load
     hits both sides of the ratio alike. ``figures`` must be the family's ``live_figures`` on
     the newest snapshot: the bench measures what the page draws, not a copy of it.
@@ -95,7 +94,7 @@ def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[An
     """
     head, app = make(), make()
     head.run_for(0.2)                  # warm-up both: first calls, allocations, optimisers
-    app.tick(0.05, max_steps=max_steps)
+    tick(app, 0.05, max_steps=max_steps)
     _draw(app, figures)
     draw_ms: list[float] = []
     h_steps = a_steps = 0
@@ -107,7 +106,7 @@ def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[An
         h_s += head.train_seconds - w0
         t0, s0 = time.perf_counter(), app.step
         while time.perf_counter() - t0 < seconds / chunks and app.diverged is None:
-            app.tick(budget_s, max_steps=max_steps)
+            tick(app, budget_s, max_steps=max_steps)
             draw_ms.append(_draw(app, figures))
         a_steps += app.step - s0
         a_s += time.perf_counter() - t0
@@ -139,12 +138,12 @@ def throughput_record(family: str, case: str, results: Sequence[dict[str, float]
 
 def app_loop(trainer, draw: Callable[[Any], Any], seconds: float, budget_s: float = 0.2,
              max_steps: int | None = None) -> tuple[int, float]:
-    """The live loop without a browser (tick, then ``draw(trainer)``); (steps, wall seconds).
-    Being replaced by :func:`app_throughput` family by family."""
+    """The live loop without a browser (the page's tick, then ``draw(trainer)``); (steps, wall
+    seconds). Being replaced by :func:`app_throughput` family by family."""
     t0 = time.perf_counter()
     start = trainer.step
     while time.perf_counter() - t0 < seconds and trainer.diverged is None:
-        trainer.tick(budget_s, max_steps=max_steps)
+        tick(trainer, budget_s, max_steps=max_steps)
         draw(trainer)
     return trainer.step - start, time.perf_counter() - t0
 

@@ -52,7 +52,6 @@ def _headless(cfg: GANConfig, seed: int, budget_s: float):
 
 
 def run(seeds: list[int], quick: bool) -> list[dict]:
-    torch.set_num_threads(1)
     out = []
     base = GANConfig()
     for case, spread, target, budget in (("ring8-sigma05", 0.05, "<= 3", 30.0),

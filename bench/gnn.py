@@ -31,8 +31,6 @@ from core.gnn.config import KARATE, PRESETS, GNNConfig
 from core.gnn.data import cora
 from core.gnn.trainer import GNNTrainer
 
-torch.set_num_threads(1)
-
 EPOCHS = 200
 TARGET_ACC = 0.80
 GCN = GNNConfig()

@@ -36,7 +36,6 @@ from core.rl.common import GreedyEvaluator, solve
 from core.rl.config import ALGO_PRESETS, RLConfig
 from core.rl.trainer import RLTrainer
 
-torch.set_num_threads(1)
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 EVERY, EPISODES = 2000, 10

@@ -195,13 +195,14 @@ def app_cpu_ratio(seed: int, cpu_s: float, tick_cpu_s: float = 0.25) -> float:
     of the core, while the figures cost the same CPU, so the wall ratio there overstates the
     overhead an idle server would see; this one does not depend on the load."""
     from bench.common import serialize
+    from core.live import tick
     head = timed(ADDING, seed)
     head.run_for(0.2)
     c0, s0 = head.cpu_seconds, head.step
     train_cpu(head, c0 + cpu_s)
     h_rate = (head.step - s0) / (head.cpu_seconds - c0)
     app = timed(ADDING, seed)
-    app.tick(0.05)
+    tick(app, 0.05)
     start, s0 = time.process_time(), app.step
     while time.process_time() - start < cpu_s and app.diverged is None:
         train_cpu(app, app.cpu_seconds + tick_cpu_s, chunk_s=0.02)

@@ -131,11 +131,13 @@ def _mega(n: int) -> str:
 
 
 def _size_fix(cfg: Any) -> str:
-    """The settings that make this family's model smaller (the first two found), by label."""
+    """The settings that make this family's model smaller (the first two its declaration
+    names, ``Family.size_fields``), by label."""
     from core.config import specs
+    from core.families import config_family
     labels = {s.name: s.label for s in specs(type(cfg))}
-    names = [n for n in ("d_model", "g_hidden", "d_hidden", "hidden", "n_layers", "layers",
-                         "depth", "embedding", "d_ff") if n in labels]
+    fam = config_family(type(cfg))
+    names = [n for n in (fam.size_fields if fam else ()) if n in labels]
     return " or ".join(labels[n] for n in names[:2]) if names else "the model's size"
 
 
@@ -185,38 +187,11 @@ def count_params(trainer_cls: type, cfg: Any,
         np.random.set_state(state[1])
 
 
-def _tokens(cfg: Any) -> tuple[int, str] | None:
-    """(batch size × positions per example, what that is) for the sequence pages, else None."""
-    name = type(cfg).__name__
-    if name == "TransformerConfig":
-        if cfg.task == "charlm":
-            length, what = cfg.block_size, "context length"
-        else:  # source then target; addition reads "a+b" and writes a sum one digit longer
-            length = 3 * cfg.seq_len + 2 if cfg.task == "add" else 2 * cfg.seq_len
-            what = "sequence length"
-    elif name == "RNNConfig":
-        length, what = {"adding": (cfg.T, "sequence length T"),
-                        "recall": (2 * cfg.n_recall + cfg.delay, "symbols and delay"),
-                        "dates": (38, "date length"),
-                        "charlm": (cfg.block_size, "characters per window")}.get(
-            cfg.task, (2 * cfg.seq_len, "sequence length"))
-    else:
-        return None
-    return cfg.batch_size * length, f"batch size {cfg.batch_size} × {what} {length}"
-
-
-def _rl_samples(cfg: Any) -> tuple[int, str] | None:
-    if type(cfg).__name__ != "RLConfig":
-        return None
-    if cfg.algo == "ppo":
-        return (cfg.epochs * cfg.n_envs * cfg.n_steps,
-                f"{cfg.epochs} epochs × {cfg.n_envs} environments × {cfg.n_steps} rollout steps")
-    if cfg.algo == "a2c":
-        return cfg.n_envs * cfg.n_steps, f"{cfg.n_envs} environments × {cfg.n_steps} steps"
-    if cfg.algo in ("dqn", "ddpg"):
-        return (cfg.gradient_steps * cfg.batch_size,
-                f"{cfg.gradient_steps} gradient steps × batch size {cfg.batch_size}")
-    return None
+def _step_cost(cfg: Any) -> Any:
+    """What one step of ``cfg`` costs, as its family declares (``Family.step_cost``)."""
+    from core.families import config_family
+    fam = config_family(type(cfg))
+    return fam.step_cost(cfg) if fam is not None and fam.step_cost is not None else None
 
 
 def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any] | None = None,
@@ -236,7 +211,8 @@ def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any
     if n is not None and n > c.max_params:
         out.append(f"In class mode a model has at most {c.max_params:,} parameters; this one "
                    f"has {_mega(n)}: lower {_size_fix(cfg)}.")
-    tok = _tokens(cfg)
+    cost = _step_cost(cfg)
+    tok = (cost.amount, cost.what) if cost is not None and cost.kind == "tokens" else None
     if tok is not None and tok[0] > c.max_tokens:
         out.append(f"In class mode a training step reads at most {c.max_tokens:,} tokens; this "
                    f"one reads {tok[0]:,} ({tok[1]}): lower the batch size or the length.")
@@ -246,7 +222,7 @@ def caps_problems(cfg: Any, trainer_cls: type, *, make: Callable[[Any, int], Any
                    f"GFLOP (6 × parameters × tokens); this one does "
                    f"{6 * n * tok[0] / 1e9:.1f} ({n:,} parameters × {tok[0]:,} tokens): lower "
                    f"{_size_fix(cfg)}, the batch size or the length.")
-    rl = _rl_samples(cfg)
+    rl = (cost.amount, cost.what) if cost is not None and cost.kind == "samples" else None
     if rl is not None and rl[0] > c.max_rl_samples:
         out.append(f"In class mode an update trains on at most {c.max_rl_samples:,} samples; "
                    f"this one trains on {rl[0]:,} ({rl[1]}): lower one of them.")

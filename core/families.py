@@ -1,23 +1,102 @@
-"""Where each family's settings and trainer live, by page slug (imported only when needed).
+"""The families ArchLab knows, each declared once, in its own package.
 
-Sweeps, workers and the run store rebuild a run from its family name and config dict; this is
-the one table that maps the name to the classes.
+A family is a package ``core/<slug>/`` whose ``family.py`` declares it::
+
+    FAMILY = Family(
+        slug="autoencoder", title="Autoencoders", icon=":material/compress:",
+        blurb="Squeeze digits through a 2-16 number bottleneck and back...",
+        config="core.autoencoder.config:AEConfig",
+        trainer="core.autoencoder.trainer:AETrainer",
+        order=10, size_fields=("hidden", "latent_dim"))
+
+and every reader finds it here: the navigation and the home page's cards (``ui.registry``),
+the bench (``python -m bench``), sweeps, workers and the run store (which rebuild a run from
+its family name and config), the save/load panel (which names the page a checkpoint belongs
+to) and class mode's caps (``core.classroom``: which settings size the model, what one step
+costs). Nothing else lists the families. ``family.py`` stays light (no torch): the navigation
+reads every declaration before any page has imported a model. The classes it names are
+imported on first use.
+
+The rest of the package follows one template: ``config.py`` (the settings, presets and
+experiments), ``metrics.py`` (the metric table), ``snapshot.py`` (what a figure draws),
+``trainer.py``, ``model.py``, ``data.py``, ``figures.py`` and ``theory.md`` (the seven sections,
+beside ``family.py``); its page is ``pages/<slug>.py`` and its benchmark, if any,
+``bench/<slug>.py``.
 """
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
 
-#: slug -> ("module:ConfigClass", "module:TrainerClass")
-FAMILIES: dict[str, tuple[str, str]] = {
-    "autoencoder": ("core.autoencoder.config:AEConfig", "core.autoencoder.trainer:AETrainer"),
-    "transformer": ("core.transformer.config:TransformerConfig",
-                    "core.transformer.trainer:TransformerTrainer"),
-    "gan": ("core.gan.config:GANConfig", "core.gan.trainer:GANTrainer"),
-    "rl": ("core.rl.config:RLConfig", "core.rl.trainer:RLTrainer"),
-    "gnn": ("core.gnn.config:GNNConfig", "core.gnn.trainer:GNNTrainer"),
-    "rnn": ("core.rnn.config:RNNConfig", "core.rnn.trainer:RNNTrainer"),
-}
+__all__ = ["Family", "Cost", "FAMILIES", "ROOT", "classes", "config_family", "discover",
+           "trainer_family"]
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one training step of a configuration costs, for class mode's caps: ``amount`` of
+    ``kind`` ("tokens": batch size × positions, checked against the token and GFLOP caps;
+    "samples": samples through the networks per update, against the RL cap), and ``what``
+    that amount is, in the settings' words (e.g. "batch size 64 × sequence length 12")."""
+
+    kind: str
+    amount: int
+    what: str
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family's declaration (see the module docstring).
+
+    Attributes:
+        slug: the package name, the page's file name and its URL path.
+        title, icon, blurb: the navigation's label and Material Symbol, the home card's text.
+        config, trainer: ``"module:Class"`` of the settings and of the trainer.
+        order: where it sits in the navigation (smaller first).
+        size_fields: settings that make the model smaller when lowered, most effective first
+            (class mode names the first two when a model has too many parameters).
+        step_cost: ``step_cost(config)`` -> :class:`Cost` or None, for the class caps on one
+            step's work; None when the parameter cap alone bounds a step.
+    """
+
+    slug: str
+    title: str
+    icon: str
+    blurb: str
+    config: str
+    trainer: str
+    order: int = 100
+    size_fields: tuple[str, ...] = ()
+    step_cost: Callable[[Any], Cost | None] | None = None
+
+    @property
+    def theory(self) -> Path:
+        """The seven sections (markdown), beside the declaration."""
+        return CORE / self.slug / "theory.md"
+
+    @property
+    def page(self) -> Path:
+        return ROOT / "pages" / f"{self.slug}.py"
+
+    @property
+    def picture(self) -> Path:
+        """The home card's picture (``scripts/cards.py`` draws it)."""
+        return ROOT / "assets" / "cards" / f"{self.slug}.png"
+
+    @property
+    def available(self) -> bool:
+        """Its page exists (until then the home card says it is coming)."""
+        return self.page.exists()
+
+    def classes(self) -> tuple[type, type]:
+        """(config class, trainer class), imported now."""
+        return _load(self.config), _load(self.trainer)
 
 
 def _load(path: str) -> Any:
@@ -25,9 +104,39 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(mod), name)
 
 
+def discover(core: Path = CORE, package: str = "core") -> dict[str, Family]:
+    """Every ``<package>.<slug>.family.FAMILY`` under ``core``, by slug, in their order."""
+    found = []
+    for info in pkgutil.iter_modules([str(core)]):
+        if info.ispkg and (core / info.name / "family.py").exists():
+            fam = importlib.import_module(f"{package}.{info.name}.family").FAMILY
+            if fam.slug != info.name:
+                raise ValueError(f"Expect core/{info.name}/family.py to declare slug "
+                                 f"{info.name!r}, actually {fam.slug!r}")
+            found.append(fam)
+    return {f.slug: f for f in sorted(found, key=lambda f: (f.order, f.slug))}
+
+
+#: slug -> Family, in navigation order
+FAMILIES: dict[str, Family] = discover()
+
+
 def classes(family: str) -> tuple[type, type]:
     """(config class, trainer class) of ``family``; KeyError names the known ones."""
     if family not in FAMILIES:
         raise KeyError(f"Expect a family in {sorted(FAMILIES)}, actually {family!r}")
-    cfg, trainer = FAMILIES[family]
-    return _load(cfg), _load(trainer)
+    return FAMILIES[family].classes()
+
+
+def config_family(config_cls: type) -> Family | None:
+    """The family whose settings class is ``config_cls`` (None: a class no family declares,
+    e.g. a test's toy)."""
+    where = f"{config_cls.__module__}:{config_cls.__qualname__}"
+    return next((f for f in FAMILIES.values() if f.config == where), None)
+
+
+def trainer_family(trainer_name: str) -> Family | None:
+    """The family whose trainer class is called ``trainer_name`` (a checkpoint names it);
+    None when no family's is."""
+    return next((f for f in FAMILIES.values()
+                 if f.trainer.partition(":")[2] == trainer_name), None)

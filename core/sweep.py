@@ -198,8 +198,8 @@ def run_one(spec: SweepSpec, point: dict[str, Any], seed: int, *, store: RunStor
     """
     import torch
 
-    from core import compare
-    torch.set_num_threads(1)
+    from core import compare, process
+    process.setup()
     _, trainer_cls = classes(spec.family)
     cfg = apply_overrides(spec.base_config(), point)
     t = trainer_cls(cfg, seed=seed)
@@ -353,14 +353,13 @@ def preload() -> None:
     ``torch._dynamo``, 1.1 s here). Starts no thread, database or parallel kernel (forking
     after one would not be safe)."""
     import optuna  # noqa: F401
-    import torch
 
-    from core import compare  # noqa: F401
+    from core import compare, process  # noqa: F401
     from core.families import FAMILIES
-    torch.set_num_threads(1)
+    process.setup()
     for family in FAMILIES:
         classes(family)
-    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+    process.warm_torch()
 
 
 def work(sweep_id: str, url: str) -> int:

@@ -21,8 +21,9 @@ run, is the same however the step is cut. Between parts the step is *pending*: n
 taken of a half-done step, and anything that needs a whole step (``run_steps``, a live change,
 ``state_dict``) finishes it first (:meth:`Trainer.finish_step`).
 
-and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots,
-``state_dict``/``load_state_dict`` and ``tick`` (the unit of work the live page runs) for free.
+and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots (at
+the cadence the family declares, ``snapshot_every_s``) and ``state_dict``/``load_state_dict``
+for free. The live page's unit of work, a tick, is :func:`core.live.tick` on top of these.
 No field is special by name here: each optimiser says which config field is its learning rate
 (and its schedule), and the base applies live changes and divergence advice from that.
 
@@ -35,13 +36,11 @@ from __future__ import annotations
 import io
 import math
 import random
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Generator
 
 import numpy as np
-import threadpoolctl
 import torch
 
 from core.alarms import Alarm, Watch
@@ -50,12 +49,7 @@ from core.history import Divergence, History, Timeline
 from core.metrics import Metric
 
 __all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "drive", "time_to_target",
-           "warm_up", "History", "Timeline", "Divergence", "WrongCheckpoint"]
-
-torch.set_num_threads(1)  # all sessions share one process: one thread each is fastest (DESIGN 8)
-# numpy's BLAS too: OpenBLAS's own threads made a (1437, 64) SVD take 1-5 s instead of
-# 0.02-0.06 s on a loaded 2-core machine (the autoencoder's PCA baseline, every first render)
-threadpoolctl.threadpool_limits(1, user_api="blas")
+           "History", "Timeline", "Divergence", "WrongCheckpoint"]
 
 #: metric values past this magnitude count as an explosion even when still finite
 EXPLODED = 1e8
@@ -94,7 +88,7 @@ class DrivenOptimizer:
     ``lr_field`` names the config field whose value is the learning rate; ``schedule(step)``
     (optional) multiplies it at each step (a warm-up). Built on first use: the first optimiser
     a process builds imports ``torch._dynamo`` (about 2 s of CPU), so a page whose trainer
-    defers it draws its first frame that much sooner (see :func:`warm_up`).
+    defers it draws its first frame that much sooner (see :func:`core.process.warm_torch`).
     """
 
     name: str
@@ -134,6 +128,13 @@ class Trainer:
     #: rate, samples collapsed onto one point (core/alarms.py); checked on every step's
     #: metrics, held-out ones at evaluation points
     alarms: tuple[Alarm, ...] = ()
+    #: what a snapshot costs, as the training seconds a tick's snapshot waits for since the
+    #: last one (0: every tick, as the timeline's spacing allows). A family whose snapshot is
+    #: a few training steps' worth of work (decoding an example, unrolling a recurrent net)
+    #: sets it so snapshots stay a small share of a tick. The clock is the CPU time of the
+    #: training thread (``train_cpu``), not wall time: on a loaded server a wall-clock cadence
+    #: would snapshot after ever fewer steps and spend a growing share of the tick on figures.
+    snapshot_every_s: float = 0.0
 
     def __init__(self, config: Config, seed: int = 0):
         if not isinstance(config, self.config_cls):
@@ -145,6 +146,8 @@ class Trainer:
         self.timeline = Timeline(cap=self.timeline_cap)
         self.diverged: Divergence | None = None
         self.train_seconds = 0.0
+        self.train_cpu = 0.0              # CPU seconds of the threads that trained
+        self._snap_cpu: float | None = None  # train_cpu at the newest cadenced snapshot
         self._first: float | None = None  # first value of explode_metric
         self._watch = Watch()             # where each declared alarm started to hold
         self._optims: dict[str, DrivenOptimizer] = {}
@@ -360,7 +363,7 @@ class Trainer:
         ``stop()`` is asked between steps only. A family in parts (:meth:`train_parts`) may
         have its first step here cut at ``deadline`` (when ``cut``; it then stays pending);
         once a step has ended, the loop starts another only if it :meth:`fits`."""
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         done = 0
         while self.diverged is None and (max_steps is None or done < max_steps):
             if done and stop is not None and stop():
@@ -374,6 +377,7 @@ class Trainer:
                 break
         dt = time.perf_counter() - t0
         self.train_seconds += dt
+        self.train_cpu += time.thread_time() - c0
         return TickResult(done, dt, self.diverged, pending=self.pending)
 
     def run_steps(self, n: int) -> TickResult:
@@ -390,21 +394,24 @@ class Trainer:
         step."""
         return self._loop(max_steps, time.perf_counter() + seconds, stop, cut)
 
+    def snapshot_due(self) -> bool:
+        """Whether a tick's snapshot is due: the timeline's spacing in steps, and the family's
+        cadence in training seconds (:attr:`snapshot_every_s`)."""
+        if not self.timeline.due(self.step):
+            return False
+        return (not self.snapshot_every_s or self._snap_cpu is None
+                or self.train_cpu - self._snap_cpu >= self.snapshot_every_s)
+
     def record_snapshot(self, force: bool = False) -> Any:
-        """Take a snapshot into the timeline when one is due (never of a half-done step: the
-        timeline's moment ``k`` is the model after ``k`` whole steps); returns the newest."""
-        if self._pending is None and (force or self.timeline.due(self.step)):
+        """Take a snapshot into the timeline when one is due (:meth:`snapshot_due`), or now
+        with ``force``; never of a half-done step (the timeline's moment ``k`` is the model
+        after ``k`` whole steps). Returns the newest snapshot."""
+        if self._pending is None and (force or self.snapshot_due()):
             with torch.no_grad():
                 self.timeline.add(self.step, self.snapshot())
+            self._snap_cpu = self.train_cpu
         latest = self.timeline.latest()
         return latest[1] if latest else None
-
-    def tick(self, budget_s: float, max_steps: int | None = None,
-             stop: Callable[[], bool] | None = None) -> TickResult:
-        """The live page's unit of work: train for ``budget_s`` then record a snapshot."""
-        res = self.run_for(budget_s, max_steps=max_steps, stop=stop)
-        self.record_snapshot()
-        return res
 
     def apply_live(self, new: Config) -> bool:
         """Take ``new`` without rebuilding when only live fields changed. False: rebuild needed."""
@@ -489,25 +496,6 @@ class Trainer:
                 "step": self.step, "train_seconds": round(self.train_seconds, 3),
                 "last": {k: self.history.last(k) for k in self.history.names()},
                 "diverged": self.diverged.message() if self.diverged else None}
-
-
-_warmed = threading.Event()
-
-
-def warm_up(delay_s: float = 3.0) -> None:
-    """Once per process, build a throwaway optimiser in a background thread, so that the
-    ``torch._dynamo`` import it triggers happens while a student reads the first page rather
-    than when they press Play. It waits ``delay_s`` first so as not to compete with drawing
-    that first page."""
-    if _warmed.is_set():
-        return
-    _warmed.set()
-
-    def work() -> None:
-        time.sleep(delay_s)
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
-
-    threading.Thread(target=work, name="archlab-warm-up", daemon=True).start()
 
 
 def time_to_target(make: Callable[[], Trainer], reached: Callable[[Trainer], bool],

@@ -10,7 +10,7 @@ from core.gan import losses as L
 from core.gan import snapshots as S
 from core.gan import trainer as T
 from ui import LiveState, Page, View, figure, show
-from ui.panel import train_action
+from ui.live.controls import train_action
 from ui.uploads import upload_cap
 
 STEPS_PER_PRESS = 10

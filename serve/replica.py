@@ -50,8 +50,8 @@ EXTRA = ("plotly.graph_objects", "sqlalchemy.dialects.sqlite", "PIL.Image", "ui.
 
 def warm(root: Path = ROOT) -> list[str]:
     """Import every page's modules (a name that is a class or function, not a submodule, is
-    skipped) and build one fused Adam, which imports ``torch._dynamo`` (see
-    ``core.training.warm_up``). Returns the modules imported."""
+    skipped) and build one optimiser, which imports ``torch._dynamo`` (see
+    ``core.process.warm_torch``). Returns the modules imported."""
     done = []
     for name in [*page_modules(root), *EXTRA]:
         try:
@@ -64,8 +64,9 @@ def warm(root: Path = ROOT) -> list[str]:
             print(f"replica: importing {name} failed: {e!r}", file=sys.stderr)
             continue
         done.append(name)
-    import torch
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
+    from core import process
+    process.setup()
+    process.warm_torch()
     return done
 
 

@@ -6,14 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 from streamlit import config as st_config
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-torch.set_num_threads(1)
+from core import process  # noqa: E402
+
+process.setup()  # as every entry point does (core/process.py)
 st_config.set_option("client.showErrorDetails", "full")
 # pinned runs go to a run store of this test session, never the checkout's own
 if "ARCHLAB_DATA" not in os.environ and "ARCHLAB_DB_URL" not in os.environ:

@@ -302,16 +302,16 @@ def test_upload_past_the_class_limit_is_refused_with_the_limit(class_mode):
 def test_a_sessions_period_runs_from_one_ticks_training_to_the_next(class_mode):
     import time
 
-    import ui.panel
+    from ui.live import LiveState, classmode
     now = [100.0]
     class_mode.setattr(time, "perf_counter", lambda: now[0])
-    s, normal = ui.panel.LiveState(), SPEEDS["normal"]
+    s, normal, mode = LiveState(), SPEEDS["normal"], classmode.hooks()
     try:
-        assert ui.panel._fair(s, normal).budget_s == 0.25 and s.tick_at == 100.0
+        assert mode.speed(s, normal).budget_s == 0.25 and s.tick_at == 100.0
         now[0] += 1.0                              # redrawn 1 s later: 0.2 s over the target
-        assert ui.panel._fair(s, normal).budget_s == pytest.approx(0.25 - 0.5 * 0.2)
+        assert mode.speed(s, normal).budget_s == pytest.approx(0.25 - 0.5 * 0.2)
         now[0] += 0.7                              # then 0.1 s under it
-        assert ui.panel._fair(s, normal).budget_s == pytest.approx(0.15 + 0.5 * 0.1)
+        assert mode.speed(s, normal).budget_s == pytest.approx(0.15 + 0.5 * 0.1)
         assert s.tick_at == pytest.approx(101.7) and id(s) in fair.REGISTRY._last
     finally:
         fair.REGISTRY.stop(id(s))
@@ -335,9 +335,9 @@ def test_status_row_shows_the_servers_load_in_class_mode(class_mode):
 
 
 def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
-    import ui.panel
+    from ui.live import classmode
     now = [1000.0]
-    class_mode.setattr(ui.panel, "clock", lambda: now[0])
+    class_mode.setattr(classmode, "clock", lambda: now[0])
     at = _toy(speed="slow")                        # 0.05 s ticks
     at.button(key="_play_toy").click().run()
     for _ in range(3):
@@ -367,11 +367,12 @@ def test_idle_session_pauses_itself_and_lets_its_timeline_go(class_mode):
 def test_idle_stop_gives_back_the_timeline_of_a_real_page(class_mode):
     """The autoencoder's 30 class-mode snapshots hold about 4 MB (140 kB each); an idle stop
     lets all but the newest go and says how much."""
-    import ui.panel as P
+    from ui.live import LiveState, classmode
     now = [0.0]
-    class_mode.setattr(P, "clock", lambda: now[0])
+    class_mode.setattr(classmode, "clock", lambda: now[0])
+    mode = classmode.hooks()
     C, T = classes("autoencoder")
-    s = P.LiveState(trainer=P.fit_class(T(C(), seed=0)), playing=True)
+    s = LiveState(trainer=mode.fit(T(C(), seed=0)), playing=True)
     assert s.trainer.timeline.cap == 30 and s.trainer.history.cap == 1000
     while len(s.trainer.timeline.items) < 30:
         s.trainer.run_steps(1)
@@ -381,11 +382,11 @@ def test_idle_stop_gives_back_the_timeline_of_a_real_page(class_mode):
     K.snapshot_bytes(items[-1][1], seen)
     want = K.snapshot_bytes([snap for _, snap in items[:-1]], seen)
     assert want > 3e6
-    assert not P.idle_stop(s, poke=1)       # first look: the clock starts
+    assert not mode.idle_stop(s, poke=1)    # first look: the clock starts
     now[0] = 599.0
-    assert not P.idle_stop(s, poke=1) and s.playing
+    assert not mode.idle_stop(s, poke=1) and s.playing
     now[0] = 600.0
-    assert P.idle_stop(s, poke=1) and not s.playing
+    assert mode.idle_stop(s, poke=1) and not s.playing
     assert len(s.trainer.timeline.items) == 1
     assert f"({want / 1e6:.1f} MB) were let go" in s.message
 
@@ -428,9 +429,9 @@ def test_every_page_opens_and_plays_in_class_mode(class_mode, slug):
 def test_class_mode_asks_for_ticks_less_often(class_mode):
     """The browser asks for a tick every interval, tick running or not: a class asks at most
     twice a second per student, a laptop as often as its speed says."""
-    from ui.panel import _interval
-    assert _interval(SPEEDS["normal"]) == K.settings().tick_interval_s == 0.5
-    assert _interval(SPEEDS["step"]) == 0.5
+    from ui.live.classmode import hooks
+    assert hooks().interval(SPEEDS["normal"]) == K.settings().tick_interval_s == 0.5
+    assert hooks().interval(SPEEDS["step"]) == 0.5
     class_mode.setenv("ARCHLAB_CLASS", "0")
     K.reload()
-    assert _interval(SPEEDS["normal"]) == SPEEDS["normal"].interval_s == 0.05
+    assert hooks().interval(SPEEDS["normal"]) == SPEEDS["normal"].interval_s == 0.05

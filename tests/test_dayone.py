@@ -106,9 +106,9 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
     """A callback waiting for the lock (Step, Reset, Pin, a download) waits one slice, not a
     whole tick; and a waiting click ends the tick at the next step."""
     from tests.toy import ToyConfig, ToyTrainer
-    from ui import panel
-    from core.run import Speed
-    live = panel.LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
+    from core import live as L
+    from ui.live import LiveState
+    live = LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
     t = live.trainer
     slices, locked_between = [], []
     real = t.run_for
@@ -122,15 +122,16 @@ def test_a_tick_trains_in_short_slices_and_releases_the_lock_between_them(monkey
     def stop():
         locked_between.append(live.lock.locked())
         return t.step >= 40
-    done = panel._train(live, t, Speed(budget_s=60.0, max_steps=None, interval_s=0.05), stop)
-    assert done == 40 and t.step == 40             # stopped by the click, not the 60 s budget
-    assert slices and max(slices) <= panel.SLICE_S  # never holds the lock for the budget
+    done = L.tick(t, 60.0, lock=live.lock, stop=stop)
+    assert done.steps == 40 and t.step == 40       # stopped by the click, not the 60 s budget
+    assert slices and max(slices) <= L.SLICE_S      # never holds the lock for the budget
     assert False in locked_between                  # the lock is free between slices
     # a tick cut short by a click takes no snapshot: the click's run redraws the moment on
-    # the screen, so the browser need not remount every chart before it shows "paused"
-    assert t.timeline.latest() is None
-    panel._train(live, t, Speed(budget_s=60.0, max_steps=5, interval_s=0.05), lambda: False)
-    assert t.timeline.latest()[0] == 45             # a tick that ran out its budget does
+    # the screen, so the browser need not remount every chart before it shows "paused";
+    # the first tick of an empty timeline snapshots step 0 first, so there is one to draw
+    assert t.timeline.steps() == [0] and not done.snapshot
+    again = L.tick(t, 60.0, max_steps=5, lock=live.lock)
+    assert again.snapshot and t.timeline.latest()[0] == 45  # a tick that ran out its budget does
 
 
 def test_no_click_is_pending_outside_a_streamlit_run():
@@ -147,7 +148,7 @@ class _Payload:  # an object safe loading must refuse
 def test_a_refused_file_names_what_it_is_not_and_never_relays_torchs_advice():
     from core.training import WrongCheckpoint
     from tests.toy import ToyTrainer
-    from ui.panel import refusal
+    from ui.live.saveload import refusal
     for data in (b"not a checkpoint at all", _pickled(_Payload()), _pickled({"a": 1})):
         with pytest.raises(WrongCheckpoint) as e:
             ToyTrainer.load_bytes(data)
@@ -161,7 +162,7 @@ def test_a_checkpoint_of_another_page_says_which_page_to_open():
     from core.autoencoder.trainer import AETrainer
     from core.gan.trainer import GANTrainer
     from core.training import WrongCheckpoint
-    from ui.panel import refusal
+    from ui.live.saveload import refusal
     data = AETrainer(AEConfig(), seed=0).save_bytes()
     with pytest.raises(WrongCheckpoint) as e:
         GANTrainer.load_bytes(data)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _experiments(family: str) -> list:
-    module = FAMILIES[family][0].partition(":")[0]          # the config class's module
+    module = FAMILIES[family].config.partition(":")[0]      # the config class's module
     return list(getattr(importlib.import_module(module), "EXPERIMENTS", []))
 
 

@@ -11,8 +11,9 @@ from core.gnn import data as D
 from core.gnn import upload as U
 from core.gnn.config import EXPERIMENTS, PRESETS, GNNConfig
 from core.gnn.model import (GATLayer, GCNLayer, GINLayer, GNN, LinearLayer, SAGELayer,
-                            adjacency, dropout)
-from core.gnn.trainer import GNNSnapshot, GNNTrainer, depth_sweep, smoothness
+                            dropout)
+from core.gnn.trainer import (GNNSnapshot, GNNTrainer, depth_sweep, graph_adjacency,
+                               smoothness)
 
 
 def small_graph(n=7, seed=0, sparse=False) -> D.Graph:
@@ -119,7 +120,7 @@ def test_gcn_equals_dense_formula(self_loops, sparse):
     d = a.sum(1).rsqrt()
     x = g.x.to_dense() if sparse else g.x
     want = d[:, None] * a * d[None, :] @ x @ layer.weight + layer.bias
-    got = layer(g.x, adjacency(g, self_loops))
+    got = layer(g.x, graph_adjacency(g, self_loops))
     assert got.shape == (7, 4)
     assert torch.allclose(got, want, atol=1e-5)
 
@@ -127,7 +128,7 @@ def test_gcn_equals_dense_formula(self_loops, sparse):
 def test_sage_equals_per_node_loop():
     g = small_graph()
     layer = SAGELayer(5, 3)
-    got = layer(g.x, adjacency(g))
+    got = layer(g.x, graph_adjacency(g))
     for i in range(g.n_nodes):
         mean = g.x[neighbours(g, i)].mean(0)
         want = g.x[i] @ layer.w_self + mean @ layer.w_neigh + layer.bias
@@ -139,7 +140,7 @@ def test_gin_equals_per_node_loop():
     layer = GINLayer(5, 3)
     with torch.no_grad():
         layer.eps.fill_(0.3)
-    got = layer(g.x, adjacency(g))
+    got = layer(g.x, graph_adjacency(g))
     for i in range(g.n_nodes):
         agg = 1.3 * g.x[i] + g.x[neighbours(g, i)].sum(0)
         want = torch.relu(agg @ layer.w1 + layer.b1) @ layer.w2 + layer.b2
@@ -151,7 +152,7 @@ def test_gat_equals_per_node_loop_and_attention_sums_to_one(concat):
     g = small_graph()
     heads, d = 3, 4
     layer = GATLayer(5, d, heads, concat=concat)
-    adj = adjacency(g, self_loops=True)
+    adj = graph_adjacency(g, self_loops=True)
     got, alpha = layer(g.x, adj)
     assert got.shape == (7, heads * d if concat else d) and alpha.shape == (len(adj.src), heads)
     sums = torch.zeros(7, heads).index_add_(0, adj.dst, alpha)
@@ -179,8 +180,8 @@ def test_layers_are_permutation_equivariant(make):
     inv = torch.argsort(perm)                       # node i of g is node inv[i] of gp
     gp = D.Graph("perm", g.x[perm], D.undirected_edge_index(inv[g.edge_index].numpy(), 9),
                  g.y[perm], g.train_idx, g.val_idx, g.test_idx, g.class_names)
-    out = layer(g.x, adjacency(g))
-    outp = layer(gp.x, adjacency(gp))
+    out = layer(g.x, graph_adjacency(g))
+    outp = layer(gp.x, graph_adjacency(gp))
     out, outp = (out[0], outp[0]) if isinstance(out, tuple) else (out, outp)
     assert torch.allclose(outp, out[perm], atol=1e-5)
 
@@ -201,7 +202,7 @@ def test_sparse_dropout_drops_only_non_zeros_and_rescales():
 def test_model_shapes(kind, depth):
     g = small_graph(sparse=True)
     m = GNN(kind, 5, 3, hidden=4, depth=depth, heads=2, residual=True).eval()
-    out = m(g.x, adjacency(g))
+    out = m(g.x, graph_adjacency(g))
     assert out.logits.shape == (7, 3) and len(out.hidden) == depth
     assert len(out.attention) == (depth if kind == "gat" else 0)
 
@@ -211,7 +212,7 @@ def test_mlp_ignores_edges():
     m = GNN("mlp", 5, 3, depth=2).eval()
     g2 = D.Graph("no edges", g.x, torch.zeros(2, 0, dtype=torch.int64), g.y, g.train_idx,
                  g.val_idx, g.test_idx, g.class_names)
-    assert torch.equal(m(g.x, adjacency(g)).logits, m(g2.x, adjacency(g2)).logits)
+    assert torch.equal(m(g.x, graph_adjacency(g)).logits, m(g2.x, graph_adjacency(g2)).logits)
 
 
 def test_smoothness_extremes():

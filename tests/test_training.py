@@ -72,9 +72,10 @@ def test_timeline_keeps_at_most_cap_spread_over_the_run():
 
 
 def test_tick_records_snapshots_and_state_dict_round_trips():
+    from core.live import tick
     t = LinTrainer(LinCfg(), seed=1)
     for _ in range(3):
-        t.tick(0.01)
+        tick(t, 0.01)
     assert t.timeline.steps()[-1] == t.step
     blob = t.save_bytes()
     u = LinTrainer.load_bytes(blob)

@@ -121,17 +121,17 @@ def test_clicks_carry_intent_so_a_double_delivery_changes_nothing(monkeypatch):
     and resumed at once (seen in chromium). The callbacks carry their intent instead."""
     from toy import ToyConfig, ToyTrainer
 
-    from ui import panel
-    live = panel.LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
-    monkeypatch.setattr(panel, "state", lambda page: live)
+    from ui.live import LiveState, controls
+    live = LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
+    monkeypatch.setattr(controls, "state", lambda page: live)
     for _ in range(2):
-        panel._set_playing("toy", True)
+        controls.set_playing("toy", True)
     assert live.playing is True
     for _ in range(2):
-        panel._set_playing("toy", False)
+        controls.set_playing("toy", False)
     assert live.playing is False
     for _ in range(2):
-        panel._one_step("toy", 0)
+        controls.one_step("toy", 0)
     assert live.trainer.step == 1
 
 

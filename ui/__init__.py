@@ -1,7 +1,7 @@
 """Reusable Streamlit pieces: the only place outside pages/ that imports streamlit.
 
 Layers, each importing only those above it (tests/test_layout.py walks the imports):
-``widgets`` (schema widgets, URL repair, links) → ``panel`` (live training) → ``form``
+``widgets`` (schema widgets, URL repair, links) → ``live`` (live training) → ``form``
 (sidebar) → ``content`` (theory, experiments) → ``page`` (the page skeleton).
 
 The names below load on first use (``from ui import Page`` imports ``ui.page`` then), not
@@ -18,7 +18,7 @@ _WHERE = {"chart": "charts", "clickable": "charts", "figure": "charts", "show": 
           "experiments": "content", "show_code": "content", "theory_tabs": "content",
           "guard": "errors", "apply_preset": "form", "config_sidebar": "form",
           "run_sidebar": "form", "show_problems": "form", "Page": "page",
-          "LiveState": "panel", "View": "panel", "live_panel": "panel",
+          "LiveState": "live", "View": "live", "live_panel": "live",
           "share_link": "widgets", "url_notes": "widgets"}
 
 __all__ = sorted(_WHERE)

@@ -19,8 +19,8 @@ from core.config import Config, ParamSpec, Preset, apply_overrides, specs
 from core.config import validate as validate_config
 from core.run import RunSettings
 from ui.lesson import student as lesson_student
-from ui.panel import reset as reset_run
-from ui.panel import state
+from ui.live import state
+from ui.live.controls import reset as reset_run
 from ui.widgets import check_url, set_value, url_notes, widget
 
 

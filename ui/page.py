@@ -22,15 +22,16 @@ from typing import Any, Callable, Sequence
 import streamlit as st
 
 from core.classroom import caps_problems
+from core import process
 from core.config import Config, Preset
+from core.families import FAMILIES as DECLARED
 from core.run import RunSettings
 from core.training import Trainer
 from ui.boot import ensure_navigated
 from ui.content import experiments as experiments_list
 from ui.content import theory_tabs
 from ui.form import config_sidebar, show_problems
-from ui.panel import LiveState, View, live_panel
-from ui.registry import FAMILIES
+from ui.live import LiveState, View, live_panel
 from ui.widgets import lazy_expander
 
 SWEEP_LABEL = ":material/science: Sweep: how does a setting change learning, across seeds?"
@@ -39,23 +40,33 @@ SWEEP_LABEL = ":material/science: Sweep: how does a setting change learning, acr
 class Page:
     """Head and tail shared by every architecture page."""
 
-    def __init__(self, slug: str, config: type[Config], trainer: type[Trainer], *, title: str,
-                 caption: str, presets: Sequence[Preset] = (),
+    def __init__(self, slug: str, config: type[Config] | None = None,
+                 trainer: type[Trainer] | None = None, *, title: str | None = None,
+                 caption: str = "", presets: Sequence[Preset] = (),
                  experiments: Sequence[Preset] = (),
                  diagram: Callable[[Config], str] | None = None,
                  code: Callable[[Config], Sequence[Any]] | Sequence[Any] = (),
                  extra_keys: Sequence[str] = ()):
         ensure_navigated()
+        process.setup()  # once per process: one torch thread, one BLAS thread
+        declared = DECLARED.get(slug)
+        if config is None or trainer is None:  # the family's declaration names them
+            if declared is None:
+                raise ValueError(f"Expect a family declared in core/{slug}/family.py, or the "
+                                 "config and trainer classes given")
+            config, trainer = declared.classes()
+        title = title or (declared.title if declared is not None else slug)
         self.slug, self.config_cls, self.trainer_cls = slug, config, trainer
         self.presets, self.experiments = list(presets), list(experiments)
         self.diagram, self.code, self.extra_keys = diagram, code, tuple(extra_keys)
-        self.theory = Path(inspect.getfile(config)).with_name("theory.md")
+        self.theory = (declared.theory if declared is not None
+                       else Path(inspect.getfile(config)).with_name("theory.md"))
         self.cfg: Config | None = None
         self.run: RunSettings = RunSettings()
         self.problems: list[str] = []
         # the family's icon from the registry: a Material Symbol, drawn from a font Streamlit
         # ships (an emoji is a box where the student's machine has no emoji font)
-        icon = next((f.icon for f in FAMILIES if f.slug == slug), "")
+        icon = declared.icon if declared is not None else ""
         st.title(f"{icon} {title}".strip())
         st.caption(caption)
 

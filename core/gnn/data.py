@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass, field
+from typing import Any, Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,6 +77,13 @@ class Graph:
     class_names: tuple[str, ...]
     note: str = ""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, once per graph and ``key``: what is computed from a graph (which never
+        changes) and kept with it, e.g. its adjacency forms and its layout."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     @property
     def n_nodes(self) -> int:

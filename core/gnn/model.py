@@ -23,7 +23,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.gnn.data import Graph
 
 __all__ = ["Adjacency", "adjacency", "spmm", "dropout", "GCNLayer", "SAGELayer", "GATLayer",
            "GINLayer", "LinearLayer", "GNN", "GNNOutput", "KINDS"]
@@ -60,25 +59,22 @@ class Adjacency:
     self_loops: bool
 
 
-def adjacency(g: Graph, self_loops: bool = True) -> Adjacency:
-    """The :class:`Adjacency` of ``g``, cached on the graph."""
-    key = ("adj", bool(self_loops))
-    if key not in g._cache:
-        n = g.n_nodes
-        src, dst = g.edge_index
-        deg = torch.bincount(dst, minlength=n).float()              # (N,) neighbours
-        ones = torch.ones(len(src))
-        a_sum = _csr(dst, src, ones, n)
-        a_mean = _csr(dst, src, 1.0 / deg.clamp(min=1)[dst], n)
-        if self_loops:
-            loop = torch.arange(n)
-            key_ = torch.cat([dst * n + src, loop * n + loop]).sort().values
-            src, dst = key_ % n, key_ // n
-            deg = deg + 1
-        inv_sqrt = torch.where(deg > 0, deg.clamp(min=1).rsqrt(), torch.zeros(()))
-        a_gcn = _csr(dst, src, inv_sqrt[dst] * inv_sqrt[src], n)
-        g._cache[key] = Adjacency(n, src, dst, a_gcn, a_mean, a_sum, bool(self_loops))
-    return g._cache[key]
+def adjacency(edge_index: torch.Tensor, n: int, self_loops: bool = True) -> Adjacency:
+    """The :class:`Adjacency` of a graph of ``n`` nodes whose (2, E) ``edge_index`` holds
+    every message j -> i (row 0 the source, row 1 the target) without self-loops."""
+    src, dst = edge_index
+    deg = torch.bincount(dst, minlength=n).float()              # (N,) neighbours
+    ones = torch.ones(len(src))
+    a_sum = _csr(dst, src, ones, n)
+    a_mean = _csr(dst, src, 1.0 / deg.clamp(min=1)[dst], n)
+    if self_loops:
+        loop = torch.arange(n)
+        key_ = torch.cat([dst * n + src, loop * n + loop]).sort().values
+        src, dst = key_ % n, key_ // n
+        deg = deg + 1
+    inv_sqrt = torch.where(deg > 0, deg.clamp(min=1).rsqrt(), torch.zeros(()))
+    a_gcn = _csr(dst, src, inv_sqrt[dst] * inv_sqrt[src], n)
+    return Adjacency(n, src, dst, a_gcn, a_mean, a_sum, bool(self_loops))
 
 
 def spmm(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from core.alarms import Alarm, chance_loss, lr_above
 from core.gnn.config import METRICS, GNNConfig
 from core.gnn.data import Graph, layout, load
-from core.gnn.model import GNN, adjacency
+from core.gnn.model import GNN, Adjacency, adjacency
 from core.training import Trainer
 
 __all__ = ["GNNTrainer", "GNNSnapshot", "smoothness", "depth_sweep", "graph_for", "tsne", "N_PCS"]
@@ -127,7 +127,7 @@ class GNNTrainer(Trainer):
     def build(self) -> None:
         cfg: GNNConfig = self.config
         g = self.graph = graph_for(cfg, self._graph_arg)
-        self.adj = adjacency(g, cfg.self_loops)
+        self.adj = graph_adjacency(g, cfg.self_loops)
         self.model = GNN(cfg.model, g.n_features, g.n_classes, cfg.hidden, cfg.depth,
                          cfg.dropout, cfg.residual, cfg.heads)
         self.y = g.y
@@ -218,25 +218,33 @@ class GNNTrainer(Trainer):
             class_names=self.graph.class_names, graph_name=self.graph.name)
 
 
+def graph_adjacency(g: Graph, self_loops: bool = True) -> Adjacency:
+    """The adjacency forms of ``g`` (``core.gnn.model.adjacency``), built once per graph."""
+    return g.derived(("adjacency", bool(self_loops)),
+                     lambda: adjacency(g.edge_index, g.n_nodes, self_loops))
+
+
 def _static_arrays(g: Graph) -> tuple:
     """(labels, split, input smoothness, layout, links, degree), computed once per graph."""
-    if "static" not in g._cache:
-        labels = g.y.numpy().astype(np.int8)
-        split = np.zeros(g.n_nodes, np.int8)
-        split[g.val_idx.numpy()] = 2
-        split[g.test_idx.numpy()] = 3            # karate's validation nodes are its test nodes
-        split[g.train_idx.numpy()] = 1
-        x = g.x.to_dense() if g.sparse_x else g.x
-        src, dst = g.edge_index
-        h0 = smoothness(x, src, dst)
-        e = g.edge_index.numpy()
-        links = e[:, e[0] < e[1]].astype(np.int32)
-        degree = g.degrees().astype(np.int32)
-        xy = layout(g)
-        for a in (labels, split, links, degree, xy):
-            a.flags.writeable = False
-        g._cache["static"] = (labels, split, h0, xy, links, degree)
-    return g._cache["static"]
+    return g.derived("static", lambda: _static_build(g))
+
+
+def _static_build(g: Graph) -> tuple:
+    labels = g.y.numpy().astype(np.int8)
+    split = np.zeros(g.n_nodes, np.int8)
+    split[g.val_idx.numpy()] = 2
+    split[g.test_idx.numpy()] = 3            # karate's validation nodes are its test nodes
+    split[g.train_idx.numpy()] = 1
+    x = g.x.to_dense() if g.sparse_x else g.x
+    src, dst = g.edge_index
+    h0 = smoothness(x, src, dst)
+    e = g.edge_index.numpy()
+    links = e[:, e[0] < e[1]].astype(np.int32)
+    degree = g.degrees().astype(np.int32)
+    xy = layout(g)
+    for a in (labels, split, links, degree, xy):
+        a.flags.writeable = False
+    return labels, split, h0, xy, links, degree
 
 
 def depth_sweep(cfg: GNNConfig, seed: int = 0, epochs: int = 100,

@@ -12,16 +12,15 @@ import torch
 import torch.nn as nn
 
 from core.rl.metrics import ENTROPY, POLICY_LOSS, VALUE_LOSS
-from core.rl.ppo import PPO
+from core.rl.onpolicy import OnPolicy
 
 
-class A2C(PPO):
-    """Shares PPO's rollout (steps 1-2); the update is a single unclipped gradient step."""
+class A2C(OnPolicy):
+    """The on-policy rollout (steps 1-2, shared with PPO); the update is one unclipped
+    gradient step on the whole batch, short enough not to be cut into parts."""
 
-    #: what ``update()`` returns (no clipping, so no clip fraction or KL)
+    #: what ``update()`` returns
     metrics = (POLICY_LOSS, VALUE_LOSS, ENTROPY)
-    #: one short gradient step: the update is not cut into parts (PPO's would run here)
-    update_parts = None
 
     def update(self) -> dict[str, float]:
         cfg = self.cfg

@@ -11,7 +11,6 @@ sources (dates: calendar days) of the held-out set are never drawn for training.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,10 +63,8 @@ class RNNTrainer(Trainer):
     alarms = (Alarm("loss", above=lambda t: 10 * t.chance_loss, hold=20,
                     says="the training loss stayed above {limit:.3g}, ten times the loss of a "
                          "network that learnt nothing, for {hold} steps (now {value:.3g})"),)
-    #: CPU seconds of training between timeline snapshots (a snapshot unrolls the written-out
-    #: cells and backpropagates through them: a few training steps' worth of work). CPU time
-    #: of the training thread, not wall time: on a loaded server a wall-clock cadence would
-    #: snapshot after ever fewer steps and spend a growing share of the tick on figures.
+    #: a snapshot unrolls the written-out cells and backpropagates through them: a few
+    #: training steps' worth of work (core.training.Trainer.snapshot_every_s)
     snapshot_every_s = 1.0
 
     def __init__(self, config: RNNConfig, seed: int = 0, text: str | None = None):
@@ -212,24 +209,6 @@ class RNNTrainer(Trainer):
 
     def evaluate(self) -> dict[str, float]:
         return self.accuracy(None if self.config.task in ("adding", "charlm") else 256)
-
-    def run_for(self, *args, **kwargs):
-        """As the base, also counting the training thread's CPU seconds (``train_cpu``)."""
-        c0 = time.thread_time()
-        try:
-            return super().run_for(*args, **kwargs)
-        finally:
-            self.train_cpu = getattr(self, "train_cpu", 0.0) + time.thread_time() - c0
-
-    def record_snapshot(self, force: bool = False):
-        """As the base, but at most one snapshot per ``snapshot_every_s`` of training CPU."""
-        latest = self.timeline.latest()
-        now = getattr(self, "train_cpu", 0.0)
-        last = getattr(self, "_snap_cpu", -1e9)
-        if not force and latest is not None and now - last < self.snapshot_every_s:
-            return latest[1]
-        self._snap_cpu = now
-        return super().record_snapshot(force)
 
     # ---- inference for the figures ------------------------------------------------------------
     def try_it(self, text: str) -> dict:

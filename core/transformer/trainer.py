@@ -83,8 +83,8 @@ class TransformerTrainer(Trainer):
                          "{value:.3g}; guessing from the symbol frequencies alone scores "
                          "{t.chance_loss:.3g}): nothing is being learnt",
                     advice=lambda t: t.lr_advice()),)
-    #: seconds of training between timeline snapshots (decoding the example costs about one
-    #: training step, so a snapshot every tick would slow the live page noticeably)
+    #: decoding the example costs about one training step: a snapshot every tick would slow
+    #: the live page noticeably (core.training.Trainer.snapshot_every_s)
     snapshot_every_s = 0.5
 
     def __init__(self, config: TransformerConfig, seed: int = 0, text: str | None = None):
@@ -216,15 +216,6 @@ class TransformerTrainer(Trainer):
 
     def evaluate(self) -> dict[str, float]:
         return self.accuracy(256)
-
-    def record_snapshot(self, force: bool = False):
-        """As the base, but at most one snapshot per ``snapshot_every_s`` of training."""
-        latest = self.timeline.latest()
-        last_t = getattr(self, "_snap_train_s", -1e9)
-        if not force and latest is not None and self.train_seconds - last_t < self.snapshot_every_s:
-            return latest[1]
-        self._snap_train_s = self.train_seconds
-        return super().record_snapshot(force)
 
     # ---- inference for the figures ------------------------------------------------------------
     def set_example(self, text: str) -> None:
