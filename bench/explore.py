@@ -20,20 +20,21 @@ import tempfile
 import time
 
 from bench.common import record
-from core import sweep as SW
-from core import workers
-from core.store import RunStore
+from core.runs import sweep as SW
+from core.runs import workers
+from core.runs.store import RunStore
+from core.runs.sweep_spec import SweepSpec
 
 FAMILY = "explore"
 
 
-def _spec(budget: int, n_values: int = 6, seeds: tuple[int, ...] = (0, 1)) -> SW.SweepSpec:
+def _spec(budget: int, n_values: int = 6, seeds: tuple[int, ...] = (0, 1)) -> SweepSpec:
     lrs = [float(f"{1e-3 * 1.5 ** i:.3g}") for i in range(n_values)]
-    return SW.SweepSpec("autoencoder", ("lr",), {"lr": lrs}, seeds=seeds, budget_steps=budget,
+    return SweepSpec("autoencoder", ("lr",), {"lr": lrs}, seeds=seeds, budget_steps=budget,
                         metric="test_mse", base={"latent_dim": 2})
 
 
-def _sweep(store: RunStore, spec: SW.SweepSpec, workers: int, timeout: float = 900.0):
+def _sweep(store: RunStore, spec: SweepSpec, workers: int, timeout: float = 900.0):
     t0 = time.perf_counter()
     sid = SW.start(spec, store, owner="bench", workers=workers)
     while time.perf_counter() - t0 < timeout and SW.progress(store, sid)["left"]:

@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from core.paths import ROOT
+
 __all__ = ["Family", "Cost", "FAMILIES", "ROOT", "classes", "config_family", "discover",
            "trainer_family"]
 
-ROOT = Path(__file__).resolve().parents[1]
 CORE = Path(__file__).resolve().parent
 
 

@@ -7,8 +7,8 @@ read-only beside them, and a lesson link (``?lesson=``) the runs a teacher share
 import pandas as pd
 import streamlit as st
 
-from core import compare
 from core.figures import metric_chart
+from core.runs import compare
 from ui import chart
 from ui.boot import ensure_navigated
 from ui.identity import owner

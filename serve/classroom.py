@@ -182,7 +182,7 @@ def class_secret() -> str:
     """The lesson-signing secret every replica gets: ``ARCHLAB_SECRET``, else the data
     directory's secret file (made once), so lesson links outlive a restart of the class; a
     fresh random one only when that folder cannot be written (links then last one start)."""
-    from core import lesson
+    from core.classroom import lesson
     try:
         return lesson.secret().decode("utf-8", "replace")
     except lesson.SecretError as e:

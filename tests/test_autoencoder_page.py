@@ -183,8 +183,8 @@ def test_a_pages_first_run_does_not_load_sqlalchemy():
     code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
             "at = AppTest.from_file('app.py', default_timeout=120)\n"
             f"at.switch_page({PAGE!r})\nat.run()\nassert not at.exception, at.exception\n"
-            "print(sorted(m for m in ('sqlalchemy', 'optuna', 'core.store', 'core.sweep')"
-            " if m in sys.modules))")
+            "print(sorted(m for m in ('sqlalchemy', 'optuna', 'core.runs.store',"
+            " 'core.runs.sweep') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300, cwd=str(ROOT))
     assert out.returncode == 0, out.stderr[-2000:]

@@ -1,5 +1,5 @@
-"""Class mode (core.classroom, core.fair and their use in the pages): caps, fair budgets,
-hidden error details, upload limits and the idle stop."""
+"""Class mode (core.classroom, core.classroom.fair and their use in the pages): caps, fair
+budgets, hidden error details, upload limits and the idle stop."""
 from __future__ import annotations
 
 import importlib
@@ -16,7 +16,7 @@ from test_ui import open_toy
 from streamlit.testing.v1 import AppTest
 
 from core import classroom as K
-from core import fair
+from core.classroom import fair
 from core.config import apply_overrides
 from core.families import FAMILIES, classes
 from core.run import SPEEDS
@@ -394,16 +394,17 @@ def test_idle_stop_gives_back_the_timeline_of_a_real_page(class_mode):
 def test_one_running_sweep_per_student_in_class_mode(class_mode):
     import ui.identity
     import ui.sweep
-    from core import sweep as SW
-    from core.store import open_store
+    from core.runs import sweep as SW
+    from core.runs.store import open_store
+    from core.runs.sweep_spec import SweepSpec
     db = open_store()
     at = open_page("pages/autoencoder.py", opened=("_sweep_open_autoencoder",))
     at.multiselect(key="_sw_params_autoencoder").set_value(["lr"]).run()
     assert any("runs of 300 steps in 1 worker process." in c.value for c in at.caption)
     me = at.session_state[ui.identity.KEY]
     class_mode.setattr(ui.sweep, "owner", lambda: me)
-    spec = SW.SweepSpec("autoencoder", ("lr",), {"lr": [1e-3, 3e-3]}, seeds=(0,),
-                        budget_steps=20, metric="loss")
+    spec = SweepSpec("autoencoder", ("lr",), {"lr": [1e-3, 3e-3]}, seeds=(0,),
+                     budget_steps=20, metric="loss")
     sid = SW.start(spec, db, me, spawn=False)        # running, no worker has started yet
     assert ui.sweep.running_sweeps(db) == 1
     at.run()

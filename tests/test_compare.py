@@ -4,7 +4,7 @@ import json
 import numpy as np
 from toy import ToyConfig, ToyTrainer
 
-from core import compare
+from core.runs import compare
 from core.metrics import Metric
 
 

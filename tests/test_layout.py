@@ -289,7 +289,7 @@ def test_pages_are_thin(page):
 
 
 def test_compare_and_history_do_not_pull_in_torch():
-    for name in ("core/history.py", "core/compare.py", "core/metrics.py", "core/run.py"):
+    for name in ("core/history.py", "core/runs/compare.py", "core/metrics.py", "core/run.py"):
         assert "torch" not in _imports(ROOT / name), name
 
 

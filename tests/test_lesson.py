@@ -8,7 +8,7 @@ import threading
 import pytest
 from toy import ToyConfig
 
-from core import lesson as L
+from core.classroom import lesson as L
 
 KEY = b"k" * 32
 

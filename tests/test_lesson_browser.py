@@ -3,7 +3,7 @@ import pytest
 from conftest import wait_idle
 from playwright.sync_api import expect
 
-from core import lesson as L
+from core.classroom import lesson as L
 from core.autoencoder.config import AEConfig
 from core.config import to_dict
 

@@ -6,11 +6,11 @@ from streamlit.testing.v1 import AppTest
 from test_ui import open_toy as _toy
 from toy import ToyConfig, ToyTrainer
 
-from core import compare
-from core import lesson as L
 from core.autoencoder.config import AEConfig
+from core.classroom import lesson as L
 from core.config import to_dict
-from core.store import open_store
+from core.runs import compare
+from core.runs.store import open_store
 
 TASK = "Raise β until the latent becomes a round blob. What happens to the reconstructions?"
 

@@ -222,11 +222,12 @@ def test_a_sweep_runs_it(copy, tmp_path):
     """Through the real path: the sweep and its runs in a run store, one worker process
     (which finds the family by name in a fresh interpreter)."""
     out = _python(copy, """
-        from core import sweep as SW
-        from core.store import open_store
+        from core.runs import sweep as SW
+        from core.runs.store import open_store
+        from core.runs.sweep_spec import SweepSpec
         db = open_store()
-        spec = SW.SweepSpec("ducks", ("lr",), {"lr": [0.01, 0.1]}, seeds=(0,),
-                            budget_steps=30, metric="loss")
+        spec = SweepSpec("ducks", ("lr",), {"lr": [0.01, 0.1]}, seeds=(0,),
+                         budget_steps=30, metric="loss")
         sid = SW.start(spec, db, "newcomer", workers=1)
         SW.wait(db, sid, timeout=300)
         print(db.get_sweep(sid)["family"])

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from toy import ToyConfig, ToyTrainer
 
-from core import compare
-from core import store as S
 from core.metrics import Metric
+from core.runs import compare
+from core.runs import store as S
 
 PG_URL = os.environ.get("ARCHLAB_TEST_PG_URL")
 

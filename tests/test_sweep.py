@@ -8,8 +8,9 @@ import signal
 
 import pytest
 
-from core import sweep as SW
-from core.store import RunStore
+from core.runs import sweep as SW
+from core.runs.store import RunStore
+from core.runs.sweep_spec import SweepSpec
 from test_store import url  # noqa: F401 - the fixture: SQLite, and PostgreSQL when given
 
 TINY = {"latent_dim": 2, "hidden": "16"}
@@ -19,7 +20,7 @@ def _spec(**kw):
     base = dict(family="autoencoder", params=("lr",), values={"lr": [1e-3, 3e-3]},
                 seeds=(0, 1), budget_steps=40, metric="test_mse", base=TINY)
     base.update(kw)
-    return SW.SweepSpec(**base)
+    return SweepSpec(**base)
 
 
 def test_impossible_sweeps_are_refused_with_the_reason():
@@ -42,7 +43,7 @@ def test_grid_and_samples_give_the_points_asked_for():
     s = _spec(samples=5, ranges={"lr": (1e-4, 1e-1)}, values={})
     lrs = [p["lr"] for p in s.points()]
     assert len(lrs) == 5 and all(1e-4 <= v <= 1e-1 for v in lrs) and s.points() == s.points()
-    assert SW.SweepSpec.from_dict(two.to_dict()) == two
+    assert SweepSpec.from_dict(two.to_dict()) == two
 
 
 @pytest.mark.slow
@@ -87,7 +88,7 @@ def test_killing_the_workers_loses_no_finished_run(url):  # noqa: F811
 
 
 def test_a_sweep_on_uploaded_data_is_refused():
-    spec = SW.SweepSpec("gan", ("lr",), {"lr": [1e-3, 3e-3]}, base={"dataset": "csv"},
+    spec = SweepSpec("gan", ("lr",), {"lr": [1e-3, 3e-3]}, base={"dataset": "csv"},
                         metric="d_loss")
     assert any("uploaded points" in p for p in spec.problems())
 

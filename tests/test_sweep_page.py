@@ -4,8 +4,8 @@ follows a sweep to its results."""
 import pytest
 from conftest import open_page
 
-from core import sweep as SW
-from core.store import open_store
+from core.runs import sweep as SW
+from core.runs.store import open_store
 
 
 def _panel(at, slug="autoencoder"):

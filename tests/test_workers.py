@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from core import sweep as SW
-from core import workers
-from core.store import RunStore
+from core.runs import sweep as SW
+from core.runs import workers
+from core.runs.store import RunStore
 from test_sweep import _spec as sweep_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,7 +31,7 @@ def test_the_launcher_forks_from_a_single_thread_and_leaves_when_idle():
     starts a thread at import (or on an optimiser's first construction) would make forked
     workers hang on a lock that thread held. This fails loudly instead."""
     p = _launcher("import os, sys\n"
-                  "from core import sweep, workers\n"
+                  "from core.runs import sweep, workers\n"
                   "sweep.preload()\n"
                   "print(len(os.listdir('/proc/self/task')), flush=True)\n"
                   "sys.exit(workers.serve(sweep.PRELOAD, idle_s=0.2))\n")
@@ -45,8 +45,8 @@ def test_the_launcher_forks_from_a_single_thread_and_leaves_when_idle():
 
 
 def test_the_launcher_leaves_when_its_parent_goes():
-    p = _launcher("import sys\nfrom core import workers\n"
-                  "sys.exit(workers.serve('core.sweep:preload', idle_s=600))\n")
+    p = _launcher("import sys\nfrom core.runs import workers\n"
+                  "sys.exit(workers.serve('core.runs.sweep:preload', idle_s=600))\n")
     try:
         assert p.stdout.readline().strip() == b"ready"
         p.stdin.close()                      # what a dead Streamlit server looks like to it
@@ -62,7 +62,7 @@ def test_forked_workers_run_the_sweep_and_outlive_their_launcher(tmp_path):
     sid = SW.start(spec, store, owner="me", workers=0, spawn=False)
     la = workers._Launcher(SW.PRELOAD)
     assert la.ready.wait(120)
-    w = la.request("core.sweep:work", [sid, store.url], [])
+    w = la.request("core.runs.sweep:work", [sid, store.url], [])
     assert os.getpgid(w.pid) == w.pid            # its own group: killpg stops only it
     SW.wait(store, sid, done=1, timeout=300)
     la.proc.stdin.close()                        # the server goes; the worker carries on
@@ -82,8 +82,8 @@ def test_a_request_to_a_launcher_that_is_gone_starts_a_plain_worker(tmp_path):
     la = workers._Launcher(SW.PRELOAD)
     la.proc.kill()
     la.proc.wait()
-    w = la.request("core.sweep:work", [sid, store.url],
-                   [sys.executable, "-m", "core.sweep", "worker", sid, "--db", store.url])
+    w = la.request("core.runs.sweep:work", [sid, store.url],
+                   [sys.executable, "-m", "core.runs", "worker", sid, "--db", store.url])
     assert w._popen is not None                  # started plainly, not lost
     assert SW.wait(store, sid, timeout=300)["left"] == 0
     assert w.wait(timeout=60) == 0
@@ -97,7 +97,7 @@ def test_a_crashing_worker_leaves_its_traceback_in_the_log(tmp_path, monkeypatch
     url = f"sqlite:///{tmp_path / 'x.db'}"
     if warm:
         la = workers._Launcher(SW.PRELOAD)
-        w = la.request("core.sweep:work", ["no-such-sweep", url], [])
+        w = la.request("core.runs.sweep:work", ["no-such-sweep", url], [])
     else:
         w = SW.spawn_worker("no-such-sweep", url, warm=False)
     assert w.wait(timeout=120) != 0

@@ -2,8 +2,8 @@
 
 Teacher: an expander under the live panel, "Make a lesson link": the controls to lock (the
 page's settings and the seed), a task text, and a button that shows the link, i.e. this page's
-address with ``?lesson=TOKEN`` (see :mod:`core.lesson`). On the Compare page the same maker
-shares the selected runs.
+address with ``?lesson=TOKEN`` (see :mod:`core.classroom.lesson`). On the Compare page the
+same maker shares the selected runs.
 
 Student: :func:`student` runs first in the config form. For a verified token it puts the
 lesson's settings and seed into the widgets once (a setting the address bar also names, and
@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from core import lesson as core_lesson
+from core.classroom import lesson as core_lesson
 from core.config import Config, ParamSpec, sanitize, specs, to_dict
 from core.config import fmt as _fmt
 from core.run import RunSettings

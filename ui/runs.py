@@ -1,7 +1,7 @@
 """The run store as pages use it: one store per process, failures as plain messages.
 
-``core.store`` (and with it SQLAlchemy, about 0.2 s) is imported on first use, not when a page
-loads: a page's first run never touches the store.
+``core.runs.store`` (and with it SQLAlchemy, about 0.2 s) is imported on first use, not when a
+page loads: a page's first run never touches the store.
 """
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 if TYPE_CHECKING:
-    from core.store import RunStore
+    from core.runs.store import RunStore
 
 
 def store() -> RunStore | None:
     """The process's run store, or None after showing why it cannot be used."""
-    from core.store import StoreError, open_store
+    from core.runs.store import StoreError, open_store
     try:
         return open_store()
     except StoreError as e:
@@ -25,7 +25,7 @@ def store() -> RunStore | None:
 
 def save(rec: dict[str, Any], owner: str, **kw: Any) -> tuple[str | None, str | None]:
     """(run id, None) when stored, (None, why not) otherwise: never raises."""
-    from core.store import StoreError, open_store
+    from core.runs.store import StoreError, open_store
     try:
         return open_store().save_run(rec, owner=owner, **kw), None
     except StoreError as e:

@@ -1,7 +1,7 @@
 """The Sweep panel every architecture page has: set up, follow and read a sweep.
 
 Built from the schema (which settings, their ranges and log scale) and the metric declarations
-(what to judge, which way is good). The sweep runs in worker processes (core/sweep.py); this
+(what to judge, which way is good). The sweep runs in worker processes (core/runs/sweep.py); this
 panel only starts it, shows its progress once a second while it runs, and draws the results.
 ``?sweep=ID`` reopens a sweep from its link, after the tab was closed or on another browser.
 In class mode a student runs at most ``max_sweeps`` sweeps at once, in ``sweep_workers``
@@ -15,11 +15,12 @@ from typing import Any
 import streamlit as st
 
 from core import classroom
-from core import sweep as SW
-from core import sweep_figures as SF
 from core.config import Config, apply_overrides, fmt, specs, to_dict
 from core.run import RunSettings
-from core.store import StoreError
+from core.runs import sweep as SW
+from core.runs import sweep_figures as SF
+from core.runs.store import StoreError
+from core.runs.sweep_spec import MAX_BUDGET, SweepSpec, parse_values, suggest_values
 from ui.charts import chart
 from ui.identity import owner
 from ui.lesson import locked
@@ -63,18 +64,18 @@ def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:
     values: dict[str, list] = {}
     for n in names:
         s = fields[n]
-        default = ", ".join(fmt(v) for v in SW.suggest_values(s, getattr(cfg, n)))
+        default = ", ".join(fmt(v) for v in suggest_values(s, getattr(cfg, n)))
         text = st.text_input(f"Values of {s.label}", default, key=f"_sw_vals_{slug}_{n}",
                              max_chars=400, help=f"Comma-separated; allowed "
                              f"{fmt(s.min)} to {fmt(s.max)}" if s.min is not None else None)
-        values[n], bad = SW.parse_values(s, text)
+        values[n], bad = parse_values(s, text)
         problems += bad
     metrics = [m for m in trainer_cls.metrics if m.plotted]
     c1, c2, c3 = st.columns(3)
     n_seeds = c1.slider("Seeds per setting", 1, 5, 2, key=f"_sw_seeds_{slug}",
                         help="Each value is trained with this many seeds: the spread shows "
                              "what is noise.")
-    budget = c2.number_input("Budget per run (steps)", 10, SW.MAX_BUDGET, 300, 50,
+    budget = c2.number_input("Budget per run (steps)", 10, MAX_BUDGET, 300, 50,
                              key=f"_sw_budget_{slug}")
     metric = c3.selectbox("Judge by", [m.name for m in metrics] or ["loss"],
                           format_func=lambda n: next((m.label for m in metrics if m.name == n),
@@ -83,7 +84,7 @@ def _form(slug, cfg_cls, trainer_cls, cfg, run, db) -> None:
     if not names:
         st.caption("Pick a setting to sweep; the other settings stay as they are now.")
         return
-    spec = SW.SweepSpec(family=slug, params=tuple(names), values=values,
+    spec = SweepSpec(family=slug, params=tuple(names), values=values,
                         seeds=tuple(range(run.seed, run.seed + n_seeds)),
                         budget_steps=int(budget), metric=metric, base=to_dict(cfg),
                         prune=bool(prune))
@@ -141,7 +142,7 @@ def _follow(slug, cfg_cls, trainer_cls, sid, db) -> None:
 
 
 def _results(slug, cfg_cls, trainer_cls, sid, db) -> None:
-    spec = SW.SweepSpec.from_dict(db.get_sweep(sid)["spec"])
+    spec = SweepSpec.from_dict(db.get_sweep(sid)["spec"])
     rows = SW.results(db, sid)
     if not rows:
         st.caption("Results appear here as runs finish.")

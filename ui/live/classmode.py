@@ -7,7 +7,7 @@ no class-mode branches of its own. On (:class:`On`):
 - a trainer keeps the shorter history and timeline of the caps (:meth:`On.fit`);
 - the browser asks for ticks at most every ``tick_interval_s`` (:meth:`On.interval`);
 - a tick's training budget steers the session's redraw period to the class's target
-  (:meth:`On.speed`, ``core.fair``), and a paused session stops counting at once;
+  (:meth:`On.speed`, ``core.classroom.fair``), and a paused session stops counting at once;
 - a session playing with nobody touching it for ``idle_stop_s`` pauses itself and lets its
   timeline go (:meth:`On.idle_stop`);
 - the status row says how loaded the server is; uploads are capped.
@@ -20,7 +20,8 @@ from typing import Callable
 
 import streamlit as st
 
-from core import classroom, fair
+from core import classroom
+from core.classroom import fair
 from core.run import Speed
 from core.training import Trainer
 from ui.live.state import LiveState
@@ -83,10 +84,10 @@ class On(Off):
 
     def speed(self, s: LiveState, speed: Speed) -> Speed:
         """The tick's budget steers the session's period between redraws to the class's
-        target, so the session keeps redrawing in a crowd (core.fair). The period includes
-        the pause the page asks the browser for (:meth:`interval`); the class's tick interval
-        (0.5 s) is shorter than the target (0.8 s), so that pause alone never drives the
-        budget down."""
+        target, so the session keeps redrawing in a crowd (core.classroom.fair). The period
+        includes the pause the page asks the browser for (:meth:`interval`); the class's tick
+        interval (0.5 s) is shorter than the target (0.8 s), so that pause alone never drives
+        the budget down."""
         fair.REGISTRY.tick(id(s))
         now = time.perf_counter()
         period = None if s.tick_at is None else now - s.tick_at

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from core import compare
 from core.config import to_dict
+from core.runs import compare
 from core.training import Trainer
 from ui.identity import owner
 from ui.live import classmode

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import fair
+from core.classroom import fair
 from core.training import Trainer
 from ui import deferred
 
@@ -30,7 +30,7 @@ class LiveState:
     data_key: Any = None  # identifies user data (an upload) the trainer was built on
     last_input: float | None = None  # class mode: clock() at the last click seen (idle stop)
     poke: int | None = None  # a digest of the session's widget values at that click
-    # class mode's fair budget (core.fair) and when the last tick's training began
+    # class mode's fair budget (core.classroom.fair) and when the last tick's training began
     steer: fair.Steer = field(default_factory=fair.Steer)
     tick_at: float | None = None  # perf_counter()
 

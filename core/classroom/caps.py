@@ -11,7 +11,7 @@ launcher sets it). Off (unset or ``0``), nothing here changes the app. On, the a
   the traceback under that id);
 - pauses a session nobody has touched for ``idle_stop_s`` and frees its timeline;
 - shrinks a tick's training budget when a crowd slows the drawing, so every session keeps
-  redrawing (:mod:`core.fair`).
+  redrawing (:mod:`core.classroom.fair`).
 
 Every cap can be overridden from the environment: ``ARCHLAB_CLASS_<FIELD>``, e.g.
 ``ARCHLAB_CLASS_MAX_PARAMS=1000000``. The defaults are the largest preset or experiment of any
@@ -55,8 +55,8 @@ class ClassSettings:
         upload_mb: largest uploaded file, every uploader.
         idle_stop_s: a playing session without a click for this long pauses itself.
         fair_target_s: seconds between redraws a playing session aims at: its tick's
-            training shrinks while redraws come slower than that (:class:`core.fair.Steer`);
-            ``fair_floor_s`` is the least a tick trains.
+            training shrinks while redraws come slower than that
+            (:class:`core.classroom.fair.Steer`); ``fair_floor_s`` is the least a tick trains.
         tick_interval_s: the least time between the starts of a playing page's ticks. Ticks
             are asked for once drawn (``ui.pacer``), so at most one is queued per student;
             this bound keeps a class of quick browsers from asking for 20 ticks a second each

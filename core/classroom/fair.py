@@ -106,7 +106,7 @@ class Steer:
             caps: class mode's settings (default :func:`core.classroom.settings`).
         """
         if caps is None:
-            from core.classroom import settings
+            from core.classroom.caps import settings
             caps = settings()
         if self.account is None or period_s is None:
             self.account = speed.budget_s

@@ -1,8 +1,8 @@
 """The run store: pinned runs and sweeps, kept in a database (SQLite by default).
 
-One module owns persistence. By default the database is a SQLite file,
-``$ARCHLAB_DATA/archlab.db`` (``ARCHLAB_DATA`` defaults to ``.archlab-data/`` in the checkout),
-created on first use; set ``ARCHLAB_DB_URL`` (an SQLAlchemy URL such as
+One module owns persistence. By default the database is a SQLite file, ``archlab.db`` in the
+data directory (``ARCHLAB_DATA``, default ``.archlab-data/``; see :mod:`core.paths`), created
+on first use; set ``ARCHLAB_DB_URL`` (an SQLAlchemy URL such as
 ``postgresql+psycopg://user@localhost/archlab``) and the same code runs on PostgreSQL, which
 is what several servers of a class share. Queries are SQLAlchemy Core, never SQL strings.
 
@@ -28,9 +28,10 @@ from typing import Any, Callable, Iterable
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from core.paths import data_dir
+
 __all__ = ["RunStore", "StoreError", "SCHEMA_VERSION", "default_url", "open_store"]
 
-ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_VERSION = 2
 #: a run whose worker has not reported for this long is no longer running
 STALE_AFTER_S = 30.0
@@ -38,12 +39,6 @@ STALE_AFTER_S = 30.0
 
 class StoreError(RuntimeError):
     """The run store cannot be used; the message says why in plain words."""
-
-
-def data_dir() -> Path:
-    """The data folder (``ARCHLAB_DATA``, default ``.archlab-data/``): the default SQLite
-    file, the lesson secret and the sweep workers' log."""
-    return Path(os.environ.get("ARCHLAB_DATA") or ROOT / ".archlab-data")
 
 
 def default_url() -> str:
@@ -174,7 +169,7 @@ class RunStore:
     # ---- runs -----------------------------------------------------------------------------
     def save_run(self, rec: dict[str, Any], *, owner: str, status: str = "pinned",
                  weights: bytes | None = None, sweep_id: str | None = None) -> str:
-        """Store a run record (``core.compare.pin`` output); returns its id (the link)."""
+        """Store a run record (``core.runs.compare.pin`` output); returns its id (the link)."""
         now = time.time()
         rid = rec.get("id") or secrets.token_hex(16)
         row = dict(

@@ -1,7 +1,7 @@
 """A warm launcher for worker processes: one process that imported torch once and forks a
-worker per request (the sweep engine's workers, ``core.sweep``).
+worker per request (the sweep engine's workers, ``core.runs.sweep``).
 
-A fresh ``python -m core.sweep worker`` spends about 3 s here before its first step: 1.6 s
+A fresh ``python -m core.runs worker`` spends about 3 s here before its first step: 1.6 s
 importing torch, Optuna and SQLAlchemy, and 1.1 s more the first time a torch optimiser is
 built (``torch.optim.Optimizer.__init__`` imports ``torch._dynamo`` on first call). On a
 2-core machine that fixed cost is most of what keeps 2 workers from running twice as many
@@ -40,6 +40,8 @@ import threading
 import time
 from typing import Any
 
+from core.paths import ROOT, data_dir
+
 __all__ = ["Worker", "warm", "spawn", "plain", "log_path", "IDLE_S"]
 
 #: seconds a launcher waits for a request before it exits (and gives its memory back)
@@ -47,7 +49,6 @@ IDLE_S = 600.0
 #: the most seconds ``warm(wait=True)`` waits for a launcher to say "ready"
 READY_TIMEOUT_S = 60.0
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -101,7 +102,6 @@ class Worker:
 
 def log_path() -> str:
     """Where workers write what goes wrong (a crash outside a run's own error field)."""
-    from core.store import data_dir
     return os.path.join(data_dir(), "workers.log")
 
 
@@ -122,7 +122,7 @@ def _popen(argv: list[str], **kw: Any) -> subprocess.Popen:
     """``argv`` in the project folder, one torch thread, its own session, stderr to the log."""
     log = _log_fd()
     try:
-        return subprocess.Popen(argv, cwd=_ROOT, env=dict(os.environ, **_ENV),
+        return subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ, **_ENV),
                                 start_new_session=True, stderr=log, **kw)
     finally:
         os.close(log)
@@ -138,7 +138,7 @@ class _Launcher:
     thread that reads its answers (so a request never blocks a page)."""
 
     def __init__(self, preload: str) -> None:
-        self.proc = _popen([sys.executable, "-m", "core.workers", preload],
+        self.proc = _popen([sys.executable, "-m", "core.runs.workers", preload],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.ready = threading.Event()
         self.pending: collections.deque[tuple[Worker, list[str]]] = collections.deque()

@@ -20,9 +20,9 @@ token longer than :data:`MAX_TOKEN` characters is refused before it is decoded.
 
 The secret is ``ARCHLAB_SECRET`` when set (a class's launcher gives every replica the same
 one), else the file ``secret`` in the data directory (``ARCHLAB_DATA``, default
-``.archlab-data/``), created once with mode 0600. Two servers starting at the same moment
-agree on one secret: the file is written under a temporary name and linked into place, and
-the one whose link fails reads the winner's.
+``.archlab-data/``; see :mod:`core.paths`), created once with mode 0600. Two servers starting
+at the same moment agree on one secret: the file is written under a temporary name and linked
+into place, and the one whose link fails reads the winner's.
 
 The values are checked against the page's schema only when applied (:func:`resolve`): a lesson
 signed by an older version whose value is no longer allowed is repaired with a note, as a bad
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from core.config import Config, from_dict, sanitize, specs
+from core.paths import data_dir
 
 __all__ = ["Lesson", "LessonError", "SecretError", "Resolved", "make", "read", "resolve", "secret",
            "MAX_TOKEN", "MAX_TASK", "VERSION", "DAMAGED"]
@@ -100,12 +101,6 @@ class Resolved:
 
 
 # ---- the secret -------------------------------------------------------------------------
-def data_dir() -> Path:
-    """The data directory the run store uses (``ARCHLAB_DATA``, default ``.archlab-data/``)."""
-    from core.store import data_dir as store_dir  # one place names the default
-    return store_dir()
-
-
 def secret(directory: Path | None = None) -> bytes:
     """The signing key: ``ARCHLAB_SECRET``, else the data directory's ``secret`` file (made
     once, mode 0600; concurrent first callers all end with the same one)."""

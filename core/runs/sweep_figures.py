@@ -1,6 +1,6 @@
 """Figures of a sweep's results: numpy in, plotly figures and Vega-Lite specs out.
 
-Rows are :func:`core.sweep.results` output: one dict per finished run with the swept values,
+Rows are :func:`core.runs.sweep.results` output: one dict per finished run with the swept values,
 ``seed`` and the judged metric.
 """
 from __future__ import annotations

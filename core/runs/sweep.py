@@ -1,20 +1,21 @@
 """Sweeps: how one or two hyperparameters change learning, across seeds, with Optuna.
 
-A :class:`SweepSpec` names the family, one or two swept fields (their ranges and log scale come
-from the schema), the values (a grid, or N samples drawn from the ranges), the seeds, a budget
-per run (training steps) and the metric to judge (its direction comes from the family's metric
-declaration). :meth:`SweepSpec.problems` refuses an impossible sweep before anything starts.
+What a sweep is, a :class:`~core.runs.sweep_spec.SweepSpec`, lives in
+:mod:`core.runs.sweep_spec`; this is the engine that runs one: :func:`start`, a worker's
+:func:`work` and :func:`run_one`, then :func:`progress`, :func:`results`, :func:`cancel` and
+:func:`wait`.
 
 The study is an Optuna study on the run store's own database (SQLite file or PostgreSQL), so
 its trials live beside the runs. Every (point, seed) pair is one trial, enqueued when the
-study is created and popped by exactly one worker; a median pruner stops runs that are clearly worse than the others at the
-same step (when asked). Trials run in worker processes, never in the Streamlit process (one torch thread
-each): ``start()`` launches them detached, so a sweep survives its tab being closed. They are
-forked by a warm launcher that imported torch once (``core.workers``), so a worker trains
-within milliseconds instead of after 3 s of imports. More machines join by pointing plain
-workers at the same PostgreSQL database::
+study is created and popped by exactly one worker; a median pruner stops runs that are
+clearly worse than the others at the same step (when asked). Trials run in worker processes,
+never in the Streamlit process (one torch thread each): ``start()`` launches them detached, so
+a sweep survives its tab being closed. They are forked by a warm launcher that imported torch
+once (``core.runs.workers``), so a worker trains within milliseconds instead of after 3 s of
+imports. More machines join by pointing plain workers at the same PostgreSQL database (the
+command line is :mod:`core.runs.__main__`)::
 
-    python -m core.sweep worker SWEEP_ID --db postgresql+psycopg://user@dbhost/archlab
+    python -m core.runs worker SWEEP_ID --db postgresql+psycopg://user@dbhost/archlab
 
 Each run is stored as it goes (status ``running`` with a heartbeat, then ``finished``,
 ``pruned``, ``cancelled`` or ``failed``): killing a worker loses no finished run, and a run
@@ -23,163 +24,21 @@ whose heartbeat stops is marked failed (``RunStore.fail_stale``) and its trial r
 """
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import json
 import math
 import sys
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
-import numpy as np
-
-from core.config import Config, ParamSpec, apply_overrides, fmt, from_dict, specs
-from core.config import validate as validate_config
+from core.config import apply_overrides
 from core.families import classes
-from core.store import RunStore, StoreError
+from core.runs.store import RunStore
+from core.runs.sweep_spec import SweepSpec, point_label
 
-__all__ = ["SweepSpec", "MAX_RUNS", "start", "cancel", "progress", "run_one", "results",
-           "study_name", "spawn_worker", "warm"]
+__all__ = ["start", "cancel", "progress", "run_one", "results", "wait", "work", "preload",
+           "study_name", "spawn_worker", "warm", "PRELOAD"]
 
-#: the most runs one sweep may have on a shared server
-MAX_RUNS = 60
-#: the most training steps one run of a sweep may take
-MAX_BUDGET = 20_000
 #: steps between heartbeats / pruning checks / cancel checks
 REPORTS = 10
-
-
-@dataclass(frozen=True)
-class SweepSpec:
-    """What to sweep. ``values`` holds each swept field's grid; with ``samples`` > 0 the
-    points are drawn instead, uniformly (log-uniformly for log fields) within ``ranges``."""
-
-    family: str
-    params: tuple[str, ...]
-    values: dict[str, list] = field(default_factory=dict)
-    seeds: tuple[int, ...] = (0,)
-    budget_steps: int = 300
-    metric: str = "loss"
-    base: dict = field(default_factory=dict)       # the other settings, as the page had them
-    samples: int = 0
-    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
-    sample_seed: int = 0
-    #: stop runs clearly worse than the others at the same step (Optuna's median pruner)
-    prune: bool = False
-
-    # ---- description --------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SweepSpec":
-        d = dict(d)
-        d["params"] = tuple(d["params"])
-        d["seeds"] = tuple(d["seeds"])
-        d["ranges"] = {k: tuple(v) for k, v in d.get("ranges", {}).items()}
-        return cls(**d)
-
-    def _classes(self) -> tuple[type[Config], type]:
-        return classes(self.family)
-
-    def field_specs(self) -> dict[str, ParamSpec]:
-        cfg_cls, _ = self._classes()
-        return {s.name: s for s in specs(cfg_cls)}
-
-    def base_config(self) -> Config:
-        cfg_cls, _ = self._classes()
-        cfg, _ = from_dict(cfg_cls, self.base)
-        return cfg
-
-    def points(self) -> list[dict[str, Any]]:
-        """The swept settings, one dict per point (without the seed)."""
-        fs = self.field_specs()
-        if self.samples:
-            rng = np.random.default_rng(self.sample_seed)
-            out = []
-            for _ in range(self.samples):
-                p = {}
-                for name in self.params:
-                    s, (lo, hi) = fs[name], self.ranges[name]
-                    if s.scale == "log":
-                        v = float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
-                        v = float(f"{v:.3g}")
-                    else:
-                        v = float(rng.uniform(lo, hi))
-                    p[name] = int(round(v)) if s.type is int else v
-                out.append(p)
-            return out
-        grids = [list(self.values[n]) for n in self.params]
-        mesh = np.array(np.meshgrid(*[np.arange(len(g)) for g in grids], indexing="ij"))
-        return [{n: grids[k][int(ix[k])] for k, n in enumerate(self.params)}
-                for ix in mesh.reshape(len(grids), -1).T]
-
-    def configs(self) -> list[Config]:
-        base = self.base_config()
-        return [apply_overrides(base, p) for p in self.points()]
-
-    @property
-    def n_runs(self) -> int:
-        n = self.samples or int(np.prod([len(self.values.get(p, [])) for p in self.params]))
-        return n * len(self.seeds)
-
-    def direction(self) -> str:
-        _, trainer_cls = self._classes()
-        m = {x.name: x for x in trainer_cls.metrics}.get(self.metric)
-        return "maximize" if m is not None and m.higher_is_better else "minimize"
-
-    # ---- validation -----------------------------------------------------------------------
-    def problems(self, max_runs: int = MAX_RUNS) -> list[str]:
-        """Everything that makes this sweep impossible, in plain words (empty: it can run)."""
-        try:
-            fs = self.field_specs()
-        except KeyError as e:
-            return [str(e).strip("'\"")]
-        out: list[str] = []
-        if not 1 <= len(self.params) <= 2:
-            out.append("Pick one or two settings to sweep.")
-        if len(set(self.params)) != len(self.params):
-            out.append("Pick two different settings.")
-        for name in self.params:
-            if name not in fs:
-                out.append(f"{name!r} is not a setting of this page.")
-            elif fs[name].type not in (int, float) and self.samples:
-                out.append(f"{fs[name].label} has no range to sample: use a grid of values.")
-            elif not self.samples and not self.values.get(name):
-                out.append(f"Give at least one value of {fs[name].label}.")
-        if not 1 <= len(self.seeds) <= 5:
-            out.append("Use 1 to 5 seeds.")
-        if not 1 <= self.budget_steps <= MAX_BUDGET:
-            out.append(f"A run's budget must be 1 to {MAX_BUDGET:,} steps.")
-        _, trainer_cls = self._classes()
-        known = {m.name for m in trainer_cls.metrics}
-        if known and self.metric not in known:
-            out.append(f"{self.metric!r} is not a metric of this page: pick one of "
-                       f"{', '.join(sorted(known))}.")
-        if out:
-            return out
-        upload = self.base_config().uploaded()
-        if upload:
-            return [f"A sweep cannot use your uploaded {upload}: its runs train in other "
-                    "processes. Pick one of the shipped datasets first."]
-        if self.n_runs > max_runs:
-            out.append(f"{self.n_runs} runs is more than the {max_runs} a sweep may have here: "
-                       "use fewer values or seeds.")
-            return out
-        for p in self.points():  # every combination must be a configuration the page accepts
-            try:
-                cfg = apply_overrides(self.base_config(), p)
-            except (TypeError, ValueError) as e:
-                out.append(f"{_point(p, fs)}: {e}")
-                continue
-            bad = validate_config(cfg)
-            if bad:
-                out.append(bad[0] if len(p) == 1 else f"{_point(p, fs)}: {bad[0]}")
-        return out[:8]
-
-
-def _point(p: dict[str, Any], fs: dict[str, ParamSpec]) -> str:
-    return ", ".join(f"{fs[k].label} {fmt(v)}" for k, v in p.items())
 
 
 def study_name(sweep_id: str) -> str:
@@ -198,12 +57,13 @@ def run_one(spec: SweepSpec, point: dict[str, Any], seed: int, *, store: RunStor
     """
     import torch
 
-    from core import compare, process
+    from core import process
+    from core.runs import compare
     process.setup()
     _, trainer_cls = classes(spec.family)
     cfg = apply_overrides(spec.base_config(), point)
     t = trainer_cls(cfg, seed=seed)
-    label = f"{_point(point, spec.field_specs())} · seed {seed}"
+    label = f"{point_label(point, spec.field_specs())} · seed {seed}"
     rid = None
     if store is not None:
         rid = store.save_run(compare.pin(label, spec.family, t), owner=owner, status="running",
@@ -325,25 +185,25 @@ def start(spec: SweepSpec, store: RunStore, owner: str, workers: int = 2, *,
     return sid
 
 
-#: what the worker launcher (core.workers) runs once before it forks sweep workers
-PRELOAD = "core.sweep:preload"
+#: what the worker launcher (core.runs.workers) runs once before it forks sweep workers
+PRELOAD = "core.runs.sweep:preload"
 
 
 def spawn_worker(sweep_id: str, url: str, *, warm: bool = True):
     """One worker process, detached from this one (it outlives a closed tab): forked by the
-    warm launcher (``core.workers``), or with ``warm=False`` a fresh interpreter. Returns a
+    warm launcher (``core.runs.workers``), or with ``warm=False`` a fresh interpreter. Returns a
     handle with ``pid`` (its own process group) and ``wait()``."""
-    from core import workers
-    argv = [sys.executable, "-m", "core.sweep", "worker", sweep_id, "--db", url]
+    from core.runs import workers
+    argv = [sys.executable, "-m", "core.runs", "worker", sweep_id, "--db", url]
     if not warm:
         return workers.Worker(workers.plain(argv))
-    return workers.spawn(PRELOAD, "core.sweep:work", [sweep_id, url], argv)
+    return workers.spawn(PRELOAD, "core.runs.sweep:work", [sweep_id, url], argv)
 
 
 def warm() -> bool:
     """Start the worker launcher in the background (the Sweep panel calls this when it
     opens, so Start does not wait for torch to import); True once it is ready."""
-    from core import workers
+    from core.runs import workers
     return workers.warm(PRELOAD)
 
 
@@ -354,8 +214,9 @@ def preload() -> None:
     after one would not be safe)."""
     import optuna  # noqa: F401
 
-    from core import compare, process  # noqa: F401
+    from core import process
     from core.families import FAMILIES
+    from core.runs import compare  # noqa: F401
     process.setup()
     for family in FAMILIES:
         classes(family)
@@ -477,69 +338,6 @@ def results(store: RunStore, sweep_id: str) -> list[dict[str, Any]]:
         out.append({**vals, "seed": r["seed"], spec.metric: r["final"].get(spec.metric),
                     "status": r["status"], "steps": r["step"], "run": r["id"]})
     return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m core.sweep")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    w = sub.add_parser("worker", help="run trials of a sweep until none is left")
-    w.add_argument("sweep_id")
-    w.add_argument("--db", default=None, help="database URL (default: the run store's)")
-    args = ap.parse_args(argv)
-    from core.store import default_url
-    url = args.db or default_url()
-    try:
-        work(args.sweep_id, url)
-    except StoreError as e:
-        print(e, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
-
-def suggest_values(spec: ParamSpec, current: Any) -> list[Any]:
-    """A first grid for a field around its current value, inside its range: factors of 3
-    for log fields, its choices for a choice, a few even steps otherwise.
-
-    >>> from core.config import ParamSpec
-    >>> lr = ParamSpec("lr", float, 3e-3, "Learning rate", "", 1e-5, 1.0, None, None, "log",
-    ...                "Training", True, {})
-    >>> suggest_values(lr, 3e-3)
-    [0.001, 0.003, 0.009]
-    """
-    if spec.choices is not None:
-        return list(spec.choices)[:6]
-    if spec.type is bool:
-        return [False, True]
-    lo, hi = spec.min, spec.max
-    if spec.type is float and spec.scale == "log":
-        vals = [float(f"{current * f:.2g}") for f in (1 / 3, 1, 3)]
-    else:
-        step = spec.step or (1 if spec.type is int else (hi - lo) / 10)
-        vals = [current - 2 * step, current, current + 2 * step]
-    vals = sorted({min(max(v, lo), hi) for v in vals})
-    return [int(round(v)) if spec.type is int else float(f"{v:.4g}") for v in vals]
-
-
-def parse_values(spec: ParamSpec, text: str) -> tuple[list[Any], list[str]]:
-    """Comma-separated values typed for a field: (values, problems in plain words)."""
-    from core.config import parse_value
-    out, bad = [], []
-    items = [x.strip() for x in str(text)[:2000].split(",") if x.strip()]
-    if len(items) > 20:
-        return [], [f"At most 20 values of {spec.label}, not {len(items)}."]
-    for item in items:
-        try:
-            out.append(parse_value(spec, item[:40]))
-        except ValueError as e:
-            bad.append(str(e))
-    if not items:
-        bad.append(f"Type the values of {spec.label} to try, separated by commas.")
-    return out, bad
 
 
 def wait(store: RunStore, sweep_id: str, *, done: int | None = None, timeout: float = 600.0,
