@@ -104,3 +104,16 @@ def test_a_paused_page_finishes_an_update_left_half_done():
     assert not t.pending and t.step == 1
     assert _step(at) == 1 and t.timeline.steps()[-1] == 1
     assert not at.exception and not at.error
+
+
+def test_step_after_a_pause_that_finished_an_update_trains_one_more():
+    """The Step button carries the step it was drawn at (a click delivered twice trains once).
+    A Pause that finishes an update left half done must draw Step after finishing it: drawn
+    before, it carried the old step, and the first Step click after Pause did nothing."""
+    at = open_page(PAGE)
+    t = _trainer(at)
+    t.run_for(1e-6, cut=True)               # a tick cut inside its first update
+    assert t.pending and t.step == 0
+    at.run()                                # paused: the update is finished (step 1)
+    at.button(key="_step_rl").click().run()
+    assert t.step == 2 and _step(at) == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from core import live
 from core.config import Config, needs_rebuild
 from core.process import warm_torch
 from core.run import RunSettings
@@ -60,6 +61,10 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
     mode = hooks()
     _sync(s, mode, trainer_cls, make or (lambda c, seed: trainer_cls(c, seed=seed)), cfg,
           settings.seed, data_key)
+    if not s.playing:
+        # before the buttons: Step carries the step it is drawn at, and a Pause that ends an
+        # update left half done must not draw it one step behind (its first click was lost)
+        live.settle(s.trainer, s.lock)
     buttons.row(page, s, controls)
     ticker(page, s, settings.tick, mode, draw)
     saveload.box(page, s, trainer_cls, cfg, settings)
