@@ -25,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.common import app_throughput, record, throughput_record
+from bench.common import app_throughput, record, throughput_record, wanted
 from core.autoencoder import AEConfig, AETrainer
 from core.autoencoder import figures as F
 from core.autoencoder import trainer as T
@@ -61,49 +61,53 @@ def paused_ms(trainer: AETrainer) -> float:
 def run(seeds: list[int], quick: bool) -> list[dict]:
     secs = 1.5 if quick else 4.0
     budget = 5.0 if quick else 10.0
-    pca2 = pca_baseline("digits", 2)
     tick_s = RunSettings().tick.budget_s
     out: list[dict] = []
 
-    res, heads, paused = [], [], []
-    for s in seeds:
-        r = app_throughput(lambda s=s: AETrainer(AEConfig(), seed=s), live, secs,
-                           budget_s=tick_s)
-        res.append(r)
-        heads.append(r["headless_steps_per_s"])
-        t = AETrainer(AEConfig(), seed=s)
-        t.run_steps(50)
-        t.record_snapshot(force=True)
-        paused.append(paused_ms(t))
-    out.append(record(FAMILY, "throughput-headless", "training steps/s (defaults)", heads,
-                      "steps/s", None, seconds=[secs] * len(seeds),
-                      steps=[r["headless_steps"] for r in res], seeds=seeds))
-    rec = throughput_record(FAMILY, "throughput-app", res, seeds, secs, target=">= 0.85")
-    rec["paused_draw_ms"] = round(statistics.median(paused), 2)
-    out.append(rec)
+    if wanted("throughput-headless", "throughput-app"):
+        res, heads, paused = [], [], []
+        for s in seeds:
+            r = app_throughput(lambda s=s: AETrainer(AEConfig(), seed=s), live, secs,
+                               budget_s=tick_s)
+            res.append(r)
+            heads.append(r["headless_steps_per_s"])
+            t = AETrainer(AEConfig(), seed=s)
+            t.run_steps(50)
+            t.record_snapshot(force=True)
+            paused.append(paused_ms(t))
+        out.append(record(FAMILY, "throughput-headless", "training steps/s (defaults)", heads,
+                          "steps/s", None, seconds=[secs] * len(seeds),
+                          steps=[r["headless_steps"] for r in res], seeds=seeds))
+        rec = throughput_record(FAMILY, "throughput-app", res, seeds, secs, target=">= 0.85")
+        rec["paused_draw_ms"] = round(statistics.median(paused), 2)
+        out.append(rec)
 
-    secs_v, steps_v = [], []
-    for s in seeds:
-        sec, steps, _ = time_to_target(
-            lambda s=s: AETrainer(AEConfig(variant="vae", latent_dim=2), seed=s),
-            lambda t: t.evaluate()["test_mse"] < pca2, budget_s=budget, check_every_s=0.05)
-        secs_v.append(sec), steps_v.append(steps if sec is not None else None)
-    out.append(record(FAMILY, "vae2-beats-pca2", "seconds until VAE-2 test MSE < PCA-2",
-                      secs_v, "s", "<= 1", seconds=secs_v, steps=steps_v, seeds=seeds,
-                      pca2_test_mse=round(pca2, 4)))
+    if wanted("vae2-beats-pca2"):
+        pca2 = pca_baseline("digits", 2)
+        secs_v, steps_v = [], []
+        for s in seeds:
+            sec, steps, _ = time_to_target(
+                lambda s=s: AETrainer(AEConfig(variant="vae", latent_dim=2), seed=s),
+                lambda t: t.evaluate()["test_mse"] < pca2, budget_s=budget, check_every_s=0.05)
+            secs_v.append(sec), steps_v.append(steps if sec is not None else None)
+        out.append(record(FAMILY, "vae2-beats-pca2", "seconds until VAE-2 test MSE < PCA-2",
+                          secs_v, "s", "<= 1", seconds=secs_v, steps=steps_v, seeds=seeds,
+                          pca2_test_mse=round(pca2, 4)))
 
-    secs_a, steps_a = [], []
-    for s in seeds:
-        sec, steps, _ = time_to_target(
-            lambda s=s: AETrainer(AEConfig(variant="ae", latent_dim=8), seed=s),
-            lambda t: t.evaluate()["test_bce"] <= 0.30, budget_s=budget, check_every_s=0.05)
-        secs_a.append(sec), steps_a.append(steps if sec is not None else None)
-    out.append(record(FAMILY, "ae8-bce", "seconds until AE-8 test BCE <= 0.30 per pixel",
-                      secs_a, "s", "<= 0.5", seconds=secs_a, steps=steps_a, seeds=seeds))
+    if wanted("ae8-bce"):
+        secs_a, steps_a = [], []
+        for s in seeds:
+            sec, steps, _ = time_to_target(
+                lambda s=s: AETrainer(AEConfig(variant="ae", latent_dim=8), seed=s),
+                lambda t: t.evaluate()["test_bce"] <= 0.30, budget_s=budget,
+                check_every_s=0.05)
+            secs_a.append(sec), steps_a.append(steps if sec is not None else None)
+        out.append(record(FAMILY, "ae8-bce", "seconds until AE-8 test BCE <= 0.30 per pixel",
+                          secs_a, "s", "<= 0.5", seconds=secs_a, steps=steps_a, seeds=seeds))
 
-    from bench.browser import first_render_ratio
-    out += first_render_ratio(FAMILY, "autoencoder", runs=len(seeds), min_plots=2)
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
-    from bench.browser import pause_record
-    out.append(pause_record(FAMILY, "autoencoder", quick))
+    from bench.browser import first_render_ratio, pause_record
+    if wanted("first-render", "first-render-floor"):
+        out += first_render_ratio(FAMILY, "autoencoder", runs=len(seeds), min_plots=2)
+    if wanted("pause-latency"):  # a Pause click to "paused" in headless chromium
+        out.append(pause_record(FAMILY, "autoencoder", quick))
     return out

@@ -34,6 +34,23 @@ def _page_plotly_template() -> None:
 _page_plotly_template()
 
 
+#: the cases ``python -m bench FAMILY --case NAME`` asked for (empty: every case)
+_CHOSEN: frozenset[str] = frozenset()
+
+
+def choose(cases: Iterable[str]) -> None:
+    """Run only ``cases`` (and what they need) from now on; empty: every case."""
+    global _CHOSEN
+    _CHOSEN = frozenset(cases)
+
+
+def wanted(*cases: str) -> bool:
+    """Whether to measure a block that yields ``cases`` or that they need: a family's
+    ``run()`` guards each case with it, and ``python -m bench`` drops the records of cases
+    that only ran because a chosen one needed them."""
+    return not _CHOSEN or not _CHOSEN.isdisjoint(cases)
+
+
 def median(xs: Sequence[float | None]) -> float | None:
     """Median where a failed seed (None) counts as +inf; None if most seeds failed."""
     vals = [math.inf if x is None else float(x) for x in xs]

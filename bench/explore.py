@@ -19,7 +19,7 @@ import statistics
 import tempfile
 import time
 
-from bench.common import record
+from bench.common import record, wanted
 from core.runs import sweep as SW
 from core.runs import workers
 from core.runs.store import RunStore
@@ -50,63 +50,66 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
     tmp = tempfile.mkdtemp(prefix="archlab-bench-")
     budget = 300 if quick else 1500
 
-    t0 = time.perf_counter()
-    workers.warm(SW.PRELOAD, wait=True)
-    ready_s = time.perf_counter() - t0
-    scal, over, walls1, walls2 = [], [], [], []
-    for i, _ in enumerate(seeds):
-        s1 = RunStore(f"sqlite:///{tmp}/one{i}.db")
-        w1, runs1 = _sweep(s1, _spec(budget), 1)
-        s2 = RunStore(f"sqlite:///{tmp}/two{i}.db")
-        w2, runs2 = _sweep(s2, _spec(budget), 2)
-        walls1.append(w1), walls2.append(w2)
-        scal.append((len(runs2) / w2) / (len(runs1) / w1) if runs1 and runs2 else None)
-        train = sum(r["wall_seconds"] for r in runs1)
-        over.append(w1 / train if train else None)
-    out.append(record(FAMILY, "sweep-scaling", "runs/min with 2 workers ÷ with 1 (12 runs)",
-                      scal, "ratio", ">= 1.7", seconds=walls2, seeds=seeds,
-                      one_worker_s=[round(w, 1) for w in walls1],
-                      two_workers_s=[round(w, 1) for w in walls2], steps_per_run=budget,
-                      launcher_ready_s=round(ready_s, 2)))
-    out.append(record(FAMILY, "sweep-overhead", "sweep wall ÷ sum of runs' training seconds",
-                      over, "ratio", "<= 1.15", seconds=walls1, seeds=seeds))
-
-    lost = []
-    for i, _ in enumerate(seeds):
-        st = RunStore(f"sqlite:///{tmp}/kill{i}.db")
-        spec = _spec(budget, n_values=4)
-        sid = SW.start(spec, st, owner="bench", workers=0, spawn=False)
-        procs = [SW.spawn_worker(sid, st.url) for _ in range(2)]
+    if wanted("sweep-scaling", "sweep-overhead"):
         t0 = time.perf_counter()
-        while time.perf_counter() - t0 < 600 and SW.progress(st, sid)["done"] < 2:
-            time.sleep(0.05)
-        before = {r["run"] for r in SW.results(st, sid)}
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:  # it had already finished its last trial
-                pass
-            p.wait()
-        st.fail_stale(older_than_s=0.0)
-        after = {r["run"] for r in SW.results(st, sid)}
-        running = [r for r in st.list_runs("", sweep_id=sid) if r["status"] == "running"]
-        lost.append(len(before - after) + len(running))
-    out.append(record(FAMILY, "sweep-kill", "finished runs lost (or left running) after "
-                      "killing the workers", lost, "runs", "<= 0", seeds=seeds))
+        workers.warm(SW.PRELOAD, wait=True)
+        ready_s = time.perf_counter() - t0
+        scal, over, walls1, walls2 = [], [], [], []
+        for i, _ in enumerate(seeds):
+            s1 = RunStore(f"sqlite:///{tmp}/one{i}.db")
+            w1, runs1 = _sweep(s1, _spec(budget), 1)
+            s2 = RunStore(f"sqlite:///{tmp}/two{i}.db")
+            w2, runs2 = _sweep(s2, _spec(budget), 2)
+            walls1.append(w1), walls2.append(w2)
+            scal.append((len(runs2) / w2) / (len(runs1) / w1) if runs1 and runs2 else None)
+            train = sum(r["wall_seconds"] for r in runs1)
+            over.append(w1 / train if train else None)
+        out.append(record(FAMILY, "sweep-scaling", "runs/min with 2 workers ÷ with 1 (12 runs)",
+                          scal, "ratio", ">= 1.7", seconds=walls2, seeds=seeds,
+                          one_worker_s=[round(w, 1) for w in walls1],
+                          two_workers_s=[round(w, 1) for w in walls2], steps_per_run=budget,
+                          launcher_ready_s=round(ready_s, 2)))
+        out.append(record(FAMILY, "sweep-overhead", "sweep wall ÷ sum of runs' training seconds",
+                          over, "ratio", "<= 1.15", seconds=walls1, seeds=seeds))
 
-    from core.history import History
-    st = RunStore(f"sqlite:///{tmp}/pin.db")
-    h = History()
-    for step in range(1, 10_001):
-        h.record(step, {"loss": 1 / step, "recon": 2 / step, "kl": 0.1, "test_mse": 0.05})
-    rec = {"label": "bench", "page": "autoencoder", "config": {"lr": 0.004}, "seed": 0,
-           "step": 10_000, "train_seconds": 10.0, "history": h.state(), "metrics": []}
-    ms = []
-    for _ in range(10):
-        t0 = time.perf_counter()
-        st.save_run(rec, owner="bench")
-        ms.append(1e3 * (time.perf_counter() - t0))
-    out.append(record(FAMILY, "store-pin", "ms to store a run with a 10,000-step history",
-                      [statistics.median(ms)], "ms", "<= 50", seeds=[0],
-                      per_call_ms=[round(x, 1) for x in ms]))
+    if wanted("sweep-kill"):
+        lost = []
+        for i, _ in enumerate(seeds):
+            st = RunStore(f"sqlite:///{tmp}/kill{i}.db")
+            spec = _spec(budget, n_values=4)
+            sid = SW.start(spec, st, owner="bench", workers=0, spawn=False)
+            procs = [SW.spawn_worker(sid, st.url) for _ in range(2)]
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < 600 and SW.progress(st, sid)["done"] < 2:
+                time.sleep(0.05)
+            before = {r["run"] for r in SW.results(st, sid)}
+            for p in procs:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:  # it had already finished its last trial
+                    pass
+                p.wait()
+            st.fail_stale(older_than_s=0.0)
+            after = {r["run"] for r in SW.results(st, sid)}
+            running = [r for r in st.list_runs("", sweep_id=sid) if r["status"] == "running"]
+            lost.append(len(before - after) + len(running))
+        out.append(record(FAMILY, "sweep-kill", "finished runs lost (or left running) after "
+                          "killing the workers", lost, "runs", "<= 0", seeds=seeds))
+
+    if wanted("store-pin"):
+        from core.history import History
+        st = RunStore(f"sqlite:///{tmp}/pin.db")
+        h = History()
+        for step in range(1, 10_001):
+            h.record(step, {"loss": 1 / step, "recon": 2 / step, "kl": 0.1, "test_mse": 0.05})
+        rec = {"label": "bench", "page": "autoencoder", "config": {"lr": 0.004}, "seed": 0,
+               "step": 10_000, "train_seconds": 10.0, "history": h.state(), "metrics": []}
+        ms = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            st.save_run(rec, owner="bench")
+            ms.append(1e3 * (time.perf_counter() - t0))
+        out.append(record(FAMILY, "store-pin", "ms to store a run with a 10,000-step history",
+                          [statistics.median(ms)], "ms", "<= 50", seeds=[0],
+                          per_call_ms=[round(x, 1) for x in ms]))
     return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 
 from bench.browser import first_render_ratio
-from bench.common import app_throughput, record, throughput_record
+from bench.common import app_throughput, record, throughput_record, wanted
 from core.config import apply_overrides
 from core.gan import figures as F
 from core.gan.config import EXPERIMENTS, GANConfig
@@ -54,8 +54,11 @@ def _headless(cfg: GANConfig, seed: int, budget_s: float):
 def run(seeds: list[int], quick: bool) -> list[dict]:
     out = []
     base = GANConfig()
+    cfg05 = base.replace(dataset="ring8", spread=0.05)
     for case, spread, target, budget in (("ring8-sigma05", 0.05, "<= 3", 30.0),
                                          ("ring8-sigma02", 0.02, "<= 8", 60.0)):
+        if not wanted(case):
+            continue
         cfg = base.replace(dataset="ring8", spread=spread)
         res = [_headless(cfg, s, budget / (2 if quick else 1)) for s in seeds]
         secs = [r[0] for r in res]
@@ -64,25 +67,28 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                           "s", target, seconds=secs, steps=steps, seeds=seeds,
                           steps_per_s=[round(st / s, 1) if s else None
                                        for s, st in zip(secs, steps)]))
-        if case == "ring8-sigma05":
-            cfg05 = cfg
-    seconds = 8.0 if quick else 20.0
-    res = [app_throughput(lambda: GANTrainer(cfg05, seed), live, seconds) for seed in seeds]
-    out.append(throughput_record(FAMILY, "ring8-app", res, seeds, seconds))
-    collapse = next(e for e in EXPERIMENTS if e.name.startswith("Mode collapse"))
-    cfg = apply_overrides(base, collapse.overrides)
-    seconds = 5.0 if quick else 10.0
-    modes, steps = [], []
-    for s in seeds:
-        t = GANTrainer(cfg, s)
-        while t.train_seconds < seconds and t.diverged is None:
-            t.run_for(min(0.5, seconds - t.train_seconds))
-        modes.append(t.coverage()[0])
-        steps.append(t.step)
-    out.append(record(FAMILY, "collapse-preset", f"modes covered after {seconds:g} s", modes,
-                      "modes", "<= 3", seconds=[seconds] * len(seeds), steps=steps, seeds=seeds))
-    out += first_render_ratio(FAMILY, "gan", runs=len(seeds), min_plots=FIRST_FRAME_PLOTS)
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
-    from bench.browser import pause_record
-    out.append(pause_record(FAMILY, "gan", quick))
+    if wanted("ring8-app"):
+        seconds = 8.0 if quick else 20.0
+        res = [app_throughput(lambda: GANTrainer(cfg05, seed), live, seconds)
+               for seed in seeds]
+        out.append(throughput_record(FAMILY, "ring8-app", res, seeds, seconds))
+    if wanted("collapse-preset"):
+        collapse = next(e for e in EXPERIMENTS if e.name.startswith("Mode collapse"))
+        cfg = apply_overrides(base, collapse.overrides)
+        seconds = 5.0 if quick else 10.0
+        modes, steps = [], []
+        for s in seeds:
+            t = GANTrainer(cfg, s)
+            while t.train_seconds < seconds and t.diverged is None:
+                t.run_for(min(0.5, seconds - t.train_seconds))
+            modes.append(t.coverage()[0])
+            steps.append(t.step)
+        out.append(record(FAMILY, "collapse-preset", f"modes covered after {seconds:g} s",
+                          modes, "modes", "<= 3", seconds=[seconds] * len(seeds), steps=steps,
+                          seeds=seeds))
+    if wanted("first-render", "first-render-floor"):
+        out += first_render_ratio(FAMILY, "gan", runs=len(seeds), min_plots=FIRST_FRAME_PLOTS)
+    if wanted("pause-latency"):  # a Pause click to "paused" in headless chromium
+        from bench.browser import pause_record
+        out.append(pause_record(FAMILY, "gan", quick))
     return out

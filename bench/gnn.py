@@ -25,7 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bench.common import app_throughput, median, record
+from bench.common import app_throughput, median, record, wanted
 from core.config import apply_overrides
 from core.gnn.config import KARATE, PRESETS, GNNConfig
 from core.gnn.data import cora
@@ -153,11 +153,13 @@ def app_case(seeds: list[int], seconds: float) -> dict:
 
 def run(seeds: list[int], quick: bool) -> list[dict]:
     have_pyg = pyg_run("gcn", 0, epochs=1) is not None
-    if not have_pyg:
+    if not have_pyg and wanted("cora-gcn-acc", "cora-gcn-80", "cora-gat-acc", "cora-gat-time"):
         print("[bench] gnn: torch_geometric not installed (pip install -r "
               "bench/requirements.txt): PyG columns skipped", file=sys.stderr)
     recs = []
     for kind, cfg in (("gcn", GCN), ("gat", GAT)):
+        if not wanted(f"cora-{kind}-acc", "cora-gcn-80" if kind == "gcn" else "cora-gat-time"):
+            continue
         ours = [archlab_run(cfg, s) for s in seeds]
         pyg = [pyg_run(kind, s) for s in seeds] if have_pyg else []
         acc_pyg = median([p["acc"] for p in pyg]) if pyg else None
@@ -181,10 +183,14 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                                "<= 0.7", value=_ratio(ours_t, pyg_t),
                                seconds=[o["seconds"] for o in ours], steps=[EPOCHS] *
                                len(seeds), seeds=seeds, archlab_s=ours_t, pyg_s=pyg_t))
-    recs.append(karate_case(seeds))
-    recs.append(app_case(seeds, 4.0 if quick else 12.0))
+    if wanted("karate-all"):
+        recs.append(karate_case(seeds))
+    if wanted("cora-app"):
+        recs.append(app_case(seeds, 4.0 if quick else 12.0))
     # first-render and pause-latency: the page in headless chromium (bench.browser)
     from bench.browser import first_render_ratio, pause_record
-    recs += first_render_ratio("gnn", "gnn", runs=len(seeds), min_plots=1)
-    recs.append(pause_record("gnn", "gnn", quick))
+    if wanted("first-render", "first-render-floor"):
+        recs += first_render_ratio("gnn", "gnn", runs=len(seeds), min_plots=1)
+    if wanted("pause-latency"):
+        recs.append(pause_record("gnn", "gnn", quick))
     return recs

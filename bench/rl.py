@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from bench.browser import first_render_ratio
-from bench.common import app_throughput, median, record, throughput_record
+from bench.common import app_throughput, median, record, throughput_record, wanted
 from core.config import apply_overrides
 from core.rl import figures as F
 from core.rl.common import GreedyEvaluator, solve
@@ -178,21 +178,26 @@ def live(t: RLTrainer) -> list:
 
 def run(seeds: list[int], quick: bool) -> list[dict]:
     recs = []
-    recs.append(_case("ppo-cartpole", "ppo", seeds, None, sb3=True))
-    app_s = 8.0 if quick else 20.0
-    ppo_cfg = apply_overrides(RLConfig(), ALGO_PRESETS["ppo"])
-    app = [app_throughput(lambda: RLTrainer(ppo_cfg, s), live, app_s) for s in seeds]
-    recs.append(throughput_record("rl", "ppo-app", app, seeds, app_s))
-    recs.append(_case("a2c-cartpole", "a2c", seeds, None, sb3=True))
-    recs.append(_case("dqn-cartpole", "dqn", seeds, 40, sb3=True))
-    recs.append(_case("ddpg-pendulum", "ddpg", seeds, 30, sb3=True))
-    recs.append(_case("reinforce-cartpole", "reinforce", seeds, 20, sb3=False))
+    if wanted("ppo-cartpole"):
+        recs.append(_case("ppo-cartpole", "ppo", seeds, None, sb3=True))
+    if wanted("ppo-app"):
+        app_s = 8.0 if quick else 20.0
+        ppo_cfg = apply_overrides(RLConfig(), ALGO_PRESETS["ppo"])
+        app = [app_throughput(lambda: RLTrainer(ppo_cfg, s), live, app_s) for s in seeds]
+        recs.append(throughput_record("rl", "ppo-app", app, seeds, app_s))
+    for case, algo, target, sb3 in (("a2c-cartpole", "a2c", None, True),
+                                    ("dqn-cartpole", "dqn", 40, True),
+                                    ("ddpg-pendulum", "ddpg", 30, True),
+                                    ("reinforce-cartpole", "reinforce", 20, False)):
+        if wanted(case):
+            recs.append(_case(case, algo, seeds, target, sb3=sb3))
     # default page (PPO on CartPole) at step 0: two Vega-Lite charts and a frame, no plotly
     # (the value map and the frame player come with the first training step)
-    recs += first_render_ratio("rl", "rl", runs=len(seeds), min_plots=0)
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
-    from bench.browser import pause_record
-    recs.append(pause_record("rl", "rl?algo=ppo", quick))
+    if wanted("first-render", "first-render-floor"):
+        recs += first_render_ratio("rl", "rl", runs=len(seeds), min_plots=0)
+    if wanted("pause-latency"):  # a Pause click to "paused" in headless chromium
+        from bench.browser import pause_record
+        recs.append(pause_record("rl", "rl?algo=ppo", quick))
     return recs
 
 

@@ -35,7 +35,7 @@ import time
 import numpy as np
 import torch
 
-from bench.common import median, record
+from bench.common import median, record, wanted
 from core.config import apply_overrides
 from core.rnn.config import PRESETS, RNNConfig
 from core.rnn.trainer import RNNTrainer
@@ -138,47 +138,58 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                           f"(steps {r['steps']})", file=sys.stderr, flush=True)
     recs = []
 
-    rec, lstm = to_target(ADDING, seeds, mse_below(0.01), budget, "adding50-lstm",
-                          "seconds to test MSE < 0.01, T = 50", "<= 12")
-    recs.append(rec)
-    log(rec)
-    rec, _ = to_target(ADDING.replace(cell="gru"), seeds, mse_below(0.01), budget,
-                       "adding50-gru", "seconds to test MSE < 0.01, T = 50", "<= 8")
-    recs.append(rec)
-    log(rec)
-    rnn = after(ADDING.replace(cell="rnn"), seeds, [r[0] or budget for r in lstm],
-                lambda t: t.accuracy()["test_mse"])
-    recs.append(record(FAMILY, "adding50-rnn", "test MSE after the LSTM's seconds",
-                       [r[0] for r in rnn], "MSE", ">= 0.05", seconds=[r[2] for r in rnn],
-                       steps=[r[1] for r in rnn], seeds=seeds))
-    log(recs[-1])
+    if wanted("adding50-lstm", "adding50-rnn"):   # the RNN gets the LSTM's seconds
+        rec, lstm = to_target(ADDING, seeds, mse_below(0.01), budget, "adding50-lstm",
+                              "seconds to test MSE < 0.01, T = 50", "<= 12")
+        recs.append(rec)
+        log(rec)
+    if wanted("adding50-gru"):
+        rec, _ = to_target(ADDING.replace(cell="gru"), seeds, mse_below(0.01), budget,
+                           "adding50-gru", "seconds to test MSE < 0.01, T = 50", "<= 8")
+        recs.append(rec)
+        log(rec)
+    if wanted("adding50-rnn"):
+        rnn = after(ADDING.replace(cell="rnn"), seeds, [r[0] or budget for r in lstm],
+                    lambda t: t.accuracy()["test_mse"])
+        recs.append(record(FAMILY, "adding50-rnn", "test MSE after the LSTM's seconds",
+                           [r[0] for r in rnn], "MSE", ">= 0.05", seconds=[r[2] for r in rnn],
+                           steps=[r[1] for r in rnn], seeds=seeds))
+        log(recs[-1])
 
-    rec, att = to_target(DATES, seeds, exact_at_least(0.99), budget, "dates-attn",
-                         "seconds to 99% exact match, 1,000 held-out dates", "<= 30")
-    recs.append(rec)
-    log(rec)
-    noatt = after(DATES.replace(attention="none"), seeds, [r[0] or budget for r in att],
-                  lambda t: t.accuracy()["seq_acc"])
-    recs.append(record(FAMILY, "dates-noattn", "exact match without attention, same seconds",
-                       [r[0] for r in noatt], "fraction", None, seconds=[r[2] for r in noatt],
-                       steps=[r[1] for r in noatt], seeds=seeds))
-    log(recs[-1])
+    if wanted("dates-attn", "dates-noattn"):   # without attention: attention's seconds
+        rec, att = to_target(DATES, seeds, exact_at_least(0.99), budget, "dates-attn",
+                             "seconds to 99% exact match, 1,000 held-out dates", "<= 30")
+        recs.append(rec)
+        log(rec)
+    if wanted("dates-noattn"):
+        noatt = after(DATES.replace(attention="none"), seeds, [r[0] or budget for r in att],
+                      lambda t: t.accuracy()["seq_acc"])
+        recs.append(record(FAMILY, "dates-noattn", "exact match without attention, same "
+                           "seconds", [r[0] for r in noatt], "fraction", None,
+                           seconds=[r[2] for r in noatt], steps=[r[1] for r in noatt],
+                           seeds=seeds))
+        log(recs[-1])
 
-    recs.append(adding_app(seeds, 8.0 if quick else 20.0))
-    log(recs[-1])
+    if wanted("adding-app"):
+        recs.append(adding_app(seeds, 8.0 if quick else 20.0))
+        log(recs[-1])
 
-    lm_s = 20.0 if quick else 90.0
-    lm = [charlm_val(s, lm_s) for s in seeds]
-    tf = [charlm_val(s, lm_s, "transformer")[0] for s in seeds]
-    recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
-                       [x[0] for x in lm], "nats/char", "<= 2.0", seconds=[lm_s] * len(seeds),
-                       steps=[x[1] for x in lm], seeds=seeds, transformer_value=median(tf),
-                       transformer_per_seed=[round(x, 4) for x in tf]))
-    log(recs[-1])
+    if wanted("charlm-val"):
+        lm_s = 20.0 if quick else 90.0
+        lm = [charlm_val(s, lm_s) for s in seeds]
+        tf = [charlm_val(s, lm_s, "transformer")[0] for s in seeds]
+        recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
+                           [x[0] for x in lm], "nats/char", "<= 2.0",
+                           seconds=[lm_s] * len(seeds), steps=[x[1] for x in lm], seeds=seeds,
+                           transformer_value=median(tf),
+                           transformer_per_seed=[round(x, 4) for x in tf]))
+        log(recs[-1])
     # first-render and pause-latency: the page in headless chromium (bench.browser)
     from bench.browser import first_render_ratio, pause_record
-    recs += first_render_ratio(FAMILY, "rnn", runs=len(seeds), min_plots=1)
-    recs.append(pause_record(FAMILY, "rnn", quick))
+    if wanted("first-render", "first-render-floor"):
+        recs += first_render_ratio(FAMILY, "rnn", runs=len(seeds), min_plots=1)
+    if wanted("pause-latency"):
+        recs.append(pause_record(FAMILY, "rnn", quick))
     return recs
 
 

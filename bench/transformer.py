@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from bench.browser import first_render_ratio
-from bench.common import app_throughput, median, record, throughput_record
+from bench.common import app_throughput, median, record, throughput_record, wanted
 from core.config import apply_overrides
 from core.training import time_to_target
 from core.transformer import figures as F
@@ -105,57 +105,70 @@ def run(seeds: list[int], quick: bool) -> list[dict]:
                           f"(steps {r['steps']})", file=sys.stderr, flush=True)
     recs = []
 
-    rev = [time_to_target(lambda: timed(REVERSE, s), reached(0.99),
-                          budget, check_every_s=0.25) for s in seeds]
-    rev_s = [r[0] for r in rev]
-    recs.append(record(FAMILY, "reverse-99", "seconds to 99% sequence accuracy", rev_s, "s",
-                       "<= 4", seconds=rev_s, steps=[r[1] for r in rev], seeds=seeds,
-                       cpu_seconds=median([r[2].cpu_seconds if r[0] else None for r in rev])))
-    log(recs[-1])
+    if wanted("reverse-99", "no-pe-reverse"):   # without positions: the same seconds
+        rev = [time_to_target(lambda: timed(REVERSE, s), reached(0.99),
+                              budget, check_every_s=0.25) for s in seeds]
+        rev_s = [r[0] for r in rev]
+        recs.append(record(FAMILY, "reverse-99", "seconds to 99% sequence accuracy", rev_s,
+                           "s", "<= 4", seconds=rev_s, steps=[r[1] for r in rev], seeds=seeds,
+                           cpu_seconds=median([r[2].cpu_seconds if r[0] else None
+                                               for r in rev])))
+        log(recs[-1])
 
-    srt = [time_to_target(lambda: timed(SORT, s), reached(1.0),
-                          budget, check_every_s=0.25) for s in seeds]
-    recs.append(record(FAMILY, "sort-100", "seconds to 100% sequence accuracy",
-                       [r[0] for r in srt], "s", "<= 8", seconds=[r[0] for r in srt],
-                       steps=[r[1] for r in srt], seeds=seeds,
-                       cpu_seconds=median([r[2].cpu_seconds if r[0] else None for r in srt])))
-    log(recs[-1])
+    if wanted("sort-100"):
+        srt = [time_to_target(lambda: timed(SORT, s), reached(1.0),
+                              budget, check_every_s=0.25) for s in seeds]
+        recs.append(record(FAMILY, "sort-100", "seconds to 100% sequence accuracy",
+                           [r[0] for r in srt], "s", "<= 8", seconds=[r[0] for r in srt],
+                           steps=[r[1] for r in srt], seeds=seeds,
+                           cpu_seconds=median([r[2].cpu_seconds if r[0] else None
+                                               for r in srt])))
+        log(recs[-1])
 
-    app_s = 8.0 if quick else 16.0
-    app = [app_throughput(lambda: TransformerTrainer(REVERSE, s), live, app_s) for s in seeds]
-    recs.append(throughput_record(FAMILY, "reverse-app", app, seeds, app_s))
-    log(recs[-1])
+    if wanted("reverse-app", "steps-per-s", "steps-per-s-app"):
+        app_s = 8.0 if quick else 16.0
+        app = [app_throughput(lambda: TransformerTrainer(REVERSE, s), live, app_s)
+               for s in seeds]
+        recs.append(throughput_record(FAMILY, "reverse-app", app, seeds, app_s))
+        log(recs[-1])
 
-    nope = []
-    for s, (secs, _, _) in zip(seeds, rev):
-        t = TransformerTrainer(NOPE, s)
-        t.run_for(secs if secs is not None else budget)
-        nope.append((seq_acc(t), t.step, t.train_seconds))
-    recs.append(record(FAMILY, "no-pe-reverse", "sequence accuracy without positions",
-                       [n[0] for n in nope], "fraction", "<= 0.05", seconds=[n[2] for n in nope],
-                       steps=[n[1] for n in nope], seeds=seeds))
-    log(recs[-1])
+    if wanted("no-pe-reverse"):
+        nope = []
+        for s, (secs, _, _) in zip(seeds, rev):
+            t = TransformerTrainer(NOPE, s)
+            t.run_for(secs if secs is not None else budget)
+            nope.append((seq_acc(t), t.step, t.train_seconds))
+        recs.append(record(FAMILY, "no-pe-reverse", "sequence accuracy without positions",
+                           [n[0] for n in nope], "fraction", "<= 0.05",
+                           seconds=[n[2] for n in nope], steps=[n[1] for n in nope],
+                           seeds=seeds))
+        log(recs[-1])
 
-    recs.append(record(FAMILY, "steps-per-s", "training steps per second, headless",
-                       [a["headless_steps_per_s"] for a in app], "steps/s", None, seeds=seeds))
-    recs.append(record(FAMILY, "steps-per-s-app", "training steps per second in the app loop",
-                       [a["app_steps_per_s"] for a in app], "steps/s", None, seeds=seeds))
+    if wanted("steps-per-s", "steps-per-s-app"):
+        recs.append(record(FAMILY, "steps-per-s", "training steps per second, headless",
+                           [a["headless_steps_per_s"] for a in app], "steps/s", None,
+                           seeds=seeds))
+        recs.append(record(FAMILY, "steps-per-s-app", "training steps per second in the app "
+                           "loop", [a["app_steps_per_s"] for a in app], "steps/s", None,
+                           seeds=seeds))
 
-    lm_s = 20.0 if quick else 90.0
-    lm = [charlm_val(s, lm_s) for s in seeds]
-    recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
-                       [x[0] for x in lm], "nats/char", "<= 2.0", seconds=[lm_s] * len(seeds),
-                       steps=[x[1] for x in lm], seeds=seeds,
-                       cpu_seconds=median([x[2] for x in lm])))
-    log(recs[-1])
+    if wanted("charlm-val"):
+        lm_s = 20.0 if quick else 90.0
+        lm = [charlm_val(s, lm_s) for s in seeds]
+        recs.append(record(FAMILY, "charlm-val", f"validation loss after {lm_s:.0f} s",
+                           [x[0] for x in lm], "nats/char", "<= 2.0",
+                           seconds=[lm_s] * len(seeds), steps=[x[1] for x in lm], seeds=seeds,
+                           cpu_seconds=median([x[2] for x in lm])))
+        log(recs[-1])
 
     # decoder-only default, paused at step 0: one attention map (the decoded example waits
     # for the first step or a typed input)
-    recs += first_render_ratio(FAMILY, "transformer", runs=len(seeds), min_plots=1)
-    log(recs[-2])
-    # pause-latency: a Pause click to "paused" in headless chromium (bench.browser)
-    from bench.browser import pause_record
-    recs.append(pause_record(FAMILY, "transformer", quick))
+    if wanted("first-render", "first-render-floor"):
+        recs += first_render_ratio(FAMILY, "transformer", runs=len(seeds), min_plots=1)
+        log(recs[-2])
+    if wanted("pause-latency"):  # a Pause click to "paused" in headless chromium
+        from bench.browser import pause_record
+        recs.append(pause_record(FAMILY, "transformer", quick))
     return recs
 
 
