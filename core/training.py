@@ -23,7 +23,9 @@ taken of a half-done step, and anything that needs a whole step (``run_steps``, 
 
 and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots (at
 the cadence the family declares, ``snapshot_every_s``) and ``state_dict``/``load_state_dict``
-for free. The live page's unit of work, a tick, is :func:`core.live.tick` on top of these.
+for free (declared optimisers live in :mod:`core.optimisers`, checkpoints in
+:mod:`core.checkpoint`). The live page's unit of work, a tick, is :func:`core.live.tick` on
+top of these.
 No field is special by name here: each optimiser says which config field is its learning rate
 (and its schedule), and the base applies live changes and divergence advice from that.
 
@@ -33,7 +35,6 @@ train identically step for step.
 """
 from __future__ import annotations
 
-import io
 import math
 import random
 import time
@@ -44,9 +45,11 @@ import numpy as np
 import torch
 
 from core.alarms import Alarm, Watch
-from core.config import Config, changed_fields, needs_rebuild, specs, to_dict
+from core.checkpoint import Checkpoints, WrongCheckpoint
+from core.config import Config, changed_fields, needs_rebuild
 from core.history import Divergence, History, Timeline
 from core.metrics import Metric
+from core.optimisers import DrivenOptimizer, Optimisers
 
 __all__ = ["Trainer", "DrivenOptimizer", "TickResult", "seed_everything", "drive", "time_to_target",
            "History", "Timeline", "Divergence", "WrongCheckpoint"]
@@ -81,33 +84,7 @@ class TickResult:
     pending: bool = False
 
 
-@dataclass
-class DrivenOptimizer:
-    """An optimiser declared by a trainer: how to build it and which config field drives it.
-
-    ``lr_field`` names the config field whose value is the learning rate; ``schedule(step)``
-    (optional) multiplies it at each step (a warm-up). Built on first use: the first optimiser
-    a process builds imports ``torch._dynamo`` (about 2 s of CPU), so a page whose trainer
-    defers it draws its first frame that much sooner (see :func:`core.process.warm_torch`).
-    """
-
-    name: str
-    make: Callable[[], torch.optim.Optimizer]
-    lr_field: str | None = "lr"
-    schedule: Callable[[int], float] | None = None
-    built: torch.optim.Optimizer | None = None
-
-
-class WrongCheckpoint(ValueError):
-    """A file that is not a checkpoint of this trainer; ``family`` names the trainer class it
-    belongs to when it is another ArchLab trainer's checkpoint (None: not ArchLab's at all)."""
-
-    def __init__(self, message: str, family: str | None = None):
-        super().__init__(message)
-        self.family = family
-
-
-class Trainer:
+class Trainer(Optimisers, Checkpoints):
     """Base of every family's trainer. Subclasses set ``config_cls``, ``metrics`` and the
     four methods; optimisers are declared in ``build`` with :meth:`add_optimizer`."""
 
@@ -188,77 +165,6 @@ class Trainer:
         """Named modules saved by ``state_dict``. Defaults to ``self.model``."""
         model = getattr(self, "model", None)
         return {"model": model} if model is not None else {}
-
-    # ---- optimisers -------------------------------------------------------------------------
-    def add_optimizer(self, name: str,
-                      make: Callable[[], torch.optim.Optimizer] | torch.optim.Optimizer, *,
-                      lr_field: str | None = "lr",
-                      schedule: Callable[[int], float] | None = None) -> None:
-        """Declare an optimiser, reachable as ``self.<name>`` and built on first use (or
-        given already built, when another object owns it).
-
-        ``lr_field``: the config field that is its learning rate (a live change of it reaches
-        the optimiser; divergence advice names it); None when the rate is not a setting.
-        ``schedule(step)``: a factor on that rate, applied before every step.
-        """
-        if isinstance(make, torch.optim.Optimizer):
-            built = make
-            self._optims[name] = DrivenOptimizer(name, lambda: built, lr_field, schedule, built)
-        else:
-            self._optims[name] = DrivenOptimizer(name, make, lr_field, schedule)
-
-    def __getattr__(self, name: str) -> Any:
-        # only called when normal lookup fails: a declared optimiser not built yet
-        optims = self.__dict__.get("_optims")
-        if optims is not None and name in optims:
-            d = optims[name]
-            if d.built is None:
-                d.built = d.make()
-                self._set_lr(d)
-            return d.built
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def _lr(self, d: DrivenOptimizer) -> float | None:
-        if d.lr_field is None:
-            return None
-        lr = float(getattr(self.config, d.lr_field))
-        return lr * d.schedule(self.step) if d.schedule is not None else lr
-
-    def _set_lr(self, d: DrivenOptimizer) -> None:
-        lr = self._lr(d)
-        if lr is not None and d.built is not None:
-            for g in d.built.param_groups:
-                g["lr"] = lr
-
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        """Every declared optimiser, built (what ``state_dict`` saves)."""
-        return [getattr(self, name) for name in self._optims]
-
-    def lr_fields(self) -> list[str]:
-        """The config fields that drive a learning rate, in declaration order."""
-        out: list[str] = []
-        for d in self._optims.values():
-            if d.lr_field is not None and d.lr_field not in out:
-                out.append(d.lr_field)
-        return out
-
-    def suggestion(self, metric: str) -> str:
-        """What to do when ``metric`` diverged; read from the declared learning rates."""
-        fields = self.lr_fields()
-        if not fields:
-            return "Lower the learning rate and press reset."
-        labels = {s.name: s.label for s in specs(type(self.config))}
-        defaults = {s.name: s.default for s in specs(type(self.config))}
-        now = [(labels.get(f, f), float(getattr(self.config, f))) for f in fields]
-        if len(now) == 1:
-            lr, default = now[0][1], defaults.get(fields[0])
-            also = (f", or the default {default:g}," if isinstance(default, float)
-                    and lr / 10 > default else "")
-            return (f"The learning rate {lr:g} is probably too high: try {lr / 10:g}{also} "
-                    "and press reset.")
-        parts = ", ".join(f"{lab} {v:g}" for lab, v in now)
-        return (f"The learning rates ({parts}) are probably too high: divide them by 10 and "
-                "press reset.")
 
     # ---- provided ---------------------------------------------------------------------------
     def _check(self, metrics: dict[str, float]) -> Divergence | None:
@@ -428,74 +334,6 @@ class Trainer:
 
     def on_live_change(self, changed: set[str]) -> None:
         """Hook for live fields other than learning rates (beta, noise level...)."""
-
-    # ---- persistence ------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """Everything a checkpoint holds; a pending step is finished first, so a checkpoint
-        is always the model after whole steps (and loading it carries on identically)."""
-        self.finish_step()
-        return {
-            "family": type(self).__name__,
-            "config": to_dict(self.config),
-            "seed": self.seed,
-            "step": self.step,
-            "train_seconds": float(self.train_seconds),
-            "history": self.history.state(),
-            "modules": {k: m.state_dict() for k, m in self.modules().items()},
-            "optimizers": [o.state_dict() for o in self.optimizers()],
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("family") != type(self).__name__:
-            raise WrongCheckpoint(f"Expect a {type(self).__name__} checkpoint, "
-                                  f"actually {str(state.get('family'))[:40]!r}",
-                                  family=str(state.get("family"))[:40])
-        mods = self.modules()
-        missing = set(mods) - set(state["modules"])
-        if missing:
-            raise ValueError(f"Expect modules {sorted(mods)}, actually {sorted(state['modules'])}")
-        for k, m in mods.items():
-            m.load_state_dict(state["modules"][k])
-        for o, s in zip(self.optimizers(), state.get("optimizers", [])):
-            o.load_state_dict(s)
-        for d in self._optims.values():
-            self._set_lr(d)
-        self.step = int(state["step"])
-        self.train_seconds = float(state.get("train_seconds", 0.0))
-        self.history.load(state["history"])
-        self._pending, self.progress = None, None
-        self.diverged = None
-        self._watch.clear()
-        self.timeline.clear()
-
-    def save_bytes(self) -> bytes:
-        buf = io.BytesIO()
-        torch.save(self.state_dict(), buf)
-        return buf.getvalue()
-
-    @classmethod
-    def load_bytes(cls, data: bytes) -> "Trainer":
-        """A trainer restored from :meth:`save_bytes` output. Raises ValueError on bad files."""
-        from core.config import from_dict
-        try:
-            state = torch.load(io.BytesIO(data), weights_only=True)
-        except Exception:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
-            # torch's own text is not passed on: it advises turning safe loading off
-            raise WrongCheckpoint("Expect an ArchLab .pt checkpoint, actually a file that "
-                                  "safe loading cannot read") from None
-        if not isinstance(state, dict) or "config" not in state:
-            raise WrongCheckpoint("Expect an ArchLab .pt checkpoint, actually some other file")
-        cfg, _ = from_dict(cls.config_cls, state["config"])
-        t = cls(cfg, seed=int(state.get("seed", 0)))
-        t.load_state_dict(state)
-        return t
-
-    def record(self) -> dict[str, Any]:
-        """The run record: config, seed, step and the last value of every metric."""
-        return {"family": type(self).__name__, "config": to_dict(self.config), "seed": self.seed,
-                "step": self.step, "train_seconds": round(self.train_seconds, 3),
-                "last": {k: self.history.last(k) for k in self.history.names()},
-                "diverged": self.diverged.message() if self.diverged else None}
 
 
 def time_to_target(make: Callable[[], Trainer], reached: Callable[[Trainer], bool],
