@@ -19,9 +19,10 @@ imported on first use.
 
 The rest of the package follows one template: ``config.py`` (the settings, presets and
 experiments), ``metrics.py`` (the metric table), ``snapshot.py`` (what a figure draws),
-``trainer.py``, ``model.py``, ``data.py``, ``figures.py`` and ``theory.md`` (the seven sections,
-beside ``family.py``); its page is ``pages/<slug>.py`` and its benchmark, if any,
-``bench/<slug>.py``.
+``trainer.py``, ``model.py`` (RL: one file per algorithm instead), ``data.py`` (none where the
+data is shared: the transformer's tasks are ``core.tasks``), ``figures.py`` and ``theory.md``
+(the seven sections, beside ``family.py``); its page is ``pages/<slug>.py`` and its benchmark,
+if any, ``bench/<slug>.py``. ``tests/test_layout.py`` checks the template.
 """
 from __future__ import annotations
 

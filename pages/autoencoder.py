@@ -7,6 +7,7 @@ ensure_navigated()  # before the imports below: a cold start's first visit (ui/b
 from core.autoencoder import config as C
 from core.autoencoder import figures as F
 from core.autoencoder import model as M
+from core.autoencoder import snapshot as S
 from core.autoencoder import trainer as T
 from ui import Page, View, clickable, figure, show
 
@@ -47,7 +48,7 @@ def draw(view: View) -> None:
     explore(snap)
 
 
-def _latent_paused(snap: T.AESnapshot, latent_dim: int) -> None:
+def _latent_paused(snap: S.AESnapshot, latent_dim: int) -> None:
     """The latent scatter with a t-SNE option, the decoded point and clicks (paused only)."""
     xy, method = None, None
     if latent_dim > 2 and st.toggle(
@@ -64,7 +65,7 @@ def _latent_paused(snap: T.AESnapshot, latent_dim: int) -> None:
         _pick(points, snap)
 
 
-def _pick(points: list, snap: T.AESnapshot) -> None:
+def _pick(points: list, snap: S.AESnapshot) -> None:
     cd = points[0].get("customdata")
     idx = int(cd[0] if isinstance(cd, (list, tuple)) else cd)
     if st.session_state.get("_clicked") == idx:  # the same selection comes back every rerun
@@ -74,7 +75,7 @@ def _pick(points: list, snap: T.AESnapshot) -> None:
     st.session_state["zx"], st.session_state["zy"] = float(u), float(v)
 
 
-def explore(snap: T.AESnapshot) -> None:
+def explore(snap: S.AESnapshot) -> None:
     """Decode anywhere, the manifold grid and interpolation (drawn while paused)."""
     (u_lo, u_hi), (v_lo, v_hi) = snap.plane_bounds
     for k, (lo, hi) in zip(("zx", "zy"), snap.plane_bounds):  # keep in range after rebuilds

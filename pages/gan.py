@@ -7,7 +7,7 @@ from core.gan import config as C
 from core.gan import data as D
 from core.gan import figures as F
 from core.gan import losses as L
-from core.gan import snapshots as S
+from core.gan import snapshot as S
 from core.gan import trainer as T
 from ui import LiveState, Page, View, figure, show
 from ui.live.controls import train_action

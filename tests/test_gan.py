@@ -19,7 +19,7 @@ from core.gan.config import EXPERIMENTS, LOSSES, PRESETS, GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, gradient_penalty
 from core.gan.metrics import METRICS, mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
-from core.gan.snapshots import DigitsSnapshot, FieldSnapshot, ModeCoverage
+from core.gan.snapshot import DigitsSnapshot, FieldSnapshot, ModeCoverage
 from core.gan.trainer import HEAT_RES, MANIFOLD_RES, N_ARROWS, N_SHOW, GANTrainer
 from core.history import History
 from core.metrics import undeclared

@@ -12,8 +12,8 @@ from core.gnn import upload as U
 from core.gnn.config import EXPERIMENTS, PRESETS, GNNConfig
 from core.gnn.model import (GATLayer, GCNLayer, GINLayer, GNN, LinearLayer, SAGELayer,
                             dropout)
-from core.gnn.trainer import (GNNSnapshot, GNNTrainer, depth_sweep, graph_adjacency,
-                               smoothness)
+from core.gnn.snapshot import GNNSnapshot
+from core.gnn.trainer import GNNTrainer, depth_sweep, graph_adjacency, smoothness
 
 
 def small_graph(n=7, seed=0, sparse=False) -> D.Graph:

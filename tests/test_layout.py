@@ -302,3 +302,39 @@ def test_every_page_family_can_be_rebuilt_by_name():
             cfg, trainer = classes(fam.slug)
             assert trainer.config_cls is cfg and trainer.metrics, fam.slug
     assert set(FAMILIES) == {f.slug for f in PAGES if f.available}
+
+
+#: modules every family has (model.py and data.py may be absent: RL writes one file per
+#: algorithm, the transformer's tasks are core/tasks.py)
+TEMPLATE = ("family.py", "config.py", "metrics.py", "snapshot.py", "trainer.py", "figures.py",
+            "theory.md")
+
+
+def _top_level(path: Path) -> tuple[set[str], set[str]]:
+    """(names assigned, classes defined) at the top of a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+             if isinstance(t, ast.Name)}
+    return names, {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+
+
+def test_every_family_follows_one_template():
+    """The same module names for the same things in every family (README, "Adding a family"):
+    settings, presets and experiments in config.py, the metric table in metrics.py, snapshot
+    types in snapshot.py, none of them elsewhere."""
+    from core.families import FAMILIES
+    for slug in FAMILIES:
+        pkg = ROOT / "core" / slug
+        assert [f for f in TEMPLATE if not (pkg / f).exists()] == [], slug
+        assert {"PRESETS", "EXPERIMENTS"} <= _top_level(pkg / "config.py")[0], slug
+        for name in ("metrics.py", "snapshot.py"):
+            assert not _imports(pkg / name) & {"torch", "streamlit"}, (slug, name)
+        for path in pkg.glob("*.py"):
+            names, classes = _top_level(path)
+            if path.name != "metrics.py":
+                assert "METRICS" not in names, (slug, path.name)
+            if path.name != "snapshot.py":
+                assert not [c for c in classes if c.endswith("Snapshot")], (slug, path.name)
+            if path.name != "config.py":
+                assert not {"PRESETS", "EXPERIMENTS"} & names, (slug, path.name)

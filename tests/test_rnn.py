@@ -13,7 +13,8 @@ from core.rnn.cells import GATES, gru_cell, lstm_cell, rnn_cell, unroll
 from core.rnn.config import EXPERIMENTS, PRESETS, RNNConfig
 from core.rnn.data import BASELINE_MSE, DATE_FORMATS, Adding, Copy, Dates
 from core.rnn.model import Seq2Seq
-from core.rnn.trainer import HELD_OUT, RNNSnapshot, RNNTrainer
+from core.rnn.snapshot import RNNSnapshot
+from core.rnn.trainer import HELD_OUT, RNNTrainer
 
 FUSED = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 

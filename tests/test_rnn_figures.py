@@ -5,8 +5,9 @@ import numpy as np
 
 from core.figures import chart_rows
 from core.rnn import figures as F
-from core.rnn.config import METRICS, RNNConfig
-from core.rnn.trainer import RNNSnapshot
+from core.rnn.config import RNNConfig
+from core.rnn.metrics import METRICS
+from core.rnn.snapshot import RNNSnapshot
 from core.history import History
 
 

@@ -83,9 +83,3 @@ def test_char_batches_are_next_character_pairs():
     assert ((y - x) % 10 == 1).all()  # each character is followed by the next letter
     with pytest.raises(ValueError, match="characters of the training text"):
         t.encode("xyz")
-
-
-def test_transformer_module_reexports_the_shared_tasks():
-    from core.tasks import SequenceTask
-    from core.transformer import data as D
-    assert D.make_task is make_task and D.SequenceTask is SequenceTask and D.CharText is CharText

@@ -17,7 +17,8 @@ from core.transformer import figures as TF
 from core.transformer.config import EXPERIMENTS, PRESETS, TransformerConfig
 from core.transformer.model import (MultiHeadAttention, Transformer, attention, causal_mask,
                                     sinusoidal_encoding)
-from core.transformer.trainer import HELD_OUT, TransformerSnapshot, TransformerTrainer
+from core.transformer.snapshot import TransformerSnapshot
+from core.transformer.trainer import HELD_OUT, TransformerTrainer
 
 
 # ---- 1. shapes -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Modules: ``config`` (settings, presets, experiments), ``data`` (2-D mixtures, curves, an
 uploaded CSV, digits), ``model`` (MLP generator and discriminator), ``losses`` (five GAN losses
 and the gradient penalty), ``metrics`` (the metric declarations; mode coverage, high-quality
-share), ``snapshots`` (what the figures draw, typed), ``trainer``, ``figures`` (numpy in, figures
+share), ``snapshot`` (what the figures draw, typed), ``trainer``, ``figures`` (numpy in, figures
 out; ``live_figures`` is what the page draws each tick) and ``theory.md``.
 """
 from core.gan.config import EXPERIMENTS, PRESETS, GANConfig

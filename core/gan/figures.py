@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from core.figures import OKABE_ITO, fast_figure, image_grid, metric_chart, metric_charts
 from core.gan.metrics import METRICS
-from core.gan.snapshots import DigitsSnapshot, FieldSnapshot
+from core.gan.snapshot import DigitsSnapshot, FieldSnapshot
 from core.history import long_format
 from core.metrics import by_name
 

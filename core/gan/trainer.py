@@ -21,7 +21,7 @@ from core.gan.config import GANConfig
 from core.gan.losses import d_loss, d_output, g_loss, g_loss_per_sample, gradient_penalty
 from core.gan.metrics import METRICS, mode_stats
 from core.gan.model import Discriminator, Generator, sample_noise
-from core.gan.snapshots import DigitsSnapshot, FieldSnapshot, ModeCoverage
+from core.gan.snapshot import DigitsSnapshot, FieldSnapshot, ModeCoverage
 from core.datasets import digits
 from core.training import Trainer
 

@@ -7,20 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import Config, Preset, param
-from core.metrics import Metric
 
-__all__ = ["GNNConfig", "PRESETS", "EXPERIMENTS", "MAX_WIDTH", "KARATE", "METRICS"]
-
-#: every metric the GNN trainer emits (its ``metrics``; here so figures need no torch)
-METRICS = (
-    Metric("loss", "Training loss", unit="nats", chart="Loss"),
-    Metric("val_loss", "Validation loss", unit="nats", chart="Loss"),
-    Metric("train_acc", "Train accuracy", chart="Accuracy", higher_is_better=True),
-    Metric("val_acc", "Validation accuracy", chart="Accuracy", higher_is_better=True),
-    Metric("test_acc", "Test accuracy", chart="Accuracy", higher_is_better=True),
-    Metric("best_test_acc", "Test accuracy at best validation", chart="Accuracy",
-           higher_is_better=True),
-)
+__all__ = ["GNNConfig", "PRESETS", "EXPERIMENTS", "MAX_WIDTH", "KARATE"]
 
 #: widest hidden layer (heads × hidden for GAT) the page trains at a live pace
 MAX_WIDTH = 512

@@ -1,4 +1,4 @@
-"""Figures of the graph-network page: numpy in (a :class:`~core.gnn.trainer.GNNSnapshot`),
+"""Figures of the graph-network page: numpy in (a :class:`~core.gnn.snapshot.GNNSnapshot`),
 plotly figures or Vega-Lite dicts out. No torch, no streamlit.
 
 - ``graph_figure(snap, selected, hops)``: the graph on its cached layout, nodes coloured by
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from core.figures import CLASS_COLORS, fast_figure, legend_spec, metric_charts, note_layer
-from core.gnn.config import METRICS
+from core.gnn.metrics import METRICS
 
 __all__ = ["graph_figure", "attention_into", "attention_figure", "embedding_figure",
            "smoothing_chart", "sweep_chart", "live_figures", "diagram", "edge_path"]

@@ -7,13 +7,13 @@ when ``cfg.graph == "upload"`` (the parsed upload), else the named built-in grap
 - ``evaluate()`` (every epoch, dropout off): ``train_acc``, ``val_acc``, ``test_acc``,
   ``val_loss`` and ``best_test_acc``, the test accuracy at the epoch of best validation
   accuracy so far (the number papers report).
-- ``snapshot()`` -> :class:`GNNSnapshot`.
+- ``snapshot()`` -> :class:`core.gnn.snapshot.GNNSnapshot`.
 - ``depth_sweep(cfg, seed, epochs)``: best-validation test accuracy of a fresh model at every
   depth 1-8 (same seed), for the over-smoothing chart.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -21,12 +21,14 @@ import torch
 import torch.nn.functional as F
 
 from core.alarms import Alarm, chance_loss, lr_above
-from core.gnn.config import METRICS, GNNConfig
+from core.gnn.config import GNNConfig
 from core.gnn.data import Graph, layout, load
+from core.gnn.metrics import METRICS
 from core.gnn.model import GNN, Adjacency, adjacency
+from core.gnn.snapshot import GNNSnapshot
 from core.training import Trainer
 
-__all__ = ["GNNTrainer", "GNNSnapshot", "smoothness", "depth_sweep", "graph_for", "tsne", "N_PCS"]
+__all__ = ["GNNTrainer", "smoothness", "depth_sweep", "graph_for", "tsne", "N_PCS"]
 
 #: principal components of the hidden representation kept per snapshot (t-SNE starts there)
 N_PCS = 16
@@ -61,35 +63,6 @@ def smoothness(h: torch.Tensor, src: torch.Tensor, dst: torch.Tensor) -> tuple[f
     diff = float(((h[src] - h[dst]) ** 2).sum())
     energy = diff / max(2 * float((h ** 2).sum()), 1e-12)
     return cos, energy
-
-
-@dataclass(frozen=True)
-class GNNSnapshot:
-    """What every figure needs at one moment of training (numpy and plain values only).
-
-    Static arrays (labels, split) are shared between snapshots, not copied.
-    """
-
-    step: int
-    pred: np.ndarray          # (N,) int8 predicted class
-    confidence: np.ndarray    # (N,) float16 probability of the predicted class
-    labels: np.ndarray        # (N,) int8 true class, -1 unknown
-    split: np.ndarray         # (N,) int8 0 none, 1 train, 2 validation, 3 test
-    emb: np.ndarray           # (N, 2) float32 PCA of the last hidden representation
-    emb_explained: np.ndarray  # (2,) fraction of variance on each PCA axis
-    pcs: np.ndarray           # (N, ≤16) float16 top principal components (t-SNE input)
-    emb_layer: int            # which layer's output ``emb`` shows (1-based)
-    cos: np.ndarray           # (L + 1,) mean cosine similarity, input then each layer
-    energy: np.ndarray        # (L + 1,) normalised Dirichlet energy, input then each layer
-    attention: tuple          # GAT: per layer (E', H) float16 α; else ()
-    att_src: np.ndarray | None  # (E',) int32 source of each attention entry (GAT)
-    att_dst: np.ndarray | None  # (E',) int32 target
-    accuracy: dict            # train/val/test accuracy at this step
-    xy: np.ndarray            # (N, 2) float32 node positions (the graph's cached layout)
-    links: np.ndarray         # (2, E/2) int32 each undirected link once
-    degree: np.ndarray        # (N,) int32 neighbours
-    class_names: tuple        # C names
-    graph_name: str
 
 
 def _pca(h: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,27 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import Config, Preset, param
-from core.metrics import Metric
 from core.tasks import TASKS as SHARED
 
-__all__ = ["RNNConfig", "PRESETS", "EXPERIMENTS", "TASKS", "SEQ2SEQ", "SHARED", "METRICS"]
+__all__ = ["RNNConfig", "PRESETS", "EXPERIMENTS", "TASKS", "SEQ2SEQ", "SHARED"]
 
 SEQ2SEQ = SHARED + ("dates",)
 TASKS = ("adding", "recall") + SEQ2SEQ + ("charlm",)
 _S2S = {"task": SEQ2SEQ}
 _LM = {"task": ("charlm",)}
-
-#: every metric the trainer emits (training loss is MSE on adding, nats per token otherwise)
-METRICS = (
-    Metric("loss", "Training loss", chart="Loss", log=True),
-    Metric("test_mse", "Test MSE (1,000 held out)", chart="Loss", log=True),
-    Metric("test_loss", "Held-out loss", chart="Loss", log=True),
-    Metric("val_loss", "Validation loss", chart="Loss", log=True),
-    Metric("train_acc", "Training accuracy", chart="Accuracy", higher_is_better=True),
-    Metric("test_acc", "Held-out token accuracy", chart="Accuracy", higher_is_better=True),
-    Metric("seq_acc", "Held-out exact match", chart="Accuracy", higher_is_better=True),
-    Metric("grad_norm", "Gradient norm (before clipping)", chart="Gradient norm", log=True),
-)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Figures of the recurrent-network page: numpy in, Vega-Lite specs and plotly figures out.
 
-A snapshot (:class:`core.rnn.trainer.RNNSnapshot`) holds the example's states and gates as
+A snapshot (:class:`core.rnn.snapshot.RNNSnapshot`) holds the example's states and gates as
 (units, time) arrays; every heatmap here puts time across and units down, input tokens
 labelled under each column (numeric axes with tick text, so repeated tokens stay apart).
 """
@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from core.figures import DIVERGING, SEQUENTIAL, fast_figure, metric_charts
-from core.rnn.config import METRICS
+from core.rnn.metrics import METRICS
 
 __all__ = ["states_figure", "state_panels", "gradient_chart", "alignment_figure", "metric_figures",
            "live_figures", "diagram", "STATE_TITLES"]

@@ -11,7 +11,6 @@ sources (dates: calendar days) of the held-out set are never drawn for training.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -19,13 +18,15 @@ import torch.nn.functional as F
 
 from core.alarms import Alarm
 from core.rnn.cells import GATES, unroll
-from core.rnn.config import METRICS, SHARED, RNNConfig
+from core.rnn.config import SHARED, RNNConfig
 from core.rnn.data import BASELINE_MSE, Adding, Copy, Dates
+from core.rnn.metrics import METRICS
 from core.rnn.model import Regressor, Seq2Seq, Tagger
+from core.rnn.snapshot import RNNSnapshot
 from core.tasks import CharText, load_shipped_text, make_task
 from core.training import Trainer
 
-__all__ = ["RNNTrainer", "RNNSnapshot", "HELD_OUT", "BASELINE_MSE"]
+__all__ = ["RNNTrainer", "HELD_OUT", "BASELINE_MSE"]
 
 HELD_OUT = 1000
 GRAD_BATCH = 32  # held-out examples averaged in the gradient-norm curve
@@ -33,25 +34,6 @@ MAX_UNITS = 64  # units kept in the state heatmaps
 PROMPT = "MENENIUS:\n"  # a speaker of the shipped text (ROMEO: never occurs in it)
 SAMPLE_CHARS = 200
 SAMPLE_EVERY = 250
-
-
-@dataclass(frozen=True)
-class RNNSnapshot:
-    """What the figures draw at one moment of training (numpy only)."""
-
-    step: int
-    inputs: list[str]  # (T,) labels of the example's input steps
-    h: np.ndarray  # (U, T) float32 top-layer hidden state (forward direction)
-    c: np.ndarray | None  # (U, T) LSTM cell state
-    gates: dict[str, np.ndarray]  # name -> (U, T) in [0, 1] (tanh candidates in [-1, 1])
-    grad_norm: np.ndarray  # (T,) mean over GRAD_BATCH examples of ||dL/dh_t||
-    outputs: list[str] = field(default_factory=list)  # decoded tokens (seq2seq, recall)
-    targets: list[str] = field(default_factory=list)
-    probs: np.ndarray | None = None  # (T_out,) probability of each decoded token
-    attention: np.ndarray | None = None  # (T_out, S) alignment of the example
-    prediction: float | None = None  # adding: predicted and true sum
-    target_value: float | None = None
-    sample: str = ""  # charlm: text sampled at the current temperature
 
 
 class RNNTrainer(Trainer):

@@ -4,30 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import Config, Preset, param, specs
-from core.metrics import Metric
 
-__all__ = ["TransformerConfig", "PRESETS", "EXPERIMENTS", "GENERATED", "TASKS", "METRICS",
-           "LOSS_CHART", "ACCURACY_CHART"]
+__all__ = ["TransformerConfig", "PRESETS", "EXPERIMENTS", "GENERATED", "TASKS"]
 
 GENERATED = ("copy", "reverse", "sort", "add")
 TASKS = GENERATED + ("charlm",)
 _SEQ = {"task": GENERATED}
 _SYM = {"task": ("copy", "reverse", "sort")}
 _LM = {"task": ("charlm",)}
-
-LOSS_CHART, ACCURACY_CHART = "Cross-entropy", "Accuracy"
-#: what the trainer emits: train_step gives loss and train_token_acc every step, evaluate the
-#: held-out rest every ``eval_every`` steps (seq_acc only on the generated tasks)
-METRICS = (
-    Metric("loss", "Training loss", unit="nats per token", chart=LOSS_CHART, log=True),
-    Metric("val_loss", "Held-out loss", unit="nats per token", chart=LOSS_CHART, log=True),
-    Metric("token_acc", "Held-out token accuracy", unit="fraction correct",
-           chart=ACCURACY_CHART, higher_is_better=True),
-    Metric("seq_acc", "Held-out sequence accuracy", unit="fraction correct",
-           chart=ACCURACY_CHART, higher_is_better=True),
-    Metric("train_token_acc", "Training token accuracy", unit="fraction correct",
-           chart=ACCURACY_CHART, higher_is_better=True),
-)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Figures of the transformer page: numpy in, plotly figures and Vega-Lite specs out.
 
-They draw a ``TransformerSnapshot`` (core/transformer/trainer.py: numpy arrays and plain
+They draw a ``TransformerSnapshot`` (core/transformer/snapshot.py: numpy arrays and plain
 values, the token strings included). Attention maps arrive as uint8 (L, H, Tq, Tk) arrays
 where 255 means weight 1, as the snapshot stores them. :func:`live_figures` is every figure
 the page redraws each tick while playing (the bench measures the same function);
@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from core.figures import (DIVERGING, OKABE_ITO, SEQUENTIAL, fast_figure, heatmap,
                           heatmap_grid, metric_chart, metric_charts)
-from core.transformer.config import ACCURACY_CHART, LOSS_CHART, METRICS
+from core.transformer.metrics import ACCURACY_CHART, LOSS_CHART, METRICS
 
 __all__ = ["token_labels", "live_figures", "paused_figures", "example_line", "sample_text",
            "attention_figure", "attention_kinds", "attention_views", "pe_matrix_figure",
