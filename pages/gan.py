@@ -11,7 +11,7 @@ from core.gan import snapshot as S
 from core.gan import trainer as T
 from ui import LiveState, Page, View, figure, show
 from ui.live.controls import train_action
-from ui.uploads import upload_cap
+from ui.uploads import uploaded
 
 STEPS_PER_PRESS = 10
 
@@ -25,25 +25,18 @@ cfg, run, problems = page.sidebar()
 
 
 def uploaded_points():
-    """(points, file id, problem) for the csv dataset; (None, None, None) for the others."""
+    """(points, data id, problem) for the csv dataset; (None, None, None) for the others."""
     if cfg.dataset != "csv":
         return None, None, None
-    up = st.sidebar.file_uploader(
-        "Your 2-D points (CSV: x,y per row)", type=["csv", "txt"], key="_gan_csv",
-        help=f"Two numeric columns, an optional header, {D.CSV_MIN_ROWS}–{D.CSV_MAX_ROWS} rows, "
-             f"at most {D.CSV_MAX_BYTES // 1_000_000} MB.", max_upload_size=upload_cap())
-    if up is None:
-        return None, None, ("The csv dataset needs your points: upload a CSV file of x,y rows "
-                            "in the sidebar, or pick another dataset.")
-    cached = st.session_state.get("_gan_points")
-    if cached is None or cached[0] != up.file_id:
-        try:
-            cached = (up.file_id, D.parse_csv(up.getvalue()))
-        except ValueError as e:
-            return None, None, f"{up.name}: {e}"
-        st.session_state["_gan_points"] = cached
-    st.sidebar.caption(f"{len(cached[1]):,} points loaded from {up.name}.")
-    return cached[1], cached[0], None
+    with st.sidebar:
+        return uploaded(
+            "Your 2-D points (CSV: x,y per row)", lambda raw, name: D.parse_csv(raw),
+            key="_gan_csv", error=D.PointsError,
+            help=f"Two numeric columns, an optional header, {D.CSV_MIN_ROWS}–{D.CSV_MAX_ROWS} "
+                 f"rows, at most {D.CSV_MAX_BYTES // 1_000_000} MB.",
+            missing="The csv dataset needs your points: upload a CSV file of x,y rows in the "
+                    "sidebar, or pick another dataset.",
+            describe=lambda points, name: f"{len(points):,} points loaded from {name}.")
 
 
 def step_buttons(s: LiveState) -> None:

@@ -1,6 +1,4 @@
 """Graph neural networks: GCN, GraphSAGE, GAT, GIN and an MLP learning live on a graph."""
-import hashlib
-
 import streamlit as st
 
 from ui.boot import ensure_navigated
@@ -12,6 +10,7 @@ from core.gnn import trainer as T
 from core.gnn import upload as U
 from ui.charts import chart, clickable, figure, held
 from ui.page import Page
+from ui.uploads import uploaded
 
 page = Page("gnn", C.GNNConfig, T.GNNTrainer, title="Graph neural networks",
             caption="Message passing on a real citation graph, a karate club, a random block "
@@ -25,31 +24,18 @@ cfg, run, problems = page.sidebar()
 
 graph, data_key = None, None
 if cfg.graph == "upload":
-    up = st.sidebar.file_uploader(
-        "Edge list (CSV)", type=["csv", "txt"], key="gnn_upload",
-        help="One link per row: source,target[,label]. Node ids are whole numbers; the label "
-             f"(any text) is the class of the source node. At most {U.MAX_UPLOAD_NODES:,} "
-             f"nodes and {U.MAX_UPLOAD_EDGES:,} links.")
-    if up is None:
-        problems.append("Upload an edge list (CSV rows source,target,label) in the sidebar, "
-                        "or pick another graph.")
-    else:
-        raw = up.getvalue()
-        data_key = hashlib.sha1(raw).hexdigest()
-        cache = st.session_state.setdefault("_gnn_uploads", {})
-        if data_key not in cache:
-            try:
-                cache.clear()
-                cache[data_key] = U.parse_edge_csv(raw, name=up.name)
-            except U.GraphError as e:
-                cache[data_key] = e
-        got = cache[data_key]
-        if isinstance(got, U.GraphError):
-            problems.append(f"{up.name}: {got}")
-        else:
-            graph, notes = got
-            for n in notes:
-                st.sidebar.caption(n)
+    with st.sidebar:
+        parsed, data_key, problem = uploaded(
+            "Edge list (CSV)", lambda raw, name: U.parse_edge_csv(raw, name=name),
+            key="gnn_upload", error=U.GraphError, describe=lambda got, name: got[1],
+            help="One link per row: source,target[,label]. Node ids are whole numbers; the "
+                 "label (any text) is the class of the source node. At most "
+                 f"{U.MAX_UPLOAD_NODES:,} nodes and {U.MAX_UPLOAD_EDGES:,} links.",
+            missing="Upload an edge list (CSV rows source,target,label) in the sidebar, or "
+                    "pick another graph.")
+    graph = parsed[0] if parsed else None
+    if problem:
+        problems.append(problem)
 
 
 def draw(view) -> None:

@@ -28,6 +28,10 @@ CSV_MAX_ROWS = 20_000
 CSV_MIN_ROWS = 10
 
 
+class PointsError(ValueError):
+    """An uploaded CSV of points that cannot be used; the message says why and what to change."""
+
+
 def mode_centres(name: str) -> np.ndarray | None:
     """(K, 2) float32 centres of a mixture dataset, None for datasets without modes."""
     if name == "ring8":
@@ -110,21 +114,22 @@ def parse_csv(data: bytes | str) -> np.ndarray:
     """Validate an uploaded CSV of 2-D points and return it as float32 (N, 2).
 
     Accepts comma-, semicolon- or tab-separated values, an optional header row and blank
-    lines. Raises ValueError naming the problem (size, row, column count, non-number).
+    lines. Raises :class:`PointsError` naming the problem (size, row, column count,
+    non-number).
 
     >>> parse_csv("x,y\\n" + "\\n".join(f"{i},{2*i}" for i in range(10))).shape
     (10, 2)
     """
-    text = upload_text(data, CSV_MAX_BYTES,
+    text = upload_text(data, CSV_MAX_BYTES, error=PointsError,
                        too_big="The file is {size} MB; the limit is {limit} MB. Upload at "
                                f"most {CSV_MAX_ROWS} rows.",
                        not_text="The file is not UTF-8 text: export it as a plain CSV.")
     if not isinstance(data, bytes) and len(text.encode()) > CSV_MAX_BYTES:
-        raise ValueError(f"The text is over {CSV_MAX_BYTES / 1e6:g} MB: upload at most "
-                         f"{CSV_MAX_ROWS} rows.")
+        raise PointsError(f"The text is over {CSV_MAX_BYTES / 1e6:g} MB: upload at most "
+                          f"{CSV_MAX_ROWS} rows.")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise ValueError("The file is empty: expect one x,y pair per row.")
+        raise PointsError("The file is empty: expect one x,y pair per row.")
     try:
         delim = csv.Sniffer().sniff(lines[0], delimiters=",;\t").delimiter
     except csv.Error:
@@ -137,22 +142,22 @@ def parse_csv(data: bytes | str) -> np.ndarray:
     for i, row in enumerate(rows[start:], start=start + 1):
         cells = [c.strip() for c in row]
         if len(cells) != 2:
-            raise ValueError(f"Row {i} has {len(cells)} columns; expect exactly 2 (x and y).")
+            raise PointsError(f"Row {i} has {len(cells)} columns; expect exactly 2 (x and y).")
         try:
             x, y = float(cells[0]), float(cells[1])
         except ValueError:
-            raise ValueError(f"Row {i} is not numeric: {row!r}. Expect two numbers such as "
-                             "0.5,-1.2.") from None
+            raise PointsError(f"Row {i} is not numeric: {row!r}. Expect two numbers such as "
+                              "0.5,-1.2.") from None
         if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"Row {i} holds a non-finite value: {row!r}.")
+            raise PointsError(f"Row {i} holds a non-finite value: {row!r}.")
         out.append((x, y))
         if len(out) > CSV_MAX_ROWS:
-            raise ValueError(f"More than {CSV_MAX_ROWS} rows: keep at most {CSV_MAX_ROWS}.")
+            raise PointsError(f"More than {CSV_MAX_ROWS} rows: keep at most {CSV_MAX_ROWS}.")
     if len(out) < CSV_MIN_ROWS:
-        raise ValueError(f"Only {len(out)} rows of points; expect at least {CSV_MIN_ROWS}.")
+        raise PointsError(f"Only {len(out)} rows of points; expect at least {CSV_MIN_ROWS}.")
     pts = np.asarray(out, dtype=np.float32)
     if np.ptp(pts[:, 0]) == 0 and np.ptp(pts[:, 1]) == 0:
-        raise ValueError("All points are identical: a GAN needs a spread of points.")
+        raise PointsError("All points are identical: a GAN needs a spread of points.")
     return pts
 
 
