@@ -53,16 +53,15 @@ def upload_text(data: bytes | str, max_bytes: int, *, too_big: str, not_text: st
                 error: type[ValueError] = ValueError) -> str:
     """An uploaded file as text: refused when over ``max_bytes`` or not UTF-8 (a BOM is
     dropped). ``too_big`` (with ``{size}`` and ``{limit}`` in MB) and ``not_text`` say what to
-    do instead; ``error`` is the ValueError subclass to raise. In class mode the limit is
-    also at most its ``upload_mb`` (core.classroom).
+    do instead; ``error`` is the ValueError subclass to raise. ``max_bytes`` is the whole limit:
+    class mode's lower one is the caller's policy (``ui.uploads`` refuses a file over it
+    before any parser sees it), never read here.
 
     >>> upload_text(b"\\xef\\xbb\\xbfx,y", 100, too_big="{size} > {limit}", not_text="no")
     'x,y'
     """
     if not isinstance(data, bytes):
         return data
-    from core.classroom import upload_limit_bytes
-    max_bytes = upload_limit_bytes(max_bytes)  # class mode's limit, when lower
     if len(data) > max_bytes:
         raise error(too_big.format(size=f"{len(data) / 1e6:.1f}", limit=f"{max_bytes / 1e6:g}"))
     try:

@@ -338,3 +338,16 @@ def test_every_family_follows_one_template():
                 assert not [c for c in classes if c.endswith("Snapshot")], (slug, path.name)
             if path.name != "config.py":
                 assert not {"PRESETS", "EXPERIMENTS"} & names, (slug, path.name)
+
+
+def test_policy_is_passed_in_never_imported_by_the_framework_or_families():
+    """Class mode's caps are policy: the framework and the families' code take a limit from
+    their caller (the page, the panel) and never import ``core.classroom`` themselves."""
+    core = ROOT / "core"
+    for path in sorted(core.rglob("*.py")):
+        rel = path.relative_to(core)
+        if rel.parts[0] == "classroom":
+            continue
+        bad = {m for m in _project_imports(path) if m == "core.classroom"
+               or m.startswith("core.classroom.")}
+        assert not bad, (str(rel), bad)
