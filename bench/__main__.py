@@ -5,8 +5,9 @@ function returning records; a declared family without one gets ``bench/generic.p
 a table and optionally writes the records as a JSON list. The families are the declared ones
 (``core.families``), then ``explore`` (sweeps) and ``class`` (a class on one server).
 ``--case NAME`` (repeatable) runs only the named cases (e.g. ``python -m bench rl --case
-dqn-cartpole``): a family's ``run()`` skips every block that neither yields a named case nor
-feeds one (``bench.common.wanted``), and only the named cases' records are kept. A name that
+dqn-cartpole``): the six families' and ``explore``'s ``run()`` skip every block that neither
+yields a named case nor feeds one (``bench.common.wanted``); ``class`` (one long load test)
+and ``bench/generic.py`` (one case) run whole. Only the named cases' records are kept. A name that
 no record carries is an error (exit code 2), so a typo does not pass as an empty run. It
 measures and never asserts: the exit code is 0 even when a target is missed.
 """

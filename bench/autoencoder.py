@@ -26,7 +26,8 @@ import time
 from typing import Any
 
 from bench.common import app_throughput, record, throughput_record, wanted
-from core.autoencoder import AEConfig, AETrainer
+from core.autoencoder.config import AEConfig
+from core.autoencoder.trainer import AETrainer
 from core.autoencoder import figures as F
 from core.autoencoder import trainer as T
 from core.autoencoder.data import pca_baseline

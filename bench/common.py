@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+import threading
 import time
 from typing import Any, Callable, Iterable, Sequence
 
@@ -103,15 +104,18 @@ def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[An
     ``budget_s`` in lock slices, then a snapshot when due), then build every figure
     ``figures(trainer)`` returns and serialise it as the page sends it. The two
     alternate in ``chunks`` slices of ``seconds / chunks`` each, so a change in machine load
-    hits both sides of the ratio alike. ``figures`` must be the family's ``live_figures`` on
-    the newest snapshot: the bench measures what the page draws, not a copy of it.
+    hits both sides of the ratio alike. The tick takes a lock per slice as the page's does.
+    ``figures`` is the family's ``live_figures`` on the newest snapshot (the bench measures
+    what the page draws, not a copy of it), or nothing for a family whose figures the bench
+    does not know yet (``bench.generic``: the tick's own overhead).
 
     Returns ratio, headless and app steps/s, the steps each side took, and the median
     milliseconds to build and serialise one tick's figures.
     """
     head, app = make(), make()
     head.run_for(0.2)                  # warm-up both: first calls, allocations, optimisers
-    tick(app, 0.05, max_steps=max_steps)
+    lock = threading.Lock()
+    tick(app, 0.05, max_steps=max_steps, lock=lock)
     _draw(app, figures)
     draw_ms: list[float] = []
     h_steps = a_steps = 0
@@ -123,7 +127,7 @@ def app_throughput(make: Callable[[], Any], figures: Callable[[Any], Iterable[An
         h_s += head.train_seconds - w0
         t0, s0 = time.perf_counter(), app.step
         while time.perf_counter() - t0 < seconds / chunks and app.diverged is None:
-            tick(app, budget_s, max_steps=max_steps)
+            tick(app, budget_s, max_steps=max_steps, lock=lock)
             draw_ms.append(_draw(app, figures))
         a_steps += app.step - s0
         a_s += time.perf_counter() - t0
@@ -151,18 +155,6 @@ def throughput_record(family: str, case: str, results: Sequence[dict[str, float]
                                                      for r in results]) or 0, 1),
                   app_steps_per_s=round(median([r["app_steps_per_s"] for r in results]) or 0, 1),
                   draw_ms_per_tick=round(median([r["draw_ms"] for r in results]) or 0, 2))
-
-
-def app_loop(trainer, draw: Callable[[Any], Any], seconds: float, budget_s: float = 0.2,
-             max_steps: int | None = None) -> tuple[int, float]:
-    """The live loop without a browser (the page's tick, then ``draw(trainer)``); (steps, wall
-    seconds). Being replaced by :func:`app_throughput` family by family."""
-    t0 = time.perf_counter()
-    start = trainer.step
-    while time.perf_counter() - t0 < seconds and trainer.diverged is None:
-        tick(trainer, budget_s, max_steps=max_steps)
-        draw(trainer)
-    return trainer.step - start, time.perf_counter() - t0
 
 
 def serialize(fig: Any) -> str:

@@ -152,8 +152,9 @@ def app_case(seeds: list[int], seconds: float) -> dict:
 
 
 def run(seeds: list[int], quick: bool) -> list[dict]:
-    have_pyg = pyg_run("gcn", 0, epochs=1) is not None
-    if not have_pyg and wanted("cora-gcn-acc", "cora-gcn-80", "cora-gat-acc", "cora-gat-time"):
+    peers = wanted("cora-gcn-acc", "cora-gcn-80", "cora-gat-acc", "cora-gat-time")
+    have_pyg = peers and pyg_run("gcn", 0, epochs=1) is not None
+    if peers and not have_pyg:
         print("[bench] gnn: torch_geometric not installed (pip install -r "
               "bench/requirements.txt): PyG columns skipped", file=sys.stderr)
     recs = []

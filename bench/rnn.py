@@ -199,46 +199,13 @@ def page_figures(t: RNNTrainer):
     return F.live_figures(t.timeline.latest()[1], t.history, t.config).values()
 
 
-def app_cpu_ratio(seed: int, cpu_s: float, tick_cpu_s: float = 0.25) -> float:
-    """The page loop on CPU time: each tick trains ``tick_cpu_s`` CPU seconds, snapshots, then
-    builds and serialises every figure; app steps per CPU second ÷ headless steps per CPU
-    second. On a loaded machine a wall-clock tick of 0.25 s trains only what the process gets
-    of the core, while the figures cost the same CPU, so the wall ratio there overstates the
-    overhead an idle server would see; this one does not depend on the load."""
-    from bench.common import serialize
-    from core.live import tick
-    head = timed(ADDING, seed)
-    head.run_for(0.2)
-    c0, s0 = head.cpu_seconds, head.step
-    train_cpu(head, c0 + cpu_s)
-    h_rate = (head.step - s0) / (head.cpu_seconds - c0)
-    app = timed(ADDING, seed)
-    tick(app, 0.05)
-    start, s0 = time.process_time(), app.step
-    while time.process_time() - start < cpu_s and app.diverged is None:
-        train_cpu(app, app.cpu_seconds + tick_cpu_s, chunk_s=0.02)
-        app.record_snapshot()
-        for fig in page_figures(app):
-            serialize(fig)
-    return ((app.step - s0) / (time.process_time() - start)) / h_rate
-
-
 def adding_app(seeds: list[int], seconds: float) -> dict:
-    """``adding50-lstm`` through the page loop: the shared wall-clock ratio
-    (``bench.common.app_throughput``, headless and app slices alternating) when available,
-    and the CPU-time ratio beside it."""
-    from bench import common
-    cpu = [app_cpu_ratio(s, seconds) for s in seeds]
-    if hasattr(common, "app_throughput"):
-        wall = [common.app_throughput(lambda: RNNTrainer(ADDING, s), page_figures, seconds)
-                for s in seeds]
-        per_seed = [w["ratio"] for w in wall]
-        draw_ms = median([w["draw_ms"] for w in wall])
-    else:
-        per_seed, draw_ms = cpu, None
-    return record(FAMILY, "adding-app", "app steps/s ÷ headless steps/s", per_seed, "×",
-                  ">= 0.83", seeds=seeds, cpu_ratio=median(cpu),
-                  cpu_per_seed=[round(x, 4) for x in cpu], draw_ms=draw_ms)
+    """``adding50-lstm`` through the page loop: the shared ratio of every family
+    (``bench.common.app_throughput``: the page's tick, headless and app slices alternating)."""
+    from bench.common import app_throughput, throughput_record
+    wall = [app_throughput(lambda s=s: RNNTrainer(ADDING, s), page_figures, seconds)
+            for s in seeds]
+    return throughput_record(FAMILY, "adding-app", wall, seeds, seconds)
 
 
 if __name__ == "__main__":

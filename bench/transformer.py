@@ -58,10 +58,10 @@ class CpuTimed(TransformerTrainer):
 
     cpu_seconds = 0.0
 
-    def run_for(self, seconds, max_steps=None, stop=None):
+    def run_for(self, seconds, max_steps=None, stop=None, **kw):
         c0 = time.process_time()
         try:
-            return super().run_for(seconds, max_steps, stop)
+            return super().run_for(seconds, max_steps, stop, **kw)
         finally:
             self.cpu_seconds += time.process_time() - c0
 

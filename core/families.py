@@ -2,20 +2,23 @@
 
 A family is a package ``core/<slug>/`` whose ``family.py`` declares it::
 
+    from core.declaration import Family
+
     FAMILY = Family(
-        slug="autoencoder", title="Autoencoders", icon=":material/compress:",
-        blurb="Squeeze digits through a 2-16 number bottleneck and back...",
+        slug="autoencoder", title="Autoencoders", icon=":material/compress:", order=10,
+        blurb="Squeeze digits through a 2–16 number bottleneck and back...",
         config="core.autoencoder.config:AEConfig",
         trainer="core.autoencoder.trainer:AETrainer",
-        order=10, size_fields=("hidden", "latent_dim"))
+        size_fields=("hidden",))
 
 and every reader finds it here: the navigation and the home page's cards (``ui.registry``),
 the bench (``python -m bench``), sweeps, workers and the run store (which rebuild a run from
 its family name and config), the save/load panel (which names the page a checkpoint belongs
 to) and class mode's caps (``core.classroom``: which settings size the model, what one step
-costs). Nothing else lists the families. ``family.py`` stays light (no torch): the navigation
-reads every declaration before any page has imported a model. The classes it names are
-imported on first use.
+costs). Nothing else lists the families. ``family.py`` and the package's ``__init__.py``
+(which discovery imports first) stay light, no torch: the navigation reads every declaration
+before any page has imported a model (``tests/test_layout.py`` checks it in a fresh process).
+The classes a declaration names are imported on first use.
 
 The rest of the package follows one template: ``config.py`` (the settings, presets and
 experiments), ``metrics.py`` (the metric table), ``snapshot.py`` (what a figure draws),
@@ -28,82 +31,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
 
+from core.declaration import Cost, Family
 from core.paths import ROOT
 
 __all__ = ["Family", "Cost", "FAMILIES", "ROOT", "classes", "config_family", "discover",
            "trainer_family"]
 
 CORE = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What one training step of a configuration costs, for class mode's caps: ``amount`` of
-    ``kind`` ("tokens": batch size × positions, checked against the token and GFLOP caps;
-    "samples": samples through the networks per update, against the RL cap), and ``what``
-    that amount is, in the settings' words (e.g. "batch size 64 × sequence length 12")."""
-
-    kind: str
-    amount: int
-    what: str
-
-
-@dataclass(frozen=True)
-class Family:
-    """One family's declaration (see the module docstring).
-
-    Attributes:
-        slug: the package name, the page's file name and its URL path.
-        title, icon, blurb: the navigation's label and Material Symbol, the home card's text.
-        config, trainer: ``"module:Class"`` of the settings and of the trainer.
-        order: where it sits in the navigation (smaller first).
-        size_fields: settings that make the model smaller when lowered, most effective first
-            (class mode names the first two when a model has too many parameters).
-        step_cost: ``step_cost(config)`` -> :class:`Cost` or None, for the class caps on one
-            step's work; None when the parameter cap alone bounds a step.
-    """
-
-    slug: str
-    title: str
-    icon: str
-    blurb: str
-    config: str
-    trainer: str
-    order: int = 100
-    size_fields: tuple[str, ...] = ()
-    step_cost: Callable[[Any], Cost | None] | None = None
-
-    @property
-    def theory(self) -> Path:
-        """The seven sections (markdown), beside the declaration."""
-        return CORE / self.slug / "theory.md"
-
-    @property
-    def page(self) -> Path:
-        return ROOT / "pages" / f"{self.slug}.py"
-
-    @property
-    def picture(self) -> Path:
-        """The home card's picture (``scripts/cards.py`` draws it)."""
-        return ROOT / "assets" / "cards" / f"{self.slug}.png"
-
-    @property
-    def available(self) -> bool:
-        """Its page exists (until then the home card says it is coming)."""
-        return self.page.exists()
-
-    def classes(self) -> tuple[type, type]:
-        """(config class, trainer class), imported now."""
-        return _load(self.config), _load(self.trainer)
-
-
-def _load(path: str) -> Any:
-    mod, _, name = path.partition(":")
-    return getattr(importlib.import_module(mod), name)
 
 
 def discover(core: Path = CORE, package: str = "core") -> dict[str, Family]:

@@ -7,7 +7,8 @@ the tests all call :func:`tick`, so a figure measured by the bench is the loop a
                lock=state.lock, stop=click_pending)      # the page: a click is waiting
 
 A tick trains for ``budget_s`` in slices of :data:`SLICE_S` with ``lock`` taken per slice
-(a button's callback waiting for the lock waits one slice at most), ends at the first step
+(a button's callback waiting for the lock waits one slice, or one whole step when a step is
+longer: after a tick's first step, steps are not cut inside), ends at the first step
 boundary after ``stop()`` turns True, and then takes a snapshot when the trainer says one is
 due (:meth:`core.training.Trainer.record_snapshot`: the timeline's spacing and the family's
 declared snapshot cadence). A step written in parts (an RL update) may be cut at the deadline
@@ -35,7 +36,7 @@ from core.training import Trainer
 
 __all__ = ["SLICE_S", "Tick", "tick", "settle"]
 
-#: the lock is taken for slices this long, so a callback waiting for it waits at most this
+#: the lock is taken for slices this long (or one step, when a step is longer)
 SLICE_S = 0.05
 
 

@@ -1,7 +1,8 @@
 """One process's set-up: the app server, a sweep worker, the bench and the tests call it.
 
 :func:`setup` is explicit (importing a module of ArchLab changes nothing process-wide) and
-idempotent: the app's script calls it on every rerun and it does its work once.
+idempotent: every architecture page calls it (``ui.page.Page``), the bench, a sweep worker, a
+class replica and the tests call it at their start, and only the first call does anything.
 
 - One torch thread. All sessions of a server share one process, and a small model's
   arithmetic is a few thousand tiny kernels a step: extra threads only wait on each other

@@ -13,6 +13,12 @@ A family subclasses :class:`Trainer`, declares its metrics and fills in four met
         def evaluate(self) -> dict[str, float]:     # optional: held-out metrics (cheap)
         def snapshot(self) -> AESnapshot:           # a small dataclass of numpy arrays
 
+It gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots (at
+the cadence the family declares, ``snapshot_every_s``) and ``state_dict``/``load_state_dict``
+for free (declared optimisers live in :mod:`core.optimisers`, checkpoints in
+:mod:`core.checkpoint`). The live page's unit of work, a tick, is :func:`core.live.tick` on
+top of these.
+
 A family whose one step is long (an RL update: a rollout, then 20 epochs) may instead write
 ``train_parts``, a generator that yields a short progress text between parts of the step and
 returns its metrics. ``run_for`` then stops at its deadline between parts and the next call
@@ -21,11 +27,6 @@ run, is the same however the step is cut. Between parts the step is *pending*: n
 taken of a half-done step, and anything that needs a whole step (``run_steps``, a live change,
 ``state_dict``) finishes it first (:meth:`Trainer.finish_step`).
 
-and gets ``run_for(seconds)``, divergence detection, history, the timeline of snapshots (at
-the cadence the family declares, ``snapshot_every_s``) and ``state_dict``/``load_state_dict``
-for free (declared optimisers live in :mod:`core.optimisers`, checkpoints in
-:mod:`core.checkpoint`). The live page's unit of work, a tick, is :func:`core.live.tick` on
-top of these.
 No field is special by name here: each optimiser says which config field is its learning rate
 (and its schedule), and the base applies live changes and divergence advice from that.
 
@@ -206,9 +207,10 @@ class Trainer(Optimisers, Checkpoints):
         """Finish the pending step, if there is one; True when there was."""
         if self._pending is None:
             return False
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         self.do_step()
         self.train_seconds += time.perf_counter() - t0
+        self.train_cpu += time.thread_time() - c0
         return True
 
     @property

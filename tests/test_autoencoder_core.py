@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.autoencoder import EXPERIMENTS, PRESETS, AEConfig, AETrainer
+from core.autoencoder.config import EXPERIMENTS, PRESETS, AEConfig
+from core.autoencoder.trainer import AETrainer
 from core.autoencoder import data as D
 from core.autoencoder import model as M
 from core.autoencoder import trainer as T

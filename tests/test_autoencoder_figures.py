@@ -7,7 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core.autoencoder import AEConfig, AETrainer
+from core.autoencoder.config import AEConfig
+from core.autoencoder.trainer import AETrainer
 import core.figures as CF
 from core.autoencoder import figures as F
 from core.autoencoder import trainer as T

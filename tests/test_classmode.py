@@ -437,3 +437,16 @@ def test_class_mode_asks_for_ticks_less_often(class_mode):
     class_mode.setenv("ARCHLAB_CLASS", "0")
     K.reload()
     assert hooks().interval(SPEEDS["normal"]) == SPEEDS["normal"].interval_s == 0.05
+
+
+def test_every_way_of_stopping_leaves_the_class_count_at_once(class_mode):
+    """Pause, Step and Reset all stop a session counting among the class's playing ones
+    (Step and a divergence used to leave it counted for up to 5 s)."""
+    at = _toy()
+    for key in ("_play_toy", "_step_toy", "_reset_toy"):
+        at.button(key="_play_toy").click().run()
+        at.run()                                   # a tick: the session counts
+        s = at.session_state["_live_toy"]
+        assert s.playing and id(s) in fair.REGISTRY._last
+        at.button(key=key).click().run()           # Pause, Step, Reset
+        assert not s.playing and id(s) not in fair.REGISTRY._last, key

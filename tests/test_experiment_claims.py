@@ -26,7 +26,8 @@ AE_STEPS = 1500
 
 
 def _ae(overrides: dict, steps: int = AE_STEPS, seed: int = 0):
-    from core.autoencoder import AEConfig, AETrainer
+    from core.autoencoder.config import AEConfig
+    from core.autoencoder.trainer import AETrainer
     t = AETrainer(apply_overrides(AEConfig(), overrides), seed)
     t.run_steps(steps)
     ev = t.evaluate()
@@ -39,7 +40,7 @@ def _ae(overrides: dict, steps: int = AE_STEPS, seed: int = 0):
 
 
 def _ae_exp(prefix: str) -> dict:
-    from core.autoencoder import EXPERIMENTS
+    from core.autoencoder.config import EXPERIMENTS
     return _preset(EXPERIMENTS, prefix)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import content
+from core.families import FAMILIES as DECLARED
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the code outside tests/: what the app runs, and the tools for tests and measurements
@@ -351,3 +352,37 @@ def test_policy_is_passed_in_never_imported_by_the_framework_or_families():
         bad = {m for m in _project_imports(path) if m == "core.classroom"
                or m.startswith("core.classroom.")}
         assert not bad, (str(rel), bad)
+
+
+def test_the_navigation_reads_every_declaration_without_torch():
+    """app.py draws the navigation before any page imports a model: reading the families'
+    declarations (their packages' __init__ and family.py) must not import torch. A
+    declaration imported on its own (before the registry) works too."""
+    import subprocess
+    import sys
+    code = ("import sys; import core.rl.family; import ui.registry; "
+            "print(len(ui.registry.FAMILIES), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    n, torch_loaded = out.stdout.split()
+    assert int(n) >= 6 and torch_loaded == "False"
+
+
+@pytest.mark.parametrize("slug", sorted(DECLARED))
+def test_each_declaration_names_what_exists(slug):
+    """A declaration is strings: a path through a re-export, a size field that is no
+    setting or a missing theory would silently turn off a cap or a tab."""
+    from core.config import specs
+    from core.families import FAMILIES, config_family, trainer_family
+    fam = FAMILIES[slug]
+    cfg, trainer = fam.classes()
+    assert f"{cfg.__module__}:{cfg.__qualname__}" == fam.config
+    assert f"{trainer.__module__}:{trainer.__qualname__}" == fam.trainer
+    assert trainer.config_cls is cfg
+    assert config_family(cfg) is fam and trainer_family(trainer.__name__) is fam
+    assert fam.size_fields and set(fam.size_fields) <= {s.name for s in specs(cfg)}
+    assert fam.theory.exists() and fam.page.exists()
+    if fam.step_cost is not None:
+        cost = fam.step_cost(cfg())
+        assert cost is None or (cost.kind in ("tokens", "samples") and cost.amount > 0)

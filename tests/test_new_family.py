@@ -31,7 +31,7 @@ FAMILY = {
     "core/ducks/__init__.py": '"""Ducks: a throwaway family of the tests."""\n',
     "core/ducks/family.py": '''
         """Ducks: this family's one declaration."""
-        from core.families import Cost, Family
+        from core.declaration import Cost, Family
 
 
         def step_cost(cfg):

@@ -55,7 +55,7 @@ def test_named_scales_are_sent_as_stops(name):
 def test_gan_field_reaches_the_browser_green_to_purple():
     """The field's scale arrives as PRGn's stops (it arrived as a bare name plotly.js does not
     know, and drew blue-red while the caption said green = real, purple = fake)."""
-    from core.gan import GANConfig
+    from core.gan.config import GANConfig
     from core.gan import figures as F
     from core.gan.trainer import GANTrainer
     t = GANTrainer(GANConfig(g_hidden=16, d_hidden=16, batch_size=32), seed=0)

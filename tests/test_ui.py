@@ -122,16 +122,17 @@ def test_clicks_carry_intent_so_a_double_delivery_changes_nothing(monkeypatch):
     from toy import ToyConfig, ToyTrainer
 
     from ui.live import LiveState, controls
+    from ui.live.classmode import Off
     live = LiveState(trainer=ToyTrainer(ToyConfig(), seed=0))
     monkeypatch.setattr(controls, "state", lambda page: live)
     for _ in range(2):
-        controls.set_playing("toy", True)
+        controls.set_playing("toy", True, Off())
     assert live.playing is True
     for _ in range(2):
-        controls.set_playing("toy", False)
+        controls.set_playing("toy", False, Off())
     assert live.playing is False
     for _ in range(2):
-        controls.one_step("toy", 0)
+        controls.one_step("toy", 0, Off())
     assert live.trainer.step == 1
 
 

@@ -1,7 +1,7 @@
 """Autoencoders: this family's one declaration (read through core/families.py)."""
 from __future__ import annotations
 
-from core.families import Family
+from core.declaration import Family
 
 FAMILY = Family(
     slug="autoencoder", title="Autoencoders", icon=":material/compress:", order=10,

@@ -6,6 +6,3 @@ and the gradient penalty), ``metrics`` (the metric declarations; mode coverage, 
 share), ``snapshot`` (what the figures draw, typed), ``trainer``, ``figures`` (numpy in, figures
 out; ``live_figures`` is what the page draws each tick) and ``theory.md``.
 """
-from core.gan.config import EXPERIMENTS, PRESETS, GANConfig
-
-__all__ = ["GANConfig", "PRESETS", "EXPERIMENTS"]

@@ -1,7 +1,7 @@
 """GANs: this family's one declaration (read through core/families.py)."""
 from __future__ import annotations
 
-from core.families import Family
+from core.declaration import Family
 
 FAMILY = Family(
     slug="gan", title="GANs", icon=":material/theater_comedy:", order=30,

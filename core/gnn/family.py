@@ -1,7 +1,7 @@
 """Graph neural networks: this family's one declaration (read through core/families.py)."""
 from __future__ import annotations
 
-from core.families import Family
+from core.declaration import Family
 
 FAMILY = Family(
     slug="gnn", title="Graph neural networks", icon=":material/hub:", order=50,

@@ -7,6 +7,3 @@ environments in ``data.py``; the page's :class:`RLTrainer` in ``trainer.py``, it
 types in ``snapshot.py``; figures (``live_figures`` for the page and the bench) in
 ``figures.py``.
 """
-from core.rl.config import EXPERIMENTS, PRESETS, RLConfig
-
-__all__ = ["RLConfig", "PRESETS", "EXPERIMENTS"]

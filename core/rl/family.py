@@ -1,7 +1,7 @@
 """Reinforcement learning: this family's one declaration (read through core/families.py)."""
 from __future__ import annotations
 
-from core.families import Cost, Family
+from core.declaration import Cost, Family
 
 
 def step_cost(cfg) -> Cost | None:

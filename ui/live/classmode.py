@@ -1,8 +1,11 @@
 """Everything class mode (``core.classroom``) changes in the live panel, as one object.
 
-The panel asks :func:`hooks` once per run and calls the object it gets; with class mode off
-that object is :class:`Off`, whose every method leaves things as they are, so the panel has
-no class-mode branches of its own. On (:class:`On`):
+The panel asks :func:`hooks` once per run and hands the object it gets to its parts (the
+controls, the ticker, save/load; a button's callback gets it as an argument); with class mode
+off that object is :class:`Off`, whose every method leaves things as they are, so the panel
+has no class-mode branches of its own. Every path that stops a session playing (Pause, Step,
+Reset, a divergence, a loaded checkpoint, the idle stop) goes through :meth:`Off.pause`.
+On (:class:`On`):
 
 - a trainer keeps the shorter history and timeline of the caps (:meth:`On.fit`);
 - the browser asks for ticks at most every ``tick_interval_s`` (:meth:`On.interval`);
@@ -10,7 +13,8 @@ no class-mode branches of its own. On (:class:`On`):
   (:meth:`On.speed`, ``core.classroom.fair``), and a paused session stops counting at once;
 - a session playing with nobody touching it for ``idle_stop_s`` pauses itself and lets its
   timeline go (:meth:`On.idle_stop`);
-- the status row says how loaded the server is; uploads are capped.
+- the status row says how loaded the server is; a checkpoint upload is capped (the data
+  uploaders of the pages apply class mode's cap themselves, ``ui.uploads``).
 """
 from __future__ import annotations
 
@@ -49,8 +53,9 @@ class Off:
     def idle_stop(self, s: LiveState, poke: int | None = None) -> bool:
         return False
 
-    def stopped(self, s: LiveState) -> None:
-        """The session paused, reset or stopped training."""
+    def pause(self, s: LiveState) -> None:
+        """Stop the session playing (every path that does goes through here)."""
+        s.playing = False
 
     def status(self) -> str | None:
         """A line for the status row (None: nothing to say)."""
@@ -94,7 +99,9 @@ class On(Off):
         s.tick_at = now
         return dataclasses.replace(speed, budget_s=s.steer.budget(speed, period))
 
-    def stopped(self, s: LiveState) -> None:
+    def pause(self, s: LiveState) -> None:
+        """Stop playing, and stop counting among the class's playing sessions at once."""
+        s.playing = False
         fair.REGISTRY.stop(id(s))
 
     def status(self) -> str | None:
@@ -126,8 +133,7 @@ class On(Off):
             classroom.snapshot_bytes(items[-1:], seen)  # what the kept moment shares stays
             freed = classroom.snapshot_bytes(items[:-1], seen)
             del items[:-1]
-        s.playing = False
-        self.stopped(s)
+        self.pause(s)
         n, unit = (idle_s / 60, "minute") if idle_s % 60 == 0 else (idle_s, "second")
         s.message = (f"Paused after {n:g} {unit}{'s' if n != 1 else ''} without a click, to "
                      f"leave the server to the others; press Play to carry on. Your model, "

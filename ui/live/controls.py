@@ -15,30 +15,34 @@ from core.runs import compare
 from core.training import Trainer
 from ui.identity import owner
 from ui.live import classmode
+from ui.live.classmode import Off
 from ui.live.state import LiveState, state
 from ui.runs import save as save_run
 from ui.runs import store
 
 
-def set_playing(page: str, playing: bool) -> None:
+def set_playing(page: str, playing: bool, mode: Off) -> None:
     s = state(page)
     # only a real change resets: a Play click delivered twice must not reset a playing session
     if s.playing != playing:
         s.recent.clear()  # steps/s counts only time spent playing
         s.tick_at = None
         s.steer.reset()
-    s.playing = playing
     s.message = None
     classmode.stamp(s)
-    if not playing:
-        classmode.hooks().stopped(s)
+    if playing:
+        s.playing = True
+    else:
+        mode.pause(s)
 
 
-def train_action(s: LiveState, from_step: int, action: Callable[[Trainer], Any]) -> None:
+def train_action(s: LiveState, from_step: int, action: Callable[[Trainer], Any],
+                 mode: Off | None = None) -> None:
     """Body of a training button's callback (Step, a page's "D only"...): pause, then run
     ``action(trainer)`` under the lock, once, even when Streamlit delivers the click twice
-    (the button was drawn at ``from_step``; a second delivery finds the trainer past it)."""
-    s.playing = False
+    (the button was drawn at ``from_step``; a second delivery finds the trainer past it).
+    ``mode``: the class-mode object (default: this server's, ``classmode.hooks``)."""
+    (mode or classmode.hooks()).pause(s)
     if s.trainer is not None:
         with s.lock:
             if s.trainer.step == from_step:
@@ -46,18 +50,17 @@ def train_action(s: LiveState, from_step: int, action: Callable[[Trainer], Any])
                 s.trainer.record_snapshot(force=True)
 
 
-def one_step(page: str, from_step: int) -> None:
-    train_action(state(page), from_step, lambda t: t.run_steps(1))
+def one_step(page: str, from_step: int, mode: Off | None = None) -> None:
+    train_action(state(page), from_step, lambda t: t.run_steps(1), mode)
 
 
-def reset(page: str) -> None:
+def reset(page: str, mode: Off | None = None) -> None:
     """Drop the page's trainer (it is rebuilt from the settings at step 0) and pause."""
     s = state(page)
     with s.lock:
         s.trainer = None
-    s.playing = False
     s.message = None
-    classmode.hooks().stopped(s)
+    (mode or classmode.hooks()).pause(s)
 
 
 def pin(page: str) -> None:
@@ -86,19 +89,20 @@ def pin(page: str) -> None:
                  f"Pinned as run #{n} in this tab only: {why}")
 
 
-def row(page: str, s: LiveState, controls: Callable[[LiveState], None] | None) -> None:
+def row(page: str, s: LiveState, controls: Callable[[LiveState], None] | None,
+        mode: Off) -> None:
     """The buttons, then the page's own (``controls(state)``, which must change the trainer
     under ``state.lock``), then the message a button left."""
     t = s.trainer
     assert t is not None
     c = st.columns([1.2, 1, 1, 1.2, 3])
     c[0].button("❚❚ Pause" if s.playing else "▶ Play", key=f"_play_{page}", type="primary",
-                on_click=set_playing, args=(page, not s.playing), width="stretch",
+                on_click=set_playing, args=(page, not s.playing, mode), width="stretch",
                 disabled=t.diverged is not None)
-    c[1].button("Step", key=f"_step_{page}", on_click=one_step, args=(page, t.step),
+    c[1].button("Step", key=f"_step_{page}", on_click=one_step, args=(page, t.step, mode),
                 help="Train exactly one step, then pause.", width="stretch",
                 disabled=t.diverged is not None)
-    c[2].button("Reset", key=f"_reset_{page}", on_click=reset, args=(page,),
+    c[2].button("Reset", key=f"_reset_{page}", on_click=reset, args=(page, mode),
                 help="New weights from the seed; training starts again at step 0.",
                 width="stretch")
     c[3].button("Pin run", icon=":material/push_pin:", key=f"_pin_{page}", on_click=pin,

@@ -65,9 +65,9 @@ def live_panel(page: str, trainer_cls: type[Trainer], cfg: Config, settings: Run
         # before the buttons: Step carries the step it is drawn at, and a Pause that ends an
         # update left half done must not draw it one step behind (its first click was lost)
         live.settle(s.trainer, s.lock)
-    buttons.row(page, s, controls)
+    buttons.row(page, s, controls, mode)
     ticker(page, s, settings.tick, mode, draw)
-    saveload.box(page, s, trainer_cls, cfg, settings)
+    saveload.box(page, s, trainer_cls, cfg, settings, mode)
     lesson_maker(page, cfg, settings.seed)
     warm_torch(background=True)
     return s

@@ -10,7 +10,7 @@ from core.config import Config, specs
 from core.families import trainer_family
 from core.run import RunSettings
 from core.training import Trainer, WrongCheckpoint
-from ui.live.classmode import hooks
+from ui.live.classmode import Off
 from ui.live.state import LiveState, state
 from ui.widgets import lazy_expander, set_value, share_link
 
@@ -19,7 +19,7 @@ MAX_UPLOAD_BYTES = 50_000_000
 
 
 def box(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
-        settings: RunSettings) -> None:
+        settings: RunSettings, mode: Off) -> None:
     """The "Save, load and share this run" expander (its contents built once opened)."""
     t = s.trainer
     assert t is not None
@@ -47,20 +47,19 @@ def box(page: str, s: LiveState, trainer_cls: type[Trainer], cfg: Config,
                                 key=f"_dl_csv_{page}", on_click="ignore",
                                 width="stretch")
         st.file_uploader("Load weights saved from this page (.pt)", type=["pt"],
-                         key=f"_upload_{page}", on_change=load, args=(page, trainer_cls),
-                         max_upload_size=hooks().upload_limit_mb(MAX_UPLOAD_BYTES))
+                         key=f"_upload_{page}", on_change=load, args=(page, trainer_cls, mode),
+                         max_upload_size=mode.upload_limit_mb(MAX_UPLOAD_BYTES))
         said = st.session_state.pop(f"_load_said_{page}", None)  # right under the uploader
         if said is not None:
             (st.success if said[0] else st.error)(said[1])
 
 
-def load(page: str, trainer_cls: type[Trainer]) -> None:
+def load(page: str, trainer_cls: type[Trainer], mode: Off) -> None:
     """Upload callback: restore a checkpoint, and put its settings into the widgets."""
     s = state(page)
     f = st.session_state.get(f"_upload_{page}")
     if f is None:
         return
-    mode = hooks()
     too_big = mode.upload_problem(f.size)
     if too_big:
         st.session_state[f"_load_said_{page}"] = (False, too_big)
@@ -73,7 +72,7 @@ def load(page: str, trainer_cls: type[Trainer]) -> None:
     with s.lock:
         s.trainer = t
         t.record_snapshot(force=True)
-    s.playing = False
+    mode.pause(s)
     for sp in specs(type(t.config)):
         set_value(sp, getattr(t.config, sp.name))
     st.session_state["seed"] = t.seed

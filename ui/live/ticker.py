@@ -55,7 +55,7 @@ def ticker(page: str, s: LiveState, speed: Speed, hooks: Off,
             s.ticks += 1
             s.recent.append((time.perf_counter(), tr.step))
             if tr.diverged is not None:
-                s.playing = False
+                hooks.pause(s)
                 st.rerun(scope="app")  # stop the timer; the message shows on the full run
         status(s, tr, hooks)
         view = moment(page, s, tr)
